@@ -1,0 +1,826 @@
+/* Backend "rcu": the kernel's linked sibling lists (§1), read under liburcu (memb flavour)
+ * without any lock, written under one writer lock from the locks/ seam.
+ *
+ * Readers never see a half-made change: a node visible to readers never has its range,
+ * flags or name edited. New nodes are built privately and published with one pointer
+ * store; a change that would touch several visible nodes (adoption by insert, children
+ * moving up on remove, adjust) builds copies of the affected run of siblings and
+ * publishes them with one store, retiring the originals through call_rcu. Readers walk
+ * with an explicit stack and never follow parent pointers, which only writers use. */
+#define _LGPL_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu/urcu-memb.h>
+
+#include "backend.h"
+#include "locks/lock.h"
+#include "node_alloc.h"
+
+#ifdef IOMEM_TSAN
+#include <sanitizer/tsan_interface.h>
+/* TSan cannot see liburcu's grace periods: every reader's unlock happens before every
+ * reclaim callback. */
+static char reclaim_sync;
+#define tsan_reader_done() __tsan_release(&reclaim_sync)
+#define tsan_reclaim_begin() __tsan_acquire(&reclaim_sync)
+#else
+#define tsan_reader_done() ((void)0)
+#define tsan_reclaim_begin() ((void)0)
+#endif
+
+struct rnode {
+	struct resource r;
+	struct rcu_head rcu;
+};
+
+struct rcu_tree {
+	struct iomem_tree base;
+	struct lock writer;
+	struct resource roots[IOMEM_NR_ROOTS];
+	unsigned long containers_freed;	/* as in rwlock.c, counting retired containers */
+};
+
+static inline struct rcu_tree *RC(struct iomem_tree *t)
+{
+	return (struct rcu_tree *)t;
+}
+
+/* Publish and subscribe. C11-style atomics (what rcu_assign_pointer and rcu_dereference
+ * are), so that ThreadSanitizer sees the ordering too. */
+static inline void publish(struct resource **link, struct resource *v)
+{
+	__atomic_store_n(link, v, __ATOMIC_RELEASE);
+}
+
+static inline struct resource *subscribe(struct resource *const *link)
+{
+	return __atomic_load_n(link, __ATOMIC_ACQUIRE);
+}
+
+/* --- Thread registration: every thread that uses the tree is an RCU reader; it is
+ * registered on first use and unregistered when it exits. */
+static pthread_key_t reader_key;
+static pthread_once_t reader_key_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool registered;
+
+static void reader_exit(void *arg)
+{
+	(void)arg;
+	urcu_memb_unregister_thread();
+	registered = false;
+}
+
+static void reader_key_init(void)
+{
+	pthread_key_create(&reader_key, reader_exit);
+}
+
+static inline void ensure_registered(void)
+{
+	if (__builtin_expect(registered, 1))
+		return;
+	pthread_once(&reader_key_once, reader_key_init);
+	urcu_memb_register_thread();
+	pthread_setspecific(reader_key, &registered);
+	registered = true;
+}
+
+static inline void read_begin(void)
+{
+	ensure_registered();
+	urcu_memb_read_lock();
+}
+
+static inline void read_end(void)
+{
+	tsan_reader_done();
+	urcu_memb_read_unlock();
+}
+
+static struct resource *node_new(const char *name)
+{
+	const char *copy;
+	struct rnode *n = iomem_node_alloc(sizeof(*n), name, &copy);
+
+	if (!n)
+		return NULL;
+	n->r.name = copy;
+	return &n->r;
+}
+
+/* A private copy of a visible node: same range, flags, name and links. */
+static struct resource *node_copy(const struct resource *old)
+{
+	struct resource *n = node_new(old->name);
+
+	if (n) {
+		const char *name = n->name;
+
+		*n = *old;
+		n->name = name;
+	}
+	return n;
+}
+
+static void free_list(struct resource *r)
+{
+	while (r) {
+		struct resource *next = r->sibling;
+
+		free_list(r->child);
+		iomem_node_free(caa_container_of(r, struct rnode, r));
+		r = next;
+	}
+}
+
+static void reclaim_node(struct rcu_head *head)
+{
+	tsan_reclaim_begin();
+	iomem_node_free(caa_container_of(head, struct rnode, rcu));
+}
+
+static void reclaim_with_children(struct rcu_head *head)
+{
+	struct rnode *n = caa_container_of(head, struct rnode, rcu);
+
+	tsan_reclaim_begin();
+	free_list(n->r.child);
+	iomem_node_free(n);
+}
+
+/* Frees r once no reader can hold it; its children too when they left with it. */
+static void retire(struct rcu_tree *rt, struct resource *r, bool with_children)
+{
+	if (!(r->flags & IORESOURCE_BUSY) || (with_children && r->child))
+		rt->containers_freed++;
+	tsan_reader_done();	/* the writer's own accesses, too, come before the reclaim */
+	urcu_memb_call_rcu(&caa_container_of(r, struct rnode, r)->rcu,
+			   with_children ? reclaim_with_children : reclaim_node);
+}
+
+/* __request_resource (§1.1); new is linked by one store. */
+static struct resource *request_resource_conflict(struct resource *root, struct resource *new)
+{
+	struct resource **p = &root->child;
+
+	if (new->end < new->start || new->start < root->start || new->end > root->end)
+		return root;
+	for (;;) {
+		struct resource *tmp = *p;
+
+		if (!tmp || tmp->start > new->end) {
+			new->sibling = tmp;
+			new->parent = root;
+			publish(p, new);
+			return NULL;
+		}
+		if (tmp->end >= new->start)
+			return tmp;
+		p = &tmp->sibling;
+	}
+}
+
+/* __request_region (§1.2). */
+static int rc_request(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		      resource_size_t n, const char *name, unsigned long flags, bool nowait)
+{
+	bool woken = false;
+	struct rcu_tree *rt = RC(t);
+	struct resource *res = node_new(name), *parent = &rt->roots[root];
+	int err;
+
+	if (!res)
+		return -ENOMEM;
+	ensure_registered();
+	res->start = start;
+	res->end = start + n - 1;
+	lock_write(&rt->writer);
+	for (;;) {
+		struct resource *conflict;
+
+		res->flags = resource_type(parent) | resource_ext_type(parent) |
+			     IORESOURCE_BUSY | flags;
+		res->desc = parent->desc;
+		conflict = request_resource_conflict(parent, res);
+		if (!conflict) {
+			unlock_write(&rt->writer);
+			return 0;
+		}
+		if (conflict != parent && !(conflict->flags & IORESOURCE_BUSY)) {
+			parent = conflict;
+			continue;
+		}
+		if (conflict->flags & flags & IORESOURCE_MUXED) {
+			unsigned long freed = rt->containers_freed;
+
+			if (nowait) {
+				err = -EWOULDBLOCK;
+				break;
+			}
+			muxed_wait_for(&t->muxed, &rt->writer, conflict->start, conflict->end,
+				       woken);
+			woken = true;
+			if (rt->containers_freed != freed)
+				parent = &rt->roots[root];
+			continue;
+		}
+		err = -EBUSY;
+		break;
+	}
+	unlock_write(&rt->writer);
+	iomem_node_free(caa_container_of(res, struct rnode, r));
+	return err;
+}
+
+/* __release_region (§1.3): one store unlinks the region with its (not re-parented)
+ * children. */
+static int rc_release(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		      resource_size_t n)
+{
+	struct rcu_tree *rt = RC(t);
+	resource_size_t end = start + n - 1;
+	struct resource **p = &rt->roots[root].child;
+
+	ensure_registered();
+	lock_write(&rt->writer);
+	for (;;) {
+		struct resource *res = *p;
+
+		if (!res)
+			break;
+		if (res->start <= start && res->end >= end) {
+			if (!(res->flags & IORESOURCE_BUSY)) {
+				p = &res->child;
+				continue;
+			}
+			if (res->start != start || res->end != end)
+				break;
+			bool muxed = res->flags & IORESOURCE_MUXED;
+
+			publish(p, res->sibling);
+			retire(rt, res, true);
+			unlock_write(&rt->writer);
+			if (muxed)
+				muxed_wake_up(&t->muxed, start, end);
+			return 0;
+		}
+		p = &res->sibling;
+	}
+	unlock_write(&rt->writer);
+	return -ENOENT;
+}
+
+/* Copies the visible sibling run first..last, the copy of last ending the run with
+ * `tail`; the copies take the originals' children, and get `parent`. NULL when out of
+ * memory (nothing changed). */
+static struct resource *copy_run(struct resource *first, struct resource *last,
+				 struct resource *tail, struct resource *parent)
+{
+	struct resource *head = NULL, **link = &head;
+
+	for (struct resource *r = first;; r = r->sibling) {
+		struct resource *c = node_copy(r);
+
+		if (!c) {
+			while (head) {
+				struct resource *next = head->sibling;
+
+				iomem_node_free(caa_container_of(head, struct rnode, r));
+				head = next;
+			}
+			return NULL;
+		}
+		c->parent = parent;
+		*link = c;
+		link = &c->sibling;
+		if (r == last)
+			break;
+	}
+	*link = tail;
+	for (struct resource *c = head; c != tail; c = c->sibling)
+		for (struct resource *g = c->child; g; g = g->sibling)
+			g->parent = c;
+	return head;
+}
+
+static void retire_run(struct rcu_tree *rt, struct resource *first, struct resource *last)
+{
+	for (struct resource *r = first, *next;; r = next) {
+		next = r->sibling;
+		retire(rt, r, false);
+		if (r == last)
+			break;
+	}
+}
+
+static struct resource **link_to(struct resource *parent, struct resource *r)
+{
+	struct resource **p = &parent->child;
+
+	while (*p != r)
+		p = &(*p)->sibling;
+	return p;
+}
+
+/* __insert_resource (§1.4). Returns the conflict, NULL once linked, or new itself when
+ * out of memory. */
+static struct resource *insert_resource_conflict(struct rcu_tree *rt, struct resource *parent,
+						 struct resource *new)
+{
+	struct resource *first, *last, *run;
+
+	for (;; parent = first) {
+		first = request_resource_conflict(parent, new);
+		if (!first || first == parent)
+			return first;
+		if (first->start > new->start || first->end < new->end)
+			break;
+		if (first->start == new->start && first->end == new->end)
+			break;
+	}
+	for (last = first;; last = last->sibling) {
+		if (last->start < new->start || last->end > new->end)
+			return last;
+		if (!last->sibling || last->sibling->start > new->end)
+			break;
+	}
+	run = copy_run(first, last, NULL, new);
+	if (!run)
+		return new;
+	new->parent = parent;
+	new->child = run;
+	new->sibling = last->sibling;
+	publish(link_to(parent, first), new);
+	retire_run(rt, first, last);
+	return NULL;
+}
+
+static int rc_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		     resource_size_t end, const char *name, unsigned long flags,
+		     unsigned long desc)
+{
+	struct rcu_tree *rt = RC(t);
+	struct resource *res = node_new(name), *conflict;
+
+	if (!res)
+		return -ENOMEM;
+	ensure_registered();
+	res->start = start;
+	res->end = end;
+	res->flags = flags;
+	res->desc = desc;
+	lock_write(&rt->writer);
+	conflict = insert_resource_conflict(rt, &rt->roots[root], res);
+	unlock_write(&rt->writer);
+	if (conflict)
+		iomem_node_free(caa_container_of(res, struct rnode, r));
+	return conflict == res ? -ENOMEM : conflict ? -EBUSY : 0;
+}
+
+static struct resource **find_exact(struct resource *root, resource_size_t start,
+				    resource_size_t end)
+{
+	struct resource **p = &root->child;
+
+	while (*p) {
+		struct resource *r = *p;
+
+		if (r->start == start && r->end == end)
+			return p;
+		if (r->start > end)
+			break;
+		p = (r->start <= start && r->end >= end) ? &r->child : &r->sibling;
+	}
+	return NULL;
+}
+
+/* remove_resource (§1.4): copies of the children, ending with old's next sibling, take
+ * old's place in one store. */
+static int rc_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		     resource_size_t end)
+{
+	bool muxed_moved = false;
+	struct rcu_tree *rt = RC(t);
+	struct resource **p, *old, *last, *repl;
+	int err = 0;
+
+	ensure_registered();
+	lock_write(&rt->writer);
+	p = find_exact(&rt->roots[root], start, end);
+	if (!p) {
+		err = -ENOENT;
+		goto out;
+	}
+	old = *p;
+	repl = old->sibling;
+	if (old->child) {
+		for (last = old->child; last->sibling; last = last->sibling)
+			;
+		repl = copy_run(old->child, last, old->sibling, old->parent);
+		if (!repl) {
+			err = -ENOMEM;
+			goto out;
+		}
+		publish(p, repl);
+		retire_run(rt, old->child, last);
+	} else {
+		publish(p, repl);
+	}
+	muxed_moved = old->flags & IORESOURCE_MUXED;
+	retire(rt, old, false);
+out:
+	unlock_write(&rt->writer);
+	if (muxed_moved)
+		muxed_region_gone(&t->muxed, start, end);
+	return err;
+}
+
+/* adjust_resource (§1.4): a copy with the new range replaces the node. */
+static int rc_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		     resource_size_t end, resource_size_t new_start, resource_size_t new_size)
+{
+	bool muxed_moved = false;
+	struct rcu_tree *rt = RC(t);
+	resource_size_t new_end = new_start + new_size - 1;
+	struct resource **p, *res, *parent, *tmp, *repl;
+	int err = -EBUSY;
+
+	ensure_registered();
+	lock_write(&rt->writer);
+	p = find_exact(&rt->roots[root], start, end);
+	if (!p) {
+		err = -ENOENT;
+		goto out;
+	}
+	res = *p;
+	parent = res->parent;
+	if (new_end < new_start || new_start < parent->start || new_end > parent->end)
+		goto out;
+	if (res->sibling && res->sibling->start <= new_end)
+		goto out;
+	tmp = parent->child;
+	if (tmp != res) {
+		while (tmp->sibling != res)
+			tmp = tmp->sibling;
+		if (new_start <= tmp->end)
+			goto out;
+	}
+	for (tmp = res->child; tmp; tmp = tmp->sibling)
+		if (tmp->start < new_start || tmp->end > new_end)
+			goto out;
+	repl = copy_run(res, res, res->sibling, parent);
+	if (!repl) {
+		err = -ENOMEM;
+		goto out;
+	}
+	repl->start = new_start;
+	repl->end = new_end;
+	publish(p, repl);
+	muxed_moved = res->flags & IORESOURCE_MUXED;
+	err = 0;
+	retire(rt, res, false);
+out:
+	unlock_write(&rt->writer);
+	if (muxed_moved)
+		muxed_region_gone(&t->muxed, start, end);
+	return err;
+}
+
+/* __find_resource_space (§1.4), on the writer's stable view. */
+static bool find_space(const struct resource *root, struct resource *new, resource_size_t size,
+		       resource_size_t min, resource_size_t max, resource_size_t align)
+{
+	const struct resource *this = root->child;
+	struct resource tmp = { .start = root->start }, avail, alloc;
+
+	if (this && this->start == root->start) {
+		tmp.start = this->end + 1;
+		this = this->sibling;
+	}
+	for (;;) {
+		tmp.end = this ? this->start - 1 : root->end;
+		if (tmp.end >= tmp.start) {
+			if (tmp.start < min)
+				tmp.start = min;
+			if (tmp.end > max)
+				tmp.end = max;
+			avail.start = iomem_align_up(tmp.start, align);
+			avail.end = tmp.end;
+			avail.flags = new->flags & ~IORESOURCE_UNSET;
+			if (avail.start >= tmp.start) {
+				alloc.flags = avail.flags;
+				alloc.start = avail.start;
+				alloc.end = alloc.start + size - 1;
+				if (alloc.start <= alloc.end && resource_contains(&avail, &alloc)) {
+					new->start = alloc.start;
+					new->end = alloc.end;
+					return true;
+				}
+			}
+		}
+		if (!this || this->end == root->end)
+			return false;
+		tmp.start = this->end + 1;
+		this = this->sibling;
+	}
+}
+
+static int rc_allocate(struct iomem_tree *t, enum iomem_root root, resource_size_t size,
+		       resource_size_t min, resource_size_t max, resource_size_t align,
+		       const char *name, unsigned long flags, resource_size_t *start_out)
+{
+	struct rcu_tree *rt = RC(t);
+	struct resource *res = node_new(name);
+	int err = -EBUSY;
+
+	if (!res)
+		return -ENOMEM;
+	ensure_registered();
+	res->flags = flags;
+	lock_write(&rt->writer);
+	if (find_space(&rt->roots[root], res, size, min, max, align) &&
+	    !request_resource_conflict(&rt->roots[root], res)) {
+		*start_out = res->start;
+		err = 0;
+	}
+	unlock_write(&rt->writer);
+	if (err)
+		iomem_node_free(caa_container_of(res, struct rnode, r));
+	return err;
+}
+
+/* --- Readers: pre-order with an explicit stack of pending siblings. */
+struct preorder {
+	const struct resource *fixed[64];
+	const struct resource **stack;
+	int fixed_depth[64], *depth;
+	size_t n, cap;
+	bool oom;
+};
+
+static void preorder_init(struct preorder *w, const struct resource *first)
+{
+	w->stack = w->fixed;
+	w->depth = w->fixed_depth;
+	w->cap = 64;
+	w->n = 0;
+	w->oom = false;
+	if (first) {
+		w->stack[0] = first;
+		w->depth[0] = 0;
+		w->n = 1;
+	}
+}
+
+static void preorder_push(struct preorder *w, const struct resource *r, int depth)
+{
+	if (w->n == w->cap) {
+		size_t cap = 2 * w->cap;
+		const struct resource **s = malloc(cap * sizeof(*s));
+		int *d = malloc(cap * sizeof(*d));
+
+		if (!s || !d) {
+			free(s);
+			free(d);
+			w->oom = true;
+			return;
+		}
+		memcpy(s, w->stack, w->n * sizeof(*s));
+		memcpy(d, w->depth, w->n * sizeof(*d));
+		if (w->stack != w->fixed) {
+			free(w->stack);
+			free(w->depth);
+		}
+		w->stack = s;
+		w->depth = d;
+		w->cap = cap;
+	}
+	w->stack[w->n] = r;
+	w->depth[w->n++] = depth;
+}
+
+/* The next node in pre-order, or NULL; *depth is its depth below the start. */
+static const struct resource *preorder_next(struct preorder *w, int *depth)
+{
+	const struct resource *r, *s, *c;
+
+	if (!w->n || w->oom)
+		return NULL;
+	r = w->stack[--w->n];
+	*depth = w->depth[w->n];
+	if ((s = subscribe(&r->sibling)))
+		preorder_push(w, s, *depth);
+	if ((c = subscribe(&r->child)))
+		preorder_push(w, c, *depth + 1);
+	return r;
+}
+
+static void preorder_done(struct preorder *w)
+{
+	if (w->stack != w->fixed) {
+		free(w->stack);
+		free(w->depth);
+	}
+}
+
+/* __region_intersects, 6.12+ (§1.5). */
+static int rc_intersects(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+			 resource_size_t end, unsigned long flags, unsigned long desc)
+{
+	struct rcu_tree *rt = RC(t);
+	struct resource res = { .start = start, .end = end }, o;
+	int type = 0, other = 0, depth;
+
+	read_begin();
+	for (const struct resource *p = subscribe(&rt->roots[root].child); p;
+	     p = subscribe(&p->sibling)) {
+		struct preorder w;
+		const struct resource *dp;
+		bool covered = false;
+
+		if (!resource_intersection(p, &res, &o))
+			continue;
+		if (iomem_type_match(p, flags, desc)) {
+			type++;
+			continue;
+		}
+		preorder_init(&w, subscribe(&p->child));
+		while ((dp = preorder_next(&w, &depth))) {
+			if (!resource_overlaps(dp, &res) || !iomem_type_match(dp, flags, desc))
+				continue;
+			type++;
+			if (dp->start > o.start)
+				break;
+			if (dp->end >= o.end) {
+				covered = true;
+				break;
+			}
+			o.start = dp->end + 1 > o.start ? dp->end + 1 : o.start;
+		}
+		preorder_done(&w);
+		if (!covered)
+			other++;
+	}
+	read_end();
+	if (type == 0)
+		return REGION_DISJOINT;
+	return other == 0 ? REGION_INTERSECTS : REGION_MIXED;
+}
+
+/* find_next_iomem_res (§1.6). */
+static int rc_find_next(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+			resource_size_t end, unsigned long flags, unsigned long desc,
+			struct resource *res)
+{
+	struct rcu_tree *rt = RC(t);
+	const struct resource *p;
+	struct preorder w;
+	int depth;
+
+	read_begin();
+	preorder_init(&w, subscribe(&rt->roots[root].child));
+	while ((p = preorder_next(&w, &depth))) {
+		if (p->start > end) {
+			p = NULL;
+			break;
+		}
+		if (p->end >= start && iomem_type_match(p, flags, desc))
+			break;
+	}
+	if (p)
+		*res = (struct resource){
+			.start = p->start > start ? p->start : start,
+			.end = p->end < end ? p->end : end,
+			.flags = p->flags,
+			.desc = p->desc,
+		};
+	preorder_done(&w);
+	read_end();
+	return p ? 0 : -ENODEV;
+}
+
+static int rc_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t addr,
+		     struct resource *out, char *namebuf, size_t namelen)
+{
+	struct rcu_tree *rt = RC(t);
+	const struct resource *found = NULL;
+
+	read_begin();
+	for (const struct resource *p = subscribe(&rt->roots[root].child); p;) {
+		if (p->start > addr)
+			break;
+		if (p->end < addr) {
+			p = subscribe(&p->sibling);
+			continue;
+		}
+		found = p;
+		p = subscribe(&p->child);
+	}
+	if (found) {
+		*out = (struct resource){ .start = found->start, .end = found->end,
+					  .flags = found->flags, .desc = found->desc };
+		if (namebuf && namelen) {
+			snprintf(namebuf, namelen, "%s", found->name ? found->name : "");
+			out->name = namebuf;
+		}
+	}
+	read_end();
+	return found ? 0 : -ENOENT;
+}
+
+static int rc_for_each(struct iomem_tree *t, enum iomem_root root, iomem_visit_fn fn, void *arg)
+{
+	struct rcu_tree *rt = RC(t);
+	const struct resource *p;
+	struct preorder w;
+	int depth, ret = 0;
+
+	read_begin();
+	preorder_init(&w, subscribe(&rt->roots[root].child));
+	while (!ret && (p = preorder_next(&w, &depth)))
+		ret = fn(p, depth, arg);
+	if (!ret && w.oom)
+		ret = -ENOMEM;
+	preorder_done(&w);
+	read_end();
+	return ret;
+}
+
+static struct iomem_node *rc_append(struct iomem_tree *t, enum iomem_root root,
+				    struct iomem_node *handle, resource_size_t start,
+				    resource_size_t end, const char *name, unsigned long flags,
+				    unsigned long desc)
+{
+	struct rcu_tree *rt = RC(t);
+	struct resource *parent = handle ? (struct resource *)handle : &rt->roots[root];
+	struct resource *r = node_new(name), **p;
+
+	if (!r)
+		return NULL;
+	r->start = start;
+	r->end = end;
+	r->flags = flags;
+	r->desc = desc;
+	r->parent = parent;
+	for (p = &parent->child; *p; p = &(*p)->sibling)
+		;
+	publish(p, r);
+	return (struct iomem_node *)r;
+}
+
+static int rc_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
+{
+	struct rcu_tree *rt = calloc(1, sizeof(*rt));
+	int err;
+
+	if (!rt)
+		return -ENOMEM;
+	err = iomem_tree_lock_init(&rt->writer, opts);
+	if (err) {
+		free(rt);
+		return err;
+	}
+	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
+		iomem_root_init(&rt->roots[i], i);
+	*out = &rt->base;
+	return 0;
+}
+
+static void rc_destroy(struct iomem_tree *t)
+{
+	struct rcu_tree *rt = RC(t);
+
+	ensure_registered();
+	urcu_memb_barrier();
+	tsan_reclaim_begin();
+	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
+		free_list(rt->roots[i].child);
+	lock_destroy(&rt->writer);
+	free(rt);
+}
+
+static const char *rc_lock_name(const struct iomem_tree *t)
+{
+	return lock_name(&((const struct rcu_tree *)t)->writer);
+}
+
+const struct iomem_backend_ops iomem_backend_rcu = {
+	.name = "rcu",
+	.create = rc_create,
+	.destroy = rc_destroy,
+	.lock_name = rc_lock_name,
+	.request = rc_request,
+	.release = rc_release,
+	.insert = rc_insert,
+	.remove = rc_remove,
+	.adjust = rc_adjust,
+	.allocate = rc_allocate,
+	.intersects = rc_intersects,
+	.find_next = rc_find_next,
+	.lookup = rc_lookup,
+	.for_each = rc_for_each,
+	.append = rc_append,
+};

@@ -1,0 +1,22 @@
+/* Loading /proc/iomem and /proc/ioports dumps into a tree (r_show's format, §1.7). */
+#ifndef IOMEM_DUMP_H
+#define IOMEM_DUMP_H
+
+#include <stdio.h>
+
+#include "iomem/iomem.h"
+
+/* Parses `in` (named `filename` in messages) into the given root, which must be empty.
+ * 0 on success; otherwise a negative errno and a one-line message in err:
+ *   -EINVAL  a malformed line: "FILE:LINE: error: ..."
+ *   -EPERM   every address is zero (a dump read without CAP_SYS_ADMIN)
+ *   -EBUSY   the root already has children
+ *   -ENOMEM, or the errno of a read error. */
+int iomem_load_dump(struct iomem_tree *t, enum iomem_root root, FILE *in, const char *filename,
+		    char *err, size_t errlen);
+
+/* Flags and desc given to a loaded line, from its name (see README, "Loading real trees"). */
+void iomem_dump_classify(enum iomem_root root, const char *name, int has_children,
+			 unsigned long *flags, unsigned long *desc);
+
+#endif

@@ -1,0 +1,233 @@
+/* Areas: allocation (the node pool or the free tree, then the busy tree), lookup, and
+ * lazy free (reference §2, "VA allocation", "Lazy free"), under either locking policy
+ * (vmap.h, vmap_impl.h). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "vmap_impl.h"
+
+/* get_count_order: ceil(log2(size)). */
+static unsigned count_order(uint64_t size)
+{
+	return size <= 1 ? 0 : 64u - (unsigned)__builtin_clzll(size - 1);
+}
+
+uint64_t vmap_ioremap_align(uint64_t size)
+{
+	unsigned order = count_order((size + PAGE_SIZE - 1) & PAGE_MASK);
+
+	if (order < PAGE_SHIFT)
+		order = PAGE_SHIFT;
+	if (order > IOREMAP_MAX_ORDER)
+		order = IOREMAP_MAX_ORDER;
+	return 1ULL << order;
+}
+
+/* A thread's simulated CPU: handed out round-robin on first use. */
+static _Atomic unsigned next_cpu;
+static _Thread_local unsigned this_cpu_id = ~0u;
+
+static unsigned this_cpu(void)
+{
+	if (this_cpu_id == ~0u)
+		this_cpu_id = atomic_fetch_add_explicit(&next_cpu, 1, memory_order_relaxed);
+	return this_cpu_id;
+}
+
+/* --- Busy areas (caller holds the node's lock). */
+
+static void busy_insert(struct vmap_node *vn, struct vmap_area *va)
+{
+	va_tree_insert(&vn->busy, &va->rb);
+	vn->allocs++;
+}
+
+static struct vmap_area *busy_unlink(struct vmap_node *vn, uint64_t addr)
+{
+	struct va_node *n = va_tree_find_remove(&vn->busy, addr);
+
+	if (!n)
+		return NULL;
+	vn->frees++;
+	return to_area(n);
+}
+
+/* --- Allocation. */
+
+static int alloc_global(struct vmap_space *vs, struct vmap_area *va, uint64_t size,
+			uint64_t align)
+{
+	int rc;
+
+	lock_write(&vs->lock);
+	rc = vmap_free_tree_take(vs, size, align, &va->rb.start);
+	if (!rc) {
+		va->rb.end = va->rb.start + size;
+		busy_insert(&vs->nodes[0], va);
+	}
+	unlock_write(&vs->lock);
+	return rc;
+}
+
+/* node_alloc: the CPU's node pool first, then the global free tree. */
+static int alloc_start_sharded(struct vmap_space *vs, unsigned cpu_node, uint64_t size,
+			       uint64_t align, uint64_t *start)
+{
+	struct vmap_node *vn = &vs->nodes[cpu_node];
+	struct vmap_area *pooled = NULL;
+	int rc = 0;
+
+	if (vmap_pool_fits(size)) {
+		lock_write(&vn->lock);
+		pooled = vmap_pool_take(vn, size, align);
+		vn->pool_hits += pooled != NULL;
+		unlock_write(&vn->lock);
+	}
+	if (pooled) {
+		*start = pooled->rb.start;
+		free(pooled);
+		return 0;
+	}
+	lock_write(&vs->lock);
+	rc = vmap_free_tree_take(vs, size, align, start);
+	unlock_write(&vs->lock);
+	return rc;
+}
+
+static int alloc_sharded(struct vmap_space *vs, struct vmap_area *va, uint64_t size,
+			 uint64_t align)
+{
+	unsigned cpu_node = this_cpu() % vs->nr_nodes;
+	unsigned busy_node;
+	int rc = alloc_start_sharded(vs, cpu_node, size, align, &va->rb.start);
+
+	if (rc)
+		return rc;
+	va->rb.end = va->rb.start + size;
+	va->lazy_node = cpu_node;
+	busy_node = addr_to_node(vs, va->rb.start);
+	lock_write(&vs->nodes[busy_node].lock);
+	busy_insert(&vs->nodes[busy_node], va);
+	unlock_write(&vs->nodes[busy_node].lock);
+	return 0;
+}
+
+int vmap_get_area(struct vmap_space *vs, uint64_t size, uint64_t phys, const char *caller,
+		  uint64_t *addr)
+{
+	struct vmap_area *va;
+	uint64_t align;
+	int rc;
+
+	if (!size)
+		return -EINVAL;
+	if (size > VMALLOC_END - VMALLOC_START - PAGE_SIZE)
+		goto fail;
+	size = (size + PAGE_SIZE - 1) & PAGE_MASK;
+	align = vmap_ioremap_align(size);
+	va = calloc(1, sizeof(*va));
+	if (!va)
+		goto fail;
+	va->phys = phys;
+	va->vm_size = size;
+	va->caller = caller;
+	for (bool purged = false;; purged = true) {
+		rc = vs->sharded ? alloc_sharded(vs, va, size + PAGE_SIZE, align)
+				 : alloc_global(vs, va, size + PAGE_SIZE, align);
+		if (rc != -ENOMEM || purged)
+			break;
+		vmap_purge_decay(vs, true, NULL);	/* reclaim_and_purge_vmap_areas */
+	}
+	if (!rc) {
+		*addr = va->rb.start;
+		return 0;
+	}
+	free(va);
+fail:
+	atomic_fetch_add_explicit(&vs->alloc_failures, 1, memory_order_relaxed);
+	return -ENOMEM;
+}
+
+/* --- Lookup and free. */
+
+static void fill_info(const struct vmap_area *va, struct vmap_info *out)
+{
+	*out = (struct vmap_info){
+		.addr = va->rb.start,
+		.size = va->vm_size,
+		.va_end = va->rb.end,
+		.phys = va->phys,
+		.caller = va->caller,
+	};
+}
+
+/* find_vmap_area: the address's node first, then the others in turn. */
+int vmap_find(struct vmap_space *vs, uint64_t addr, struct vmap_info *out)
+{
+	unsigned first = addr_to_node(vs, addr), i = first;
+
+	do {
+		struct lock *l = node_lock(vs, i);
+		struct va_node *n;
+
+		lock_read(l);
+		n = va_tree_find(vs->nodes[i].busy, addr);
+		if (n)
+			fill_info(to_area(n), out);
+		unlock_read(l);
+		if (n)
+			return 0;
+		i = (i + 1) % vs->nr_nodes;
+	} while (i != first);
+	return -ENOENT;
+}
+
+static struct vmap_area *find_unlink(struct vmap_space *vs, uint64_t addr)
+{
+	unsigned first = addr_to_node(vs, addr), i = first;
+
+	do {
+		struct lock *l = node_lock(vs, i);
+		struct vmap_area *va;
+
+		lock_write(l);
+		va = busy_unlink(&vs->nodes[i], addr);
+		unlock_write(l);
+		if (va)
+			return va;
+		i = (i + 1) % vs->nr_nodes;
+	} while (i != first);
+	return NULL;
+}
+
+/* free_vmap_area_noflush: onto the lazy list; past lazy_max_pages, purge. */
+static void free_lazy(struct vmap_space *vs, struct vmap_area *va)
+{
+	uint64_t pages = va_size(&va->rb) >> PAGE_SHIFT;
+	unsigned n = vs->sharded ? va->lazy_node : 0;
+	struct lock *l = node_lock(vs, n);
+
+	/* Counted before it is listed, so a purge never subtracts what was not added. */
+	uint64_t nr_lazy = atomic_fetch_add_explicit(&vs->lazy_nr, pages,
+						     memory_order_relaxed) + pages;
+
+	lock_write(l);
+	va->next = vs->nodes[n].lazy;
+	vs->nodes[n].lazy = va;
+	unlock_write(l);
+	if (nr_lazy > vs->lazy_max)
+		vmap_purge(vs, NULL);
+}
+
+int vmap_remove(struct vmap_space *vs, uint64_t addr, struct vmap_info *out)
+{
+	struct vmap_area *va = find_unlink(vs, addr);
+
+	if (!va)
+		return -ENOENT;
+	if (out)
+		fill_info(va, out);
+	pgtable_unmap(vs->pt, va->rb.start, va->vm_size);
+	free_lazy(vs, va);
+	return 0;
+}
