@@ -1,0 +1,372 @@
+/* The op-scripts' mapping ops: ioremap, iounmap, memremap, memunmap, translate, purge,
+ * vmallocinfo, and "mmu" (options of the mapping space, before its first use).
+ *
+ * The mapping space is made on the first mapping op, bound to the script's tree (RAM is
+ * its iomem root's System RAM); its VA allocator takes the tree's lock strategy unless
+ * "mmu lock=NAME" says otherwise. Ops returning an address may end with "as NAME"; an
+ * address operand may be a number, NAME or NAME+OFFSET. A failed op binds its NAME to 0
+ * (NULL, what the kernel returns).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "locks/lock.h"
+#include "opscript_impl.h"
+
+enum { IOREMAP_DEV, IOREMAP_NP, IOREMAP_WC, IOREMAP_WT, IOREMAP_CACHE };
+
+static const char *const variant_words[] = {
+	[IOREMAP_DEV] = "dev", [IOREMAP_NP] = "np", [IOREMAP_WC] = "wc",
+	[IOREMAP_WT] = "wt", [IOREMAP_CACHE] = "cache",
+};
+
+/* --- Parsing. */
+
+static bool is_name(const char *p)
+{
+	if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return false;
+	for (p++; *p; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			return false;
+	return true;
+}
+
+/* Index + 1 of a bound name, 0 if unknown. */
+static unsigned find_name(const struct mmu_script *ms, const char *name, size_t len)
+{
+	for (size_t i = ms->nnames; i-- > 0;)
+		if (strlen(ms->names[i]) == len && strncmp(ms->names[i], name, len) == 0)
+			return (unsigned)i + 1;
+	return 0;
+}
+
+/* Index + 1 of name, added if new; 0 when out of memory. */
+static unsigned bind_name(struct mmu_script *ms, const char *name)
+{
+	unsigned ref = find_name(ms, name, strlen(name));
+
+	if (ref)
+		return ref;
+	if (ms->nnames == ms->cap) {
+		size_t cap = ms->cap ? 2 * ms->cap : 16;
+		char **names = realloc(ms->names, cap * sizeof(*names));
+
+		if (!names)
+			return 0;
+		ms->names = names;
+		ms->cap = cap;
+	}
+	ms->names[ms->nnames] = strdup(name);
+	return ms->names[ms->nnames] ? (unsigned)++ms->nnames : 0;
+}
+
+/* VA: a number, NAME or NAME+OFFSET (NAME bound by an earlier "as"). */
+static int parse_addr(struct script *s, struct op *op, const struct token *t, const char *usage)
+{
+	const char *plus = strchr(t->text, '+');
+	size_t len = plus ? (size_t)(plus - t->text) : strlen(t->text);
+	char name[64];
+
+	if (opscript_parse_u64(t, &op->num[0]))
+		return 0;
+	if (t->quoted || len == 0 || len >= sizeof(name))
+		goto bad;
+	memcpy(name, t->text, len);
+	name[len] = '\0';
+	if (!is_name(name))
+		goto bad;
+	op->ref = find_name(&s->mmu, name, len);
+	if (!op->ref)
+		return opscript_syntax(s, op->lineno, "'%s' is not bound by an earlier 'as %s'",
+				       name, name);
+	op->num[0] = 0;
+	if (plus && !opscript_parse_u64(&(struct token){ .text = (char *)plus + 1 }, &op->num[0]))
+		goto bad;
+	return 0;
+bad:
+	return opscript_syntax(s, op->lineno,
+			       "'%s' is not an address (a number, NAME or NAME+OFFSET): %s",
+			       t->text, usage);
+}
+
+/* "as NAME" as the last two tokens from i on; nothing else may remain. */
+static int parse_bind(struct script *s, struct op *op, const struct token *tok, int i,
+		      int ntok, const char *usage)
+{
+	if (i == ntok)
+		return 0;
+	if (i != ntok - 2 || tok[i].quoted || strcmp(tok[i].text, "as") != 0 ||
+	    tok[i + 1].quoted || !is_name(tok[i + 1].text) || strlen(tok[i + 1].text) >= 64)
+		return opscript_syntax(s, op->lineno, "expected 'as NAME' after the arguments: %s",
+				       usage);
+	op->bind = bind_name(&s->mmu, tok[i + 1].text);
+	return op->bind ? 0 : opscript_syntax(s, op->lineno, "out of memory");
+}
+
+static int parse_two_numbers(struct script *s, struct op *op, const struct token *tok,
+			     const char *usage)
+{
+	for (int i = 0; i < 2; i++)
+		if (!opscript_parse_u64(&tok[1 + i], &op->num[i]))
+			return opscript_syntax(s, op->lineno,
+					       "'%s' is not a number (decimal or 0x hex): %s",
+					       tok[1 + i].text, usage);
+	return 0;
+}
+
+static int parse_ioremap(struct script *s, struct op *op, const struct token *tok, int ntok,
+			 const char *usage)
+{
+	int i = 3, rc = parse_two_numbers(s, op, tok, usage);
+
+	if (rc)
+		return rc;
+	op->variant = IOREMAP_DEV;
+	if (i < ntok && !tok[i].quoted && strcmp(tok[i].text, "as") != 0) {
+		unsigned v;
+
+		for (v = 0; v < sizeof(variant_words) / sizeof(variant_words[0]); v++)
+			if (strcmp(tok[i].text, variant_words[v]) == 0)
+				break;
+		if (v == sizeof(variant_words) / sizeof(variant_words[0]))
+			return opscript_syntax(s, op->lineno, "unknown ioremap variant '%s': %s",
+					       tok[i].text, usage);
+		op->variant = v;
+		i++;
+	}
+	return parse_bind(s, op, tok, i, ntok, usage);
+}
+
+/* wb|wt|wc, comma-separated. */
+static bool parse_memremap_flags(const char *p, unsigned long *flags)
+{
+	static const char *const words[] = { "wb", "wt", "wc" };
+
+	*flags = 0;
+	for (;;) {
+		size_t len = strcspn(p, ","), w;
+
+		for (w = 0; w < 3; w++)
+			if (strlen(words[w]) == len && strncmp(p, words[w], len) == 0)
+				break;
+		if (w == 3)
+			return false;
+		*flags |= 1UL << w;	/* MEMREMAP_WB, _WT, _WC */
+		if (!p[len])
+			return true;
+		p += len + 1;
+	}
+}
+
+static int parse_memremap(struct script *s, struct op *op, const struct token *tok, int ntok,
+			  const char *usage)
+{
+	int rc = parse_two_numbers(s, op, tok, usage);
+
+	if (rc)
+		return rc;
+	if (tok[3].quoted || !parse_memremap_flags(tok[3].text, &op->flags))
+		return opscript_syntax(s, op->lineno, "bad memremap flags '%s': %s", tok[3].text,
+				       usage);
+	return parse_bind(s, op, tok, 4, ntok, usage);
+}
+
+static bool parse_count(const char *text, unsigned max, unsigned *out)
+{
+	resource_size_t v;
+
+	if (!opscript_parse_u64(&(struct token){ .text = (char *)text }, &v) || v == 0 || v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static int parse_mmu_word(struct script *s, struct op *op, const char *w)
+{
+	struct mmu_script *ms = &s->mmu;
+
+	if (strncmp(w, "cpus=", 5) == 0 && parse_count(w + 5, 4096, &ms->opts.ncpus))
+		return 0;
+	if (strncmp(w, "nodes=", 6) == 0 && parse_count(w + 6, VMAP_MAX_NODES, &ms->opts.nodes))
+		return 0;
+	if (strcmp(w, "va=global") == 0 || strcmp(w, "va=sharded") == 0) {
+		ms->opts.va_policy = w[3] == 'g' ? "global" : "sharded";
+		return 0;
+	}
+	if (strcmp(w, "nohugeiomap") == 0) {
+		ms->opts.nohugeiomap = true;
+		return 0;
+	}
+	if (strncmp(w, "lock=", 5) == 0) {
+		if (!lock_find(w + 5))
+			return opscript_syntax(s, op->lineno, "unknown lock '%s'", w + 5);
+		free(ms->lock);
+		ms->lock = strdup(w + 5);
+		return ms->lock ? 0 : opscript_syntax(s, op->lineno, "out of memory");
+	}
+	return opscript_syntax(s, op->lineno, "bad mmu option '%s': %s", w,
+			       "cpus=1..4096 nodes=1..128 va=global|sharded lock=NAME nohugeiomap");
+}
+
+static int parse_mmu(struct script *s, struct op *op, const struct token *tok, int ntok)
+{
+	if (s->mmu.mapping_seen)
+		return opscript_syntax(s, op->lineno, "'mmu' must come before the first mapping op");
+	for (int i = 1; i < ntok; i++) {
+		int rc = tok[i].quoted ? opscript_syntax(s, op->lineno, "unexpected quoted string")
+				       : parse_mmu_word(s, op, tok[i].text);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int mmu_parse_op(struct script *s, struct op *op, const struct opdef *def,
+		 const struct token *tok, int ntok)
+{
+	if (def->code == OP_MMU)
+		return parse_mmu(s, op, tok, ntok);
+	s->mmu.mapping_seen = true;
+	switch (def->code) {
+	case OP_IOREMAP:
+		return parse_ioremap(s, op, tok, ntok, def->usage);
+	case OP_MEMREMAP:
+		return parse_memremap(s, op, tok, ntok, def->usage);
+	case OP_IOUNMAP: case OP_MEMUNMAP: case OP_TRANSLATE:
+		return parse_addr(s, op, &tok[1], def->usage);
+	default:	/* purge, vmallocinfo: no arguments */
+		return 0;
+	}
+}
+
+/* --- Running. */
+
+static int ensure_space(struct script *s, struct iomem_tree *t, const struct op *op)
+{
+	struct mmu_script *ms = &s->mmu;
+
+	if (!ms->values) {
+		ms->values = calloc(ms->nnames ? ms->nnames : 1, sizeof(*ms->values));
+		if (!ms->values)
+			return opscript_syntax(s, op->lineno, "out of memory");
+	}
+	if (ms->space)
+		return 0;
+	ms->opts.va_lock = ms->lock ? ms->lock : iomem_tree_lock(t);
+	ms->space = iomem_mmu_new(t, &ms->opts);
+	if (!ms->space)
+		return opscript_syntax(s, op->lineno, "cannot set up the mapping space: %s",
+				       errno == EINVAL ? "nodes= needs va=sharded"
+						       : strerror(errno));
+	return 0;
+}
+
+static uint64_t addr_operand(const struct script *s, const struct op *op)
+{
+	return (op->ref ? s->mmu.values[op->ref - 1] : 0) + op->num[0];
+}
+
+static int do_ioremap(struct iomem_mmu *m, const struct op *op, uint64_t *va)
+{
+	switch (op->variant) {
+	case IOREMAP_NP: return iomem_ioremap_np(m, op->num[0], op->num[1], va);
+	case IOREMAP_WC: return iomem_ioremap_wc(m, op->num[0], op->num[1], va);
+	case IOREMAP_WT: return iomem_ioremap_wt(m, op->num[0], op->num[1], va);
+	case IOREMAP_CACHE: return iomem_ioremap_cache(m, op->num[0], op->num[1], va);
+	default: return iomem_ioremap(m, op->num[0], op->num[1], va);
+	}
+}
+
+/* "ok 0xVA" or the errno; binds the NAME. */
+static void address_result(struct script *s, const struct op *op, int rc, uint64_t va,
+			   FILE *out)
+{
+	if (rc)
+		opscript_result(out, rc);
+	else
+		fprintf(out, "ok 0x%" PRIx64 "\n", va);
+	if (op->bind)
+		s->mmu.values[op->bind - 1] = rc ? 0 : va;
+}
+
+static void translate_result(struct iomem_mmu *m, uint64_t va, FILE *out)
+{
+	struct iomem_translation tr;
+
+	if (iomem_translate(m, va, &tr))
+		fputs("fault\n", out);
+	else
+		fprintf(out, "ok 0x%" PRIx64 " %s %s\n", tr.pa, iomem_mt_name(tr.attrindx),
+			iomem_map_level_name(tr.level));
+}
+
+static void purge_result(struct iomem_mmu *m, FILE *out)
+{
+	struct vmap_purge_result r;
+	struct vmap_stats st;
+
+	iomem_mmu_purge(m, &r);
+	vmap_stats(iomem_mmu_vmap(m), &st);
+	fprintf(out, "ok areas=%" PRIu64 " pages=%" PRIu64 " tlbi_pages=%" PRIu64
+		" tlbi_all=%" PRIu64 " purges=%" PRIu64 "\n",
+		r.areas, r.pages, r.tlbi_pages, r.tlbi_all, st.purges);
+}
+
+int mmu_run_op(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+{
+	struct iomem_mmu *m;
+	uint64_t va = 0;
+	int rc;
+
+	if (op->code == OP_MMU)
+		return 0;
+	rc = ensure_space(s, t, op);
+	if (rc)
+		return rc;
+	m = s->mmu.space;
+	switch (op->code) {
+	case OP_IOREMAP:
+		rc = do_ioremap(m, op, &va);
+		address_result(s, op, rc, va, out);
+		break;
+	case OP_MEMREMAP:
+		rc = iomem_memremap(m, op->num[0], op->num[1], op->flags, &va);
+		address_result(s, op, rc, va, out);
+		break;
+	case OP_IOUNMAP:
+		opscript_result(out, iomem_iounmap(m, addr_operand(s, op)));
+		break;
+	case OP_MEMUNMAP:
+		iomem_memunmap(m, addr_operand(s, op));
+		opscript_result(out, 0);
+		break;
+	case OP_TRANSLATE:
+		translate_result(m, addr_operand(s, op), out);
+		break;
+	case OP_PURGE:
+		purge_result(m, out);
+		break;
+	case OP_VMALLOCINFO:
+		iomem_vmallocinfo(m, out);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+void mmu_script_free(struct mmu_script *ms)
+{
+	iomem_mmu_free(ms->space);
+	for (size_t i = 0; i < ms->nnames; i++)
+		free(ms->names[i]);
+	free(ms->names);
+	free(ms->values);
+	free(ms->lock);
+	memset(ms, 0, sizeof(*ms));
+}
