@@ -1,0 +1,278 @@
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stress/atomic_file.h"
+#include "stress_impl.h"
+
+int report_figures_init(struct run_figures *f, const struct stress_config *c,
+			const char *backend)
+{
+	memset(f, 0, sizeof(*f));
+	f->backend = backend;
+	for (int op = 0; op < NR_OPS; op++)
+		if (!(f->hist[op] = hdr_new()))
+			return -ENOMEM;
+	for (int role = 0; role < NR_ROLES; role++) {
+		f->nthreads[role] = c->threads[role];
+		f->thread_ops[role] = calloc(c->threads[role] + 1, sizeof(**f->thread_ops));
+		if (!f->thread_ops[role])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void report_figures_free(struct run_figures *f)
+{
+	for (int op = 0; op < NR_OPS; op++)
+		hdr_free(f->hist[op]);
+	for (int role = 0; role < NR_ROLES; role++)
+		free(f->thread_ops[role]);
+}
+
+void report_add_tick(struct run_figures *f, double ops_per_second)
+{
+	if (f->nticks < MAX_TICKS)
+		f->ticks[f->nticks++] = ops_per_second;
+}
+
+void report_add_worker(struct run_figures *f, const struct worker *w)
+{
+	unsigned long long total = 0;
+
+	for (int op = 0; op < NR_OPS; op++) {
+		f->ops[op] += w->ops[op];
+		f->fails[op] += w->fails[op];
+		total += w->ops[op];
+		hdr_add(f->hist[op], w->hist[op]);
+	}
+	f->thread_ops[w->role][w->role_id] += total;
+}
+
+/* --- Summary. */
+static const char *human_ns(double ns, char *buf, size_t len)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, "%.0fns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	return buf;
+}
+
+static const char *human_rate(double v, char *buf, size_t len)
+{
+	if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e3)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+struct fairness fairness_of(const unsigned long long *x, unsigned n)
+{
+	struct fairness f = { .jain = 1, .min = n ? x[0] : 0 };
+	double sum = 0, sq = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		sum += (double)x[i];
+		sq += (double)x[i] * (double)x[i];
+		f.max = x[i] > f.max ? x[i] : f.max;
+		f.min = x[i] < f.min ? x[i] : f.min;
+	}
+	if (n && sq > 0)
+		f.jain = sum * sum / (n * sq);
+	f.starved = n > 1 && f.max / 2 > f.min;	/* locktorture's "???" */
+	return f;
+}
+
+static void print_ops(FILE *out, const struct run_figures *f)
+{
+	char b[7][24];
+
+	fprintf(out, "  %-11s %9s %8s %8s %8s %8s %8s %8s %9s\n", "op", "ops/s", "mean", "p50",
+		"p90", "p99", "p99.9", "max", "refused");
+	for (int op = 0; op < NR_OPS; op++) {
+		const struct hdr_histogram *h = f->hist[op];
+
+		if (!f->ops[op])
+			continue;
+		fprintf(out, "  %-11s %9s %8s %8s %8s %8s %8s %8s %9llu\n", stress_op_name(op),
+			human_rate(f->ops[op] / f->seconds, b[0], 24),
+			human_ns(hdr_mean(h), b[1], 24), human_ns(hdr_value_at_percentile(h, 50), b[2], 24),
+			human_ns(hdr_value_at_percentile(h, 90), b[3], 24),
+			human_ns(hdr_value_at_percentile(h, 99), b[4], 24),
+			human_ns(hdr_value_at_percentile(h, 99.9), b[5], 24),
+			human_ns(hdr_max(h), b[6], 24), (unsigned long long)f->fails[op]);
+	}
+}
+
+static void print_fairness(FILE *out, const struct run_figures *f)
+{
+	fprintf(out, "  fairness:");
+	for (int role = 0; role < NR_ROLES; role++) {
+		struct fairness fa;
+
+		if (f->nthreads[role] < 2)
+			continue;
+		fa = fairness_of(f->thread_ops[role], f->nthreads[role]);
+		fprintf(out, "  %ss Jain %.3f max/min %llu/%llu%s", stress_role_name(role), fa.jain,
+			fa.max, fa.min, fa.starved ? " ???" : "");
+	}
+	fputc('\n', out);
+}
+
+static void print_counters(FILE *out, const struct run_figures *f)
+{
+	const struct iomem_muxed_stats *m = &f->muxed;
+	char b[2][24];
+
+	if (f->ops[OP_MUXED])
+		fprintf(out, "  MUXED: %llu acquisitions, %llu sleeps, %llu wake-ups (%.2f per "
+			     "acquisition), %llu spurious; asleep mean %s, max %s\n",
+			(unsigned long long)f->ops[OP_MUXED], m->sleeps, m->wakeups,
+			(double)m->wakeups / (double)f->ops[OP_MUXED], m->spurious_wakeups,
+			human_ns(m->wakeups ? (double)m->wait_ns_total / m->wakeups : 0, b[0], 24),
+			human_ns((double)m->wait_ns_max, b[1], 24));
+	if (f->unmaps)
+		fprintf(out, "  mappings: %llu unmaps, %llu purges (%.0f unmaps per purge); TLB: "
+			     "%llu flushes, %llu page invalidations, %llu full\n",
+			(unsigned long long)f->unmaps, (unsigned long long)f->purges,
+			f->purges ? (double)f->unmaps / f->purges : (double)f->unmaps,
+			(unsigned long long)f->tlb_flushes, (unsigned long long)f->tlbi_pages,
+			(unsigned long long)f->tlbi_all);
+	if (f->leaked_bytes)
+		fprintf(out, "  memory: %lld bytes of tree nodes never freed\n", f->leaked_bytes);
+	else
+		fprintf(out, "  memory: every tree node freed at teardown\n");
+}
+
+static double ops_per_second(const struct run_figures *f, int op)
+{
+	return f->seconds > 0 ? f->ops[op] / f->seconds : 0;
+}
+
+static void print_ratios(FILE *out, struct run_figures *figs, unsigned n)
+{
+	fprintf(out, "\nthroughput relative to %s (same workload, runs interleaved):\n  %-11s",
+		figs[0].backend, "op");
+	for (unsigned b = 0; b < n; b++)
+		fprintf(out, " %9s", figs[b].backend);
+	fputc('\n', out);
+	for (int op = 0; op < NR_OPS; op++) {
+		double base = ops_per_second(&figs[0], op);
+
+		if (!base)
+			continue;
+		fprintf(out, "  %-11s", stress_op_name(op));
+		for (unsigned b = 0; b < n; b++)
+			fprintf(out, " %8.2fx", ops_per_second(&figs[b], op) / base);
+		fputc('\n', out);
+	}
+}
+
+static double cheapest_op_ns(struct run_figures *figs, unsigned n, int *which)
+{
+	double best = 0;
+
+	for (unsigned b = 0; b < n; b++)
+		for (int op = 0; op < NR_OPS; op++) {
+			double mean = hdr_total_count(figs[b].hist[op]) ? hdr_mean(figs[b].hist[op]) : 0;
+
+			if (mean > 0 && (best == 0 || mean < best)) {
+				best = mean;
+				*which = op;
+			}
+		}
+	return best;
+}
+
+void report_summary(FILE *out, const struct report_context *ctx, struct run_figures *figs,
+		    unsigned n)
+{
+	const struct stress_config *c = ctx->c;
+	int cheapest_op = 0;
+	double cheapest = cheapest_op_ns(figs, n, &cheapest_op);
+	double per_op = ctx->timing_overhead_ns / (c->rate > 0 ? 1 : SAMPLE_EVERY);
+	bool failed = false;
+
+	fprintf(out, "\niomem stress: lock %s, muxed-wait %s, VA allocator %s; threads:",
+		c->lock ? c->lock : "pthread-rw", c->muxed_wait ? c->muxed_wait : "global",
+		c->va_policy ? c->va_policy : "global");
+	for (int role = 0; role < NR_ROLES; role++)
+		fprintf(out, " %u %ss", c->threads[role], stress_role_name(role));
+	fprintf(out, "\n  starting tree: %s (%zu resources); seed %llu\n", ctx->tree_source,
+		figs[0].resources, (unsigned long long)c->seed);
+	if (c->ops)
+		fprintf(out, "  %llu ops per thread per run\n", (unsigned long long)c->ops);
+	else
+		fprintf(out, "  %.1f s per run after %.1f s of warm-up, %u run(s) per backend\n",
+			c->duration, c->warmup, c->repetitions);
+	for (unsigned b = 0; b < n; b++) {
+		struct run_figures *f = &figs[b];
+
+		fprintf(out, "\n%s (%u run%s, %.1f s measured)%s\n", f->backend, f->runs,
+			f->runs == 1 ? "" : "s", f->seconds, f->failed ? ": FAILED" : "");
+		if (f->seconds > 0) {
+			print_ops(out, f);
+			print_fairness(out, f);
+		}
+		print_counters(out, f);
+		if (f->failed) {
+			failed = true;
+			fprintf(out, "  FAILURE: %s\n  seed %llu; replay: iomem script --backend %s %s\n",
+				f->failure, (unsigned long long)f->seed, f->backend,
+				f->replay[0] ? f->replay : "(could not be written)");
+		}
+	}
+	if (n > 1)
+		print_ratios(out, figs, n);
+	fprintf(out, "\ntiming overhead: %.2f ns per op (one op in %d timed), %.1f%% of the "
+		     "cheapest op (%s, %.0f ns)\n",
+		per_op, c->rate > 0 ? 1 : SAMPLE_EVERY, cheapest ? 100 * per_op / cheapest : 0,
+		stress_op_name(cheapest_op), cheapest);
+	fprintf(out, "checks: %s\n",
+		!c->checks ? "off (--no-checks)"
+		: failed   ? "FAILED (see above)"
+			   : "all held (tree invariants, ownership tokens, MUXED exclusion, "
+			     "own-mapping and walker translations, end state)");
+	if (ctx->interrupted)
+		fprintf(out, "interrupted: the figures cover the time until SIGINT\n");
+}
+
+struct hgrm_args {
+	struct run_figures *figs;
+	unsigned n;
+};
+
+static int fill_hgrm(FILE *f, void *arg)
+{
+	const struct hgrm_args *a = arg;
+	int rc;
+
+	for (unsigned b = 0; b < a->n; b++)
+		for (int op = 0; op < NR_OPS; op++) {
+			if (!hdr_total_count(a->figs[b].hist[op]))
+				continue;
+			fprintf(f, "# stress/%s/%s\n", a->figs[b].backend, stress_op_name(op));
+			if ((rc = hdr_write_hgrm(a->figs[b].hist[op], f, 5, 1.0)) != 0)
+				return rc;
+			fputc('\n', f);
+		}
+	return ferror(f) ? -EIO : 0;
+}
+
+int report_hgrm(const char *path, struct run_figures *figs, unsigned n)
+{
+	struct hgrm_args a = { figs, n };
+
+	return atomic_file_write(path, fill_hgrm, &a);
+}

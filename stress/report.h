@@ -1,0 +1,71 @@
+/* What a run measured, and the summary, JSON and .hgrm made from it. */
+#ifndef STRESS_REPORT_H
+#define STRESS_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "iomem/iomem.h"
+#include "stress/hdr_histogram.h"
+#include "stress/stress.h"
+
+struct worker;
+
+enum { MAX_TICKS = 3600 };
+
+/* One backend's figures, summed over its repetitions. */
+struct run_figures {
+	const char *backend;
+	uint64_t seed;
+	unsigned runs;
+	double seconds;			/* measured time, summed over runs */
+	bool interrupted, failed;
+	char failure[256];
+	char replay[4096];		/* the failure's replay script */
+	uint64_t ops[NR_OPS], fails[NR_OPS];
+	struct hdr_histogram *hist[NR_OPS];
+	unsigned nthreads[NR_ROLES];
+	unsigned long long *thread_ops[NR_ROLES];	/* per thread, summed over runs */
+	double ticks[MAX_TICKS];	/* ops/s, second by second */
+	unsigned nticks;
+	struct iomem_muxed_stats muxed;
+	uint64_t tlbi_pages, tlbi_all, tlb_flushes, purges, unmaps;
+	size_t resources;
+	long long leaked_bytes;
+};
+
+int report_figures_init(struct run_figures *f, const struct stress_config *c,
+			const char *backend);
+void report_figures_free(struct run_figures *f);
+void report_add_tick(struct run_figures *f, double ops_per_second);
+void report_add_worker(struct run_figures *f, const struct worker *w);
+
+/* One run of one backend (run.c). 0, 1 on a correctness failure, 2 on a setup error. */
+int run_once(const struct stress_config *c, const char *backend, char *start_dump,
+	     uint64_t seed, struct run_figures *fig);
+
+struct report_context {
+	const struct stress_config *c;
+	const char *tree_source;
+	double timing_overhead_ns;	/* per timed op: a clock pair and a record */
+	bool interrupted;
+};
+
+void report_summary(FILE *out, const struct report_context *ctx, struct run_figures *figs,
+		    unsigned n);
+/* Jain's index and locktorture's starvation flag over per-thread op counts. */
+struct fairness {
+	double jain;
+	unsigned long long max, min;
+	bool starved;		/* max/2 > min */
+};
+struct fairness fairness_of(const unsigned long long *x, unsigned n);
+
+/* Google Benchmark's JSON schema (report_json.c), written atomically. 0 or -errno. */
+int report_json(const char *path, const struct report_context *ctx, struct run_figures *figs,
+		unsigned n);
+/* HdrHistogram percentile distributions, one per backend and op, written atomically. */
+int report_hgrm(const char *path, struct run_figures *figs, unsigned n);
+
+#endif

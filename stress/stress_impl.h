@@ -1,0 +1,116 @@
+/* The inside of `iomem stress`: one run is one backend, its tree and mapping space, and
+ * the worker threads. Workers touch only their own struct worker on the hot path; the
+ * main thread reads published counters and runs the checks that need a quiet moment. */
+#ifndef STRESS_IMPL_H
+#define STRESS_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iomem/iomem.h"
+#include "iomem/ioremap.h"
+#include "stress/hdr_histogram.h"
+#include "stress/stress.h"
+
+#define CLAIM_SLOT	0x10000ULL	/* claims are 1..4 slots of 64 KiB */
+#define CLAIM_SLOTS	1024
+#define LIVE_CLAIMS	16		/* claims each claimer holds at once */
+#define MUXED_SIZE	0x100ULL
+#define MAP_PA_BASE	(1ULL << 44)	/* device space the mappers map, never RAM */
+#define MAP_PA_SPAN	(1ULL << 40)
+#define PUBLISHED_MAPS	256
+#define RECENT_OPS	64		/* per-thread replay window */
+#define SAMPLE_EVERY	64		/* closed loop: time one op in this many */
+
+enum phase { PHASE_RUN, PHASE_PAUSE, PHASE_STOP };
+
+/* A mapping a mapper made, published for walkers. seq is odd while it changes. */
+struct published_map {
+	atomic_uint_fast64_t seq;
+	_Atomic uint64_t va, size, pa;
+	atomic_uint attrindx;
+};
+
+struct worker {
+	struct run *run;
+	enum stress_role role;
+	int id;			/* among all workers */
+	int role_id;		/* among its role */
+	uint64_t rng;
+	atomic_uint_fast64_t published_ops;	/* for progress and the time series */
+	uint64_t ops[NR_OPS];			/* measured */
+	uint64_t fails[NR_OPS];			/* -EBUSY and the like: results, not errors */
+	struct hdr_histogram *hist[NR_OPS];
+	uint64_t spurious_seen;
+	char recent[RECENT_OPS][112];	/* this thread's last ops, as op-script lines */
+	unsigned nrecent;
+	pthread_t thread;
+	bool started;
+};
+
+struct run {
+	const struct stress_config *c;
+	const char *backend;
+	struct iomem_tree *t;
+	struct iomem_mmu *m;
+	char *start_dump;		/* the starting tree, as /proc/iomem text */
+	resource_size_t claim_base, muxed_base;
+	struct { resource_size_t start, end; } *ram;	/* System RAM ranges, for readers */
+	unsigned nram;
+	double *zipf_cdf;		/* over claim slots, when --dist zipf */
+	atomic_uint tokens[CLAIM_SLOTS];		/* owner+1 of each claim slot */
+	atomic_int muxed_inside[64];
+	struct published_map maps[PUBLISHED_MAPS];
+	_Atomic int phase;
+	atomic_bool measuring;
+	atomic_int failures;
+	char failure[256];
+	int failing_worker;
+	struct worker *workers;
+	unsigned nworkers;
+	atomic_uint finished;		/* workers whose loop ended */
+	uint64_t timing_overhead_ns;	/* one clock pair + record, measured at start */
+	double measured_seconds;
+};
+
+/* Workers. */
+void *worker_main(void *arg);
+void worker_note(struct worker *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Records a correctness failure (the first one is kept with its worker). */
+void run_fail(struct run *r, struct worker *w, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Random numbers: splitmix64. */
+static inline uint64_t stress_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t stress_below(uint64_t *s, uint64_t n)
+{
+	return n ? stress_rand(s) % n : 0;
+}
+
+uint64_t stress_now_ns(void);
+
+/* The starting tree (start_tree.c). 0, or -errno with a message. */
+int start_tree_text(const struct stress_config *c, char **text, char *err, size_t errlen);
+/* Loads the text into t and adds the harness's containers. */
+int start_tree_build(struct run *r, char *err, size_t errlen);
+
+/* Checks (checks.c). */
+bool check_tree_invariants(struct run *r, char *why, size_t len);
+bool check_end_state(struct run *r, char *why, size_t len);
+
+/* The perturbing lock around the tree lock (perturb.c): NULL when no perturbation. */
+struct lock_ops;
+const struct lock_ops *perturb_lock_ops(const struct stress_config *c);
+
+#endif
