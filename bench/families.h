@@ -1,0 +1,16 @@
+/* Registration functions of the benchmark families; main.c calls each before iomb_main. */
+#ifndef IOMEM_BENCH_FAMILIES_H
+#define IOMEM_BENCH_FAMILIES_H
+
+/* tree/<op>/<backend>/n:<N>: lookup, intersects, request_release, insert_remove, walk on
+ * flat trees of N = 10^2..10^6 regions. */
+void tree_bench_register(void);
+
+/* tree_rw/<backend>/readers:<R>/writer:<W>: time-boxed read throughput and reader
+ * latency on the host's tree while a writer churns (or not). */
+void tree_rw_bench_register(void);
+
+/* tree_mem/<backend>/n:100000: allocator bytes per resource, next to the kernel's 64. */
+void tree_mem_bench_register(void);
+
+#endif

@@ -1,0 +1,18 @@
+/* iomem-bench: the Google Benchmark suite. Standard --benchmark_* flags apply, e.g.
+ *   iomem-bench --benchmark_filter='tree/lookup/rwlock/n:100$' --benchmark_min_time=0.01
+ */
+#include "families.h"
+#include "gbench.h"
+
+#ifndef IOMEM_GIT_REV
+#define IOMEM_GIT_REV "unknown"
+#endif
+
+int main(int argc, char **argv)
+{
+	iomb_add_context("iomem_git_rev", IOMEM_GIT_REV);
+	tree_bench_register();
+	tree_rw_bench_register();
+	tree_mem_bench_register();
+	return iomb_main(argc, argv);
+}
