@@ -1,0 +1,73 @@
+#!/bin/sh
+# Error paths of the iomem CLI.
+# usage: cli_errors.sh IOMEM LIST_BACKENDS SCRIPTDIR
+#   SCRIPTDIR holds the golden scripts; SCRIPTDIR/bad holds malformed ones and MANIFEST.
+set -u
+iomem=$1 lister=$2 dir=$3
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+status=0
+fail() { echo "FAIL $*"; status=1; }
+
+# expect_exit WANT DESCRIPTION CMD...: runs CMD, stdout/stderr into $tmp/out, $tmp/err
+expect_exit() {
+	want=$1 what=$2
+	shift 2
+	"$@" > "$tmp/out" 2> "$tmp/err" < /dev/null
+	rc=$?
+	if [ $rc -ne "$want" ]; then
+		fail "$what: exit status $rc, expected $want"
+		cat "$tmp/err"
+		return 1
+	fi
+	return 0
+}
+
+has_usage() { cat "$tmp/out" "$tmp/err" | grep -qi usage; }
+
+# Bad options → usage + exit 2.
+expect_exit 2 "iomem --no-such-option" "$iomem" --no-such-option &&
+	{ has_usage || fail "iomem --no-such-option: no usage text"; }
+expect_exit 2 "iomem no-such-command" "$iomem" no-such-command &&
+	{ has_usage || fail "iomem no-such-command: no usage text"; }
+expect_exit 2 "iomem script --no-such-option" "$iomem" script --no-such-option "$dir/request.iomem" &&
+	{ has_usage || fail "iomem script --no-such-option: no usage text"; }
+expect_exit 2 "iomem show --no-such-option" "$iomem" show --no-such-option &&
+	{ has_usage || fail "iomem show --no-such-option: no usage text"; }
+expect_exit 2 "iomem show --root bogus" "$iomem" show --from "$dir/../dumps/x86-ec2-ioports.txt" --root bogus
+
+# Unknown backend → exit 2.
+expect_exit 2 "iomem script --backend no-such-backend" \
+	"$iomem" script --backend no-such-backend "$dir/request.iomem"
+[ -s "$tmp/out" ] && fail "unknown backend: ran the script anyway"
+
+# A script read from stdin behaves like the file (for every backend).
+for b in $("$lister"); do
+	"$iomem" script --backend "$b" - < "$dir/request.iomem" > "$tmp/stdin.out" 2> "$tmp/err"
+	rc=$?
+	[ $rc -eq 0 ] || fail "[$b] script - : exit status $rc"
+	sed -E 's/^(E[A-Z0-9]+)([[:space:]].*)?$/\1/' "$tmp/stdin.out" > "$tmp/stdin.norm"
+	cmp -s "$tmp/stdin.norm" "$dir/request.out" || fail "[$b] script - differs from request.out"
+done
+# The default backend runs too.
+"$iomem" script "$dir/request.iomem" > "$tmp/default.out" 2> "$tmp/err" < /dev/null ||
+	fail "script without --backend failed"
+sed -E 's/^(E[A-Z0-9]+)([[:space:]].*)?$/\1/' "$tmp/default.out" > "$tmp/default.norm"
+cmp -s "$tmp/default.norm" "$dir/request.out" || fail "default backend differs from request.out"
+
+# Malformed script lines → FILE:LINE: error: on stderr, exit 2 (run from the bad/ dir so
+# FILE is given as a bare name).
+n=0
+while read -r file line; do
+	case $file in '#'*|'') continue ;; esac
+	n=$((n + 1))
+	(cd "$dir/bad" && "$iomem" script "$file" > "$tmp/out" 2> "$tmp/err" < /dev/null)
+	rc=$?
+	[ $rc -eq 2 ] || fail "$file: exit status $rc, expected 2"
+	grep -q "^$file:$line: error: " "$tmp/err" ||
+		{ fail "$file: stderr lacks '$file:$line: error: ':"; cat "$tmp/err"; }
+done < "$dir/bad/MANIFEST"
+[ $n -ge 10 ] || fail "only $n malformed scripts in the MANIFEST"
+
+[ $status -eq 0 ] && echo "all CLI error paths ok"
+exit $status

@@ -1,0 +1,141 @@
+"""scripts/plot and scripts/report on real results (the sweep fixtures): PNG and SVG
+figures of every kind, and an HTML report whose DOM, once headless Chromium has loaded it,
+holds every plot (loaded: naturalWidth > 0) and the tables."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import perftest
+from perftest import FIXTURES, TmpCase, fixtures, run
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                  "--virtual-time-budget=15000"]
+
+
+def chromium():
+    for c in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(c):
+            return c
+    return None
+
+
+class PlotReport(TmpCase):
+    def inputs(self):
+        names = fixtures("sweep-quick-")
+        self.assertGreaterEqual(len(names), 2)
+        return [os.path.join(FIXTURES, n) for n in names]
+
+    def test_plot_kinds_png_svg(self):
+        perftest.need("gnuplot", "gnuplot-nox")
+        out = self.path("plots")
+        r = run("plot", *self.inputs(), "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "plots.json")) as f:
+            manifest = json.load(f)["plots"]
+        kinds = {m["kind"] for m in manifest}
+        self.assertTrue({"throughput", "latency", "scaling", "history"} <= kinds, kinds)
+        for m in manifest:
+            with open(os.path.join(out, m["png"]), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", m["png"])
+            root = ET.parse(os.path.join(out, m["svg"])).getroot()
+            self.assertTrue(root.tag.endswith("svg"), m["svg"])
+            self.assertGreater(os.path.getsize(os.path.join(out, m["png"])), 5000)
+            # Every series of the manifest is drawn (its title is in the SVG's key).
+            with open(os.path.join(out, m["svg"])) as f:
+                svg = f.read()
+            for s in m["series"]:
+                self.assertIn(s.replace("&", "&amp;"), svg, (m["id"], s))
+        tp = [m for m in manifest if m["id"] == "throughput-tree_rw"]
+        self.assertEqual(len(tp), 1)
+        self.assertIn("rcu writer:0", tp[0]["series"])
+
+    def test_plot_families_to_come(self):
+        """lock/ and `iomem stress` output (synthetic, in their documented schema)."""
+        perftest.need("gnuplot", "gnuplot-nox")
+        ents = []
+        for lock, base in (("ticket", 2e7), ("qrwlock", 3e7)):
+            for t in (1, 2, 4):
+                for r in range(3):
+                    ents.append({"name": f"lock/{lock}/read-mostly/threads:{t}/iterations:1/"
+                                 "real_time", "run_type": "iteration", "repetition_index": r,
+                                 "iterations": 1, "real_time": 100, "cpu_time": 1,
+                                 "time_unit": "ms", "ops_per_s": base * t ** 0.5 * (1 + r / 50),
+                                 "jain": 0.99, "starved": 0})
+        for b in ("rwlock", "rcu"):
+            for r in range(3):
+                ents.append({"name": f"stress/{b}/read_mix/threads:2", "run_type": "iteration",
+                             "repetition_index": r, "iterations": 1000, "real_time": 50,
+                             "cpu_time": 50, "time_unit": "ns", "ops_per_second": 2e7,
+                             "p50_ns": 40, "p90_ns": 60, "p99_ns": 300, "p999_ns": 2000,
+                             "max_ns": 90000})
+        src = perftest.write({"context": {"iomem_locks": "ticket qrwlock"}, "benchmarks": ents},
+                             self.path("synthetic.json"))
+        out = self.path("plots")
+        r = run("plot", src, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "plots.json")) as f:
+            ids = {m["id"]: m for m in json.load(f)["plots"]}
+        self.assertIn("throughput-lock-read-mostly", ids)
+        self.assertEqual(sorted(ids["throughput-lock-read-mostly"]["series"]),
+                         ["qrwlock", "ticket"])
+        lat = [m for i, m in ids.items() if i.startswith("latency-stress")]
+        self.assertEqual(len(lat), 1)
+        self.assertEqual(sorted(lat[0]["series"]), ["rcu", "rwlock"])
+
+    def test_plot_bad_input(self):
+        bad = self.path("bad.json")
+        with open(bad, "w") as f:
+            f.write("{")
+        r = run("plot", bad, "--out", self.path("p"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f"{bad}: error: malformed JSON", r.stderr)
+        r = run("plot", bad)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("usage: scripts/plot", r.stderr)
+
+    def test_report_in_headless_chromium(self):
+        perftest.need("gnuplot", "gnuplot-nox")
+        browser = chromium()
+        if not browser:
+            perftest.skip_whole_test("chromium not found: install chromium (scripts/setup)")
+        out = self.path("report")
+        r = run("report", *self.inputs(), "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        index = os.path.join(out, "index.html")
+        with open(os.path.join(out, "plots", "plots.json")) as f:
+            nplots = len(json.load(f)["plots"])
+        profile = self.path("chromium-profile")
+        res = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                              "--dump-dom", "file://" + index], capture_output=True,
+                             text=True, timeout=180)
+        dom = res.stdout
+        self.assertIn("</html>", dom, res.stderr[-2000:])
+        m = re.search(r'id="img-check"[^>]*data-loaded="(\d+)"[^>]*data-total="(\d+)"', dom)
+        self.assertTrue(m, "the load check did not run")
+        self.assertEqual((int(m.group(1)), int(m.group(2))), (nplots, nplots),
+                         "every plot must load")
+        self.assertEqual(len(re.findall(r'<figure class="plot"', dom)), nplots)
+        for tid in ("runs-table", "machine-table", "comparison-table", "results-table"):
+            self.assertIn(f'<table id="{tid}">', dom)
+        for sec in ("plots-throughput", "plots-latency", "plots-scaling", "plots-history"):
+            self.assertIn(f'id="{sec}"', dom)
+        rows = re.findall(r"<tr[^>]*><td class=\"name\">tree/lookup/rwlock/n:100</td>", dom)
+        self.assertGreaterEqual(len(rows), 2)          # results and comparison tables
+        # A missing image would be caught: break one and look again.
+        os.unlink(os.path.join(out, "plots", "history.svg"))
+        res = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}-2",
+                              "--dump-dom", "file://" + index], capture_output=True,
+                             text=True, timeout=180)
+        m = re.search(r'data-loaded="(\d+)"', res.stdout)
+        self.assertEqual(int(m.group(1)), nplots - 1)
+
+
+if __name__ == "__main__":
+    perftest.main()

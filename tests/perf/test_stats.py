@@ -1,0 +1,117 @@
+"""Unit tests of iomemperf.stats and iomemperf.metrics: the numbers the gate rests on."""
+import math
+import random
+import unittest
+
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import perftest  # noqa: F401  (sets sys.path)
+from iomemperf import metrics, stats
+
+
+class UTest(unittest.TestCase):
+    def test_reps_needed_for_alpha(self):
+        # Exact two-sided U test: the smallest p with n vs n is 2 / C(2n, n).
+        self.assertEqual(stats.reps_needed(0.05), 4)    # 2/70 = 0.029
+        self.assertEqual(stats.reps_needed(0.01), 5)    # 2/252 = 0.0079
+        self.assertEqual(stats.reps_needed(0.001), 7)   # 2/3432
+        self.assertAlmostEqual(stats.min_pvalue(3, 3), 0.1)
+
+    def test_pvalue_matches_gbench(self):
+        a = [10, 11, 12, 13, 14]
+        b = [20, 21, 22, 23, 24]
+        self.assertAlmostEqual(stats.utest_pvalue(a, b), 2 / 252)
+        self.assertEqual(stats.utest_pvalue(a, a), 1.0)
+        self.assertIsNone(stats.utest_pvalue([1], [2, 3]))
+
+    def test_u_critical_known_values(self):
+        # Tables: n = m = 5 -> 2, n = m = 9 -> 17 (two-sided 0.05); C = critical + 1.
+        self.assertEqual(stats.u_critical(5, 5, 0.05)[0], 3)
+        self.assertEqual(stats.u_critical(9, 9, 0.05)[0], 18)
+        self.assertEqual(stats.u_critical(3, 3, 0.05)[0], 0)
+
+    def test_hodges_lehmann_ratio(self):
+        rng = random.Random(1)
+        a = [100 * math.exp(rng.gauss(0, 0.01)) for _ in range(15)]
+        b = [x * 1.25 for x in a]
+        est, lo, hi, conf = stats.hodges_lehmann(a, b)
+        self.assertAlmostEqual(est, 0.25, places=6)
+        self.assertLessEqual(lo, 0.25)
+        self.assertGreaterEqual(hi, 0.25)
+        self.assertGreater(conf, 0.95)
+        # Too few to bound: no interval.
+        self.assertEqual(stats.hodges_lehmann([1, 2], [3, 4])[1:3], (None, None))
+        # Zeros: changes relative to the baseline median.
+        est, *_ = stats.hodges_lehmann([0, 0, 0, 0], [1, 1, 1, 1])
+        self.assertEqual(est, 1.0)
+
+    def test_holm(self):
+        rej, adj = stats.holm({"a": 0.001, "b": 0.03, "c": 0.04}, 0.05)
+        self.assertEqual(rej, {"a"})           # 0.03 > 0.05/2: stop
+        self.assertAlmostEqual(adj["a"], 0.003)
+        self.assertAlmostEqual(adj["b"], 0.06)
+        self.assertAlmostEqual(adj["c"], 0.06)
+        rej, _ = stats.holm({"a": 0.001, "b": 0.02, "c": 0.024}, 0.05)
+        self.assertEqual(rej, {"a", "b", "c"})
+
+    def test_paired_trimmed_t(self):
+        rng = random.Random(2)
+        a = [100 * math.exp(rng.gauss(0, 0.2)) for _ in range(10)]     # very noisy...
+        b = [x * 1.2 * math.exp(rng.gauss(0, 0.02)) for x in a]        # ...but paired
+        est, lo, hi, conf, p = stats.paired_trimmed_t(a, b)
+        self.assertAlmostEqual(est, 0.2, delta=0.02)
+        self.assertLess(lo, est)
+        self.assertGreater(hi, est)
+        self.assertLess(p, 1e-6)
+        # One wild pair does not decide (20% trimming).
+        b2 = list(a)
+        b2[3] *= 3
+        self.assertGreater(stats.paired_trimmed_t(a, b2)[4], 0.05)
+
+    def test_mdc_grows_with_noise_and_shrinks_with_reps(self):
+        self.assertLess(stats.mdc(0.02, 0.02, 10, 10, 0.001), stats.mdc(0.1, 0.1, 10, 10, 0.001))
+        self.assertLess(stats.mdc(0.05, 0.05, 20, 20, 0.001), stats.mdc(0.05, 0.05, 5, 5, 0.001))
+        self.assertLess(stats.mdc_paired(0.01, 5, 0.001), stats.mdc_paired(0.05, 5, 0.001))
+        self.assertIsNone(stats.mdc_paired(None, None, 0.001))
+
+
+class Directions(unittest.TestCase):
+    def test_counter_directions(self):
+        H, L, I = metrics.HIGHER, metrics.LOWER, metrics.INFO
+        cases = {
+            "ops_per_second": H, "ops_per_s": H, "reads_per_s": H, "writes_per_s": H,
+            "reads_per_s_per_reader": H, "items_per_second": H, "bytes_per_second": H,
+            "jain": H,
+            "p50_ns": L, "p90_ns": L, "p99_ns": L, "p999_ns": L, "max_ns": L,
+            "ns_per_item": L, "ns_4k": L, "bytes_per_resource": L, "over_kernel_bytes": L,
+            "starved": L,
+            "n": I, "live": I, "readers": I, "writer": I, "timer_ns": I, "lat_samples": I,
+            "ratio": I, "purges": I, "unmaps_per_purge": I, "free_areas": I,
+            "something_unknown": I,
+        }
+        for name, d in cases.items():
+            self.assertEqual(metrics.direction(name), d, name)
+        self.assertTrue(metrics.is_tail("p99_ns"))
+        self.assertTrue(metrics.is_tail("p999_ns"))
+        self.assertTrue(metrics.is_tail("max_ns"))
+        self.assertFalse(metrics.is_tail("p50_ns"))
+
+    def test_parse_names(self):
+        f, d, p = metrics.parse_name("tree_rw/rcu/readers:2/writer:1/iterations:1/real_time")
+        self.assertEqual((f, d, p), ("tree_rw", {"backend": "rcu", "readers": "2",
+                                                 "writer": "1"}, []))
+        self.assertEqual(metrics.thread_count(d), 3)
+        f, d, p = metrics.parse_name("lock/qrwlock/read-mostly/threads:4/iterations:1/real_time")
+        self.assertEqual((f, d, p), ("lock", {"lock": "qrwlock", "threads": "4"},
+                                     ["read-mostly"]))
+        f, d, p = metrics.parse_name("tree/walk/itree/n:1000")
+        self.assertEqual((f, d, p), ("tree", {"backend": "itree", "n": "1000"}, ["walk"]))
+
+    def test_percentiles(self):
+        b = metrics.Bench("x")
+        b.entries = [{"p50_ns": 1, "p99_ns": 2, "p999_ns": 3, "p90_ns": 1.5}]
+        self.assertEqual([p for p, _ in metrics.percentiles(b)], [50, 90, 99, 99.9])
+
+
+if __name__ == "__main__":
+    perftest.main()

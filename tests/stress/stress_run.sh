@@ -1,0 +1,40 @@
+#!/bin/sh
+# stress.run_json: a short run on every backend holds every check (exit 0), prints the
+# summary, and writes Google Benchmark JSON (read back by Python's strict parser) and a
+# .hgrm file; a rerun onto the same paths replaces them whole.
+# usage: stress_run.sh IOMEM PYTHON OPS
+set -eu
+iomem=$1 python=$2 ops=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$iomem" stress --backend all --ops "$ops" --seed 7 --no-progress \
+	--json "$tmp/run.json" --hgrm "$tmp/run.hgrm" >"$tmp/out"
+cat "$tmp/out"
+grep -q "^checks: all held" "$tmp/out"
+for b in rwlock rcu itree; do grep -q "^$b (1 run" "$tmp/out"; done
+grep -q "^throughput relative to rwlock" "$tmp/out"
+"$python" - "$tmp/run.json" "$ops" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]), parse_constant=lambda c: sys.exit("non-strict JSON: " + c))
+ctx = doc["context"]
+for key in ("date", "host_name", "num_cpus", "cpu_model", "kernel", "compiler", "allocator",
+            "liburcu_version", "membarrier", "git_revision", "seed", "backend", "lock",
+            "command_line", "interrupted"):
+    assert key in ctx, "context lacks " + key
+assert ctx["interrupted"] is False and ctx["seed"] == 7, ctx
+assert ctx["backend"] == "rwlock,rcu,itree", ctx["backend"]
+names = {b["name"] for b in doc["benchmarks"]}
+for backend in ("rwlock", "rcu", "itree"):
+    for op in ("intersects", "lookup", "walk", "claim", "muxed", "ioremap", "translate"):
+        assert "stress/%s/%s" % (backend, op) in names, (backend, op, sorted(names))
+for b in doc["benchmarks"]:
+    assert b["time_unit"] == "ns" and b["real_time"] > 0, b
+    assert b["iterations"] > 0 and b["ops_per_second"] > 0, b
+    assert b["p50_ns"] <= b["p90_ns"] <= b["p99_ns"] <= b["p999_ns"] <= b["max_ns"], b
+    assert 0 < b["jain_index"] <= 1.0000001, b
+print("json ok:", len(doc["benchmarks"]), "entries")
+PY
+grep -q "^# stress/rwlock/lookup" "$tmp/run.hgrm"
+grep -q "#\[Mean" "$tmp/run.hgrm"
+ls "$tmp" | grep -q tmp && { echo "temporary file left behind" >&2; exit 1; }
+exit 0
