@@ -1,0 +1,381 @@
+"""scripts/plot: gnuplot figures (PNG and SVG) of results: throughput vs threads, latency
+percentile curves, time vs tree size, and history across revisions."""
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from collections import OrderedDict
+from statistics import median
+
+from .common import EXIT_OK, EXIT_USAGE, InputError
+from .metrics import (HIGHER, direction, parse_name, percentiles, primary_throughput,
+                      thread_count)
+from .runs import latest_benches, load_runs
+
+GNUPLOT = "gnuplot"
+SIZE = (900, 540)
+
+
+def slug(s):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", s).strip("-") or "x"
+
+
+def gp_str(s):
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+class Plot:
+    def __init__(self, pid, title, kind, xlabel, ylabel, description=""):
+        self.id = pid
+        self.title = title
+        self.kind = kind
+        self.xlabel = xlabel
+        self.ylabel = ylabel
+        self.description = description
+        self.series = []        # (title, [(x, y, ylo, yhi)])
+        self.logx = self.logy = False
+        self.xtics = None       # [(label, x)]
+        self.yrange = None
+
+    def add(self, title, points):
+        pts = sorted(p for p in points if p[1] is not None)
+        if pts:
+            self.series.append((title, pts))
+
+    def script(self, dat, png, svg):
+        lines = [
+            f"set terminal pngcairo size {SIZE[0]},{SIZE[1]} noenhanced font 'DejaVu Sans,10'",
+            f"set output {gp_str(png)}",
+            f"set title {gp_str(self.title)}",
+            f"set xlabel {gp_str(self.xlabel)}",
+            f"set ylabel {gp_str(self.ylabel)}",
+            "set grid",
+            "set key outside right top",
+            "set datafile separator '\\t'",
+            "set bars small",
+            "set format y '%.3g'",
+        ]
+        if self.logx:
+            lines.append("set logscale x")
+        if self.logy:
+            lines.append("set logscale y")
+        if self.xtics:
+            lines.append("set xtics (" + ", ".join(f"{gp_str(lab)} {x}"
+                                                   for lab, x in self.xtics) + ")")
+            if any(len(lab) > 6 for lab, _ in self.xtics) and len(self.xtics) > 3:
+                lines.append("set xtics rotate by -30")
+        else:
+            xs = sorted({p[0] for _, pts in self.series for p in pts})
+            if xs and len(xs) <= 8 and all(float(x).is_integer() for x in xs):
+                lines.append("set xtics (" + ", ".join(f"'{x:g}' {x}" for x in xs) + ")")
+        xs = [p[0] for _, pts in self.series for p in pts]
+        if xs and min(xs) == max(xs):
+            pad = abs(xs[0]) * 0.5 or 1
+            lines.append(f"set xrange [{xs[0] - pad}:{xs[0] + pad}]")
+        elif xs and self.logx and min(xs) > 0:
+            lines.append(f"set xrange [{min(xs) / 2}:{max(xs) * 2}]")
+        elif xs and not self.logx:
+            span = max(xs) - min(xs)
+            lines.append(f"set xrange [{min(xs) - span * 0.05}:{max(xs) + span * 0.05}]")
+        if self.yrange:
+            lines.append(f"set yrange [{self.yrange[0]}:{self.yrange[1]}]")
+        # One colour per backend/lock (the title's first word), one dash and point type per
+        # rest of the configuration (writer:1...): the same backend reads as one family.
+        firsts, rests = [], []
+        for title, _ in self.series:
+            head, _, rest = title.partition(" ")
+            firsts += [head] if head not in firsts else []
+            rests += [rest] if rest not in rests else []
+        plots = []
+        for i, (title, _) in enumerate(self.series):
+            head, _, rest = title.partition(" ")
+            c, d = firsts.index(head) + 1, rests.index(rest)
+            style = f"lc {c} dt {d + 1} pt {(7, 5, 9, 11, 13)[d % 5]}"
+            plots.append(f"{gp_str(dat)} index {i} using 1:2:3:4 with yerrorlines "
+                         f"lw 2 {style} ps 0.8 title {gp_str(title)}")
+        lines.append("plot " + ", \\\n     ".join(plots))
+        lines += [f"set terminal svg size {SIZE[0]},{SIZE[1]} fixed noenhanced "
+                  "font 'DejaVu Sans,10'", f"set output {gp_str(svg)}", "replot",
+                  "set output"]
+        return "\n".join(lines) + "\n"
+
+    def data(self):
+        blocks = []
+        for title, pts in self.series:
+            rows = [f"# {title}"] + ["\t".join(f"{v:.9g}" for v in p) for p in pts]
+            blocks.append("\n".join(rows))
+        return "\n\n\n".join(blocks) + "\n"
+
+    def render(self, out):
+        os.makedirs(os.path.join(out, "data"), exist_ok=True)
+        dat = os.path.join(out, "data", f"{self.id}.dat")
+        gp = os.path.join(out, "data", f"{self.id}.gp")
+        png = os.path.join(out, f"{self.id}.png")
+        svg = os.path.join(out, f"{self.id}.svg")
+        with open(dat, "w", encoding="utf-8") as f:
+            f.write(self.data())
+        with open(gp, "w", encoding="utf-8") as f:
+            # Paths relative to the output directory: the scripts replay from there.
+            f.write(self.script(os.path.relpath(dat, out), os.path.basename(png),
+                                os.path.basename(svg)))
+        r = subprocess.run([GNUPLOT, os.path.relpath(gp, out)], capture_output=True,
+                           text=True, cwd=out)
+        if r.returncode != 0:
+            raise RuntimeError(f"gnuplot failed on {gp}: {r.stderr.strip()}")
+        return {"id": self.id, "title": self.title, "kind": self.kind,
+                "png": os.path.basename(png), "svg": os.path.basename(svg),
+                "data": os.path.join("data", os.path.basename(dat)),
+                "description": self.description,
+                "series": [t for t, _ in self.series]}
+
+
+def spread(vals):
+    if not vals:
+        return None, None, None
+    return median(vals), min(vals), max(vals)
+
+
+def pretty_counter(c):
+    return {"reads_per_s": "reads/s (all readers)", "ops_per_s": "acquisitions/s",
+            "ops_per_second": "ops/s", "items_per_second": "ops/s (per CPU second)"}.get(c, c)
+
+
+def _groups(latest, want):
+    """Benchmarks grouped for one kind of plot: {(family, subgroup): [(bench, run, dims)]}."""
+    groups = OrderedDict()
+    for name, (b, run) in sorted(latest.items()):
+        fam, dims, path = parse_name(name, run.backends, run.locks)
+        if not want(b, dims):
+            continue
+        groups.setdefault((fam, "/".join(path)), []).append((b, run, dims))
+    return groups
+
+
+def throughput_plots(latest):
+    plots = []
+    groups = _groups(latest, lambda b, d: thread_count(d) is not None and
+                     primary_throughput(b) is not None)
+    for (fam, sub), items in groups.items():
+        xdim = "threads" if any("threads" in d for _, _, d in items) else "readers"
+        counter = primary_throughput(items[0][0])
+        series = OrderedDict()
+        for b, _, dims in items:
+            key = " ".join(f"{k}:{v}" if k not in ("backend", "lock") else v
+                           for k, v in sorted(dims.items(), key=lambda kv: (
+                               kv[0] not in ("backend", "lock"), kv[0]))
+                           if k != xdim)
+            try:
+                x = float(dims.get(xdim, "0"))
+            except ValueError:
+                continue
+            series.setdefault(key or fam, []).append((x, *spread(b.values(counter))))
+        if not any(len(p) > 1 for p in series.values()) and len(series) < 2:
+            continue
+        title = f"{fam}{'/' + sub if sub else ''}: {pretty_counter(counter)} vs {xdim}"
+        p = Plot(slug(f"throughput-{fam}{'-' + sub if sub else ''}"), title, "throughput",
+                 "reader threads" if xdim == "readers" else "threads",
+                 pretty_counter(counter),
+                 "Median over the repetitions; bars span min to max.")
+        for k, pts in series.items():
+            p.add(k, pts)
+        ys = [pt[1] for _, pts in p.series for pt in pts if pt[1]]
+        p.logy = bool(ys) and min(ys) > 0 and max(ys) / min(ys) > 30
+        plots.append(p)
+    return plots
+
+
+NINES = lambda pct: -math.log10(1 - pct / 100) if pct < 100 else 4.0  # noqa: E731
+
+
+def latency_plots(latest):
+    plots = []
+    groups = OrderedDict()
+    for name, (b, run) in sorted(latest.items()):
+        pc = percentiles(b)
+        if len(pc) < 2:
+            continue
+        fam, dims, path = parse_name(name, run.backends, run.locks)
+        cfg = [f"{k}:{v}" for k, v in sorted(dims.items()) if k not in ("backend", "lock")]
+        key = (fam, "/".join(path + cfg))
+        series = " ".join(v for k, v in sorted(dims.items()) if k in ("backend", "lock")) \
+            or name
+        groups.setdefault(key, []).append((series, b, pc))
+    for (fam, cfg), items in groups.items():
+        title = f"{fam} {cfg}: latency percentiles".replace("  ", " ")
+        p = Plot(slug(f"latency-{fam}-{cfg}"), title, "latency", "percentile",
+                 "latency (ns)", "Per-operation latency percentiles (median over the "
+                 "repetitions; bars span min to max).")
+        ticks = {}
+        for series, b, pc in items:
+            pts = []
+            for pct, c in pc:
+                x = NINES(pct)
+                ticks[x] = f"p{pct:g}"
+                scale = {"_us": 1e3, "_ms": 1e6}.get(c[-3:], 1)
+                pts.append((x, *[v * scale if v is not None else None
+                                 for v in spread(b.values(c))]))
+            p.add(series, pts)
+        p.xtics = sorted(((lab, x) for x, lab in ticks.items()), key=lambda t: t[1])
+        p.logy = True
+        plots.append(p)
+    return plots
+
+
+def scaling_plots(latest):
+    plots = []
+    groups = _groups(latest, lambda b, d: "n" in d and not b.time_boxed())
+    for (fam, sub), items in groups.items():
+        series = OrderedDict()
+        for b, _, dims in items:
+            if thread_count(dims) not in (None, 1):
+                continue
+            key = " ".join(v for k, v in sorted(dims.items()) if k in ("backend", "lock")) \
+                or fam
+            series.setdefault(key, []).append((float(dims["n"]), *spread(b.values("time"))))
+        if not any(len(v) > 1 for v in series.values()):
+            continue
+        field = items[0][0].time_field()
+        p = Plot(slug(f"scaling-{fam}-{sub}"), f"{fam}/{sub}: time per op vs tree size",
+                 "scaling", "regions in the tree (n)",
+                 f"{'CPU' if field == 'cpu_time' else 'wall'} time per op (ns)",
+                 "Median over the repetitions; bars span min to max.")
+        for k, pts in series.items():
+            p.add(k, pts)
+        p.logx = p.logy = True
+        plots.append(p)
+    return plots
+
+
+def history_plots(runs):
+    """Relative time per family across runs (lower is better): geometric mean over the
+    family's benchmarks of each run's median over the first run's; throughput-judged
+    benchmarks enter as inverse throughput."""
+    if len({r.path for r in runs}) < 2:
+        return []
+    fams = OrderedDict()
+    for r in runs:
+        for name, b in r.benches.items():
+            if not b.entries:
+                continue
+            fam = name.split("/", 1)[0]
+            metric = primary_throughput(b) if b.time_boxed() else "time"
+            if metric is None:
+                continue
+            v = median(b.values(metric)) if b.values(metric) else None
+            if not v:
+                continue
+            rel = 1 / v if direction(metric) == HIGHER else v
+            fams.setdefault(fam, {}).setdefault(name, {})[r.path] = rel
+    ticks = [(r.label, i) for i, r in enumerate(runs)]
+    p = Plot("history", "history: relative time per family (first run = 1, lower is better)",
+             "history", "run (revision, date)", "relative time (geometric mean)",
+             "Each point: the geometric mean over the family's benchmarks of the median "
+             "time (or inverse throughput for time-boxed runs) relative to the earliest run "
+             "that has the benchmark.")
+    out = [p]
+    for fam, per in fams.items():
+        pts = []
+        for i, r in enumerate(runs):
+            logs = []
+            for name, vals in per.items():
+                base = next((vals[x.path] for x in runs if x.path in vals), None)
+                if r.path in vals and base:
+                    logs.append(math.log(vals[r.path] / base))
+            if logs:
+                g = math.exp(sum(logs) / len(logs))
+                pts.append((i, g, g, g))
+        if len(pts) > 1:
+            p.add(fam, pts)
+        # Per family: one line per benchmark (at most 12: the ones that moved most).
+        fp = Plot(slug(f"history-{fam}"), f"history: {fam} (relative time, first run = 1)",
+                  "history", "run (revision, date)", "relative time",
+                  "Median time (or inverse throughput) relative to the earliest run.")
+        moved = []
+        for name, vals in per.items():
+            base = next((vals[x.path] for x in runs if x.path in vals), None)
+            bpts = [(i, vals[r.path] / base, vals[r.path] / base, vals[r.path] / base)
+                    for i, r in enumerate(runs) if r.path in vals]
+            if len(bpts) > 1:
+                moved.append((max(abs(math.log(q[1])) for q in bpts), name, bpts))
+        moved.sort(reverse=True)
+        for _, name, bpts in moved[:12]:
+            fp.add(name.split("/", 1)[1] if "/" in name else name, bpts)
+        fp.xtics = ticks
+        if fp.series:
+            out.append(fp)
+    p.xtics = ticks
+    return [q for q in out if q.series]
+
+
+def make_plots(runs, out, log=sys.stderr):
+    latest = latest_benches(runs)
+    plots = (throughput_plots(latest) + latency_plots(latest) + scaling_plots(latest) +
+             history_plots(runs))
+    os.makedirs(out, exist_ok=True)
+    manifest = []
+    for p in plots:
+        manifest.append(p.render(out))
+    with open(os.path.join(out, "plots.json"), "w", encoding="utf-8") as f:
+        json.dump({"inputs": [r.path for r in runs], "plots": manifest}, f, indent=1)
+    if log:
+        kinds = OrderedDict()
+        for m in manifest:
+            kinds[m["kind"]] = kinds.get(m["kind"], 0) + 1
+        print(f"plot: {len(manifest)} plots (" + ", ".join(f"{v} {k}" for k, v in
+                                                          kinds.items()) +
+              f") in {out}, PNG and SVG", file=log)
+        if len(runs) < 2:
+            print("plot: one result: no history plot (give several results for trends)",
+                  file=log)
+    return manifest
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="scripts/plot",
+        description="Plot Google Benchmark JSON results with gnuplot, as PNG and SVG: "
+        "throughput vs threads per backend/lock, latency percentile curves, time per op vs "
+        "tree size, and history trends across the given results (ordered by date). Current "
+        "figures use each benchmark's latest result. Writes plots.json, a manifest.",
+        epilog="Exit status: 0 done, 2 bad options or input.")
+    p.add_argument("results", nargs="+", metavar="RESULTS",
+                   help="result files, or directories (all *.json in them, recursively)")
+    p.add_argument("--out", required=True, metavar="DIR", help="where the figures go")
+    return p
+
+
+def expand_inputs(paths):
+    out = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, _, files in os.walk(p):
+                out += [os.path.join(root, f) for f in sorted(files)
+                        if (f.endswith(".json") or f.endswith(".json.gz")) and
+                        f not in ("machine.json", "plots.json")]
+        else:
+            out.append(p)
+    return out
+
+
+def main(argv=None):
+    p = parser()
+    args = p.parse_args(argv)
+    paths = expand_inputs(args.results)
+    if not paths:
+        p.print_usage(sys.stderr)
+        print("scripts/plot: error: no result files", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        runs = load_runs(paths)
+    except InputError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_USAGE
+    make_plots(runs, args.out)
+    return EXIT_OK
+
+
+def run():
+    sys.exit(main())

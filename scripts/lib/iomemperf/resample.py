@@ -1,0 +1,84 @@
+"""Result-file surgery for the tests of the gate: subsets of repetitions (A/A pairs out of
+real runs) and planted slowdowns (a benchmark made slower by a factor, in its times and
+in every directional counter)."""
+import copy
+
+from .metrics import HIGHER, LOWER, direction, is_tail
+
+
+def reps_of(doc):
+    """name -> [entry] (per-repetition entries only)."""
+    out = {}
+    for e in doc["benchmarks"]:
+        if e.get("run_type", "iteration") == "iteration" and not e.get("error_occurred"):
+            out.setdefault(e["name"], []).append(e)
+    return out
+
+
+def subset(doc, pick):
+    """A copy of doc keeping, for each benchmark, the repetitions pick(name, n) returns
+    (indices into its repetitions in file order)."""
+    out = {"context": copy.deepcopy(doc.get("context", {})), "benchmarks": []}
+    for name, entries in reps_of(doc).items():
+        idx = pick(name, len(entries))
+        for k, i in enumerate(idx):
+            e = copy.deepcopy(entries[i])
+            e["repetition_index"] = k
+            e["repetitions"] = len(idx)
+            out["benchmarks"].append(e)
+    return out
+
+
+def random_halves(doc, rng, n):
+    """Two disjoint random subsets of n repetitions of every benchmark (within one run)."""
+    choice = {}
+
+    def pick_first(name, total):
+        perm = list(range(total))
+        rng.shuffle(perm)
+        choice[name] = perm
+        return sorted(perm[:n])
+
+    def pick_second(name, total):
+        return sorted(choice[name][n:2 * n])
+
+    return subset(doc, pick_first), subset(doc, pick_second)
+
+
+def random_reps(doc, rng, n):
+    return subset(doc, lambda name, total: sorted(rng.sample(range(total), min(n, total))))
+
+
+def slow_down(doc, name, factor):
+    """A copy of doc where benchmark `name` is `factor` times slower: times and
+    lower-is-better counters (latency, ns per op) times factor, throughput divided by it."""
+    out = copy.deepcopy(doc)
+    hit = False
+    for e in out["benchmarks"]:
+        if e["name"] != name:
+            continue
+        hit = True
+        time_boxed = e.get("iterations") == 1 or "/iterations:1" in name
+        if not time_boxed:
+            for k in ("real_time", "cpu_time"):
+                if isinstance(e.get(k), (int, float)):
+                    e[k] *= factor
+        for k, v in list(e.items()):
+            if k in ("real_time", "cpu_time") or not isinstance(v, (int, float)) or \
+                    isinstance(v, bool):
+                continue
+            d = direction(k)
+            if d == HIGHER and k not in ("jain",):
+                e[k] = v / factor
+            elif d == LOWER and (k.endswith("_ns") or k.endswith("_us") or
+                                 k.endswith("_ms") or k.startswith("ns_")) and \
+                    not is_tail(k):
+                e[k] = v * factor
+    if not hit:
+        raise KeyError(name)
+    return out
+
+
+def pick_benchmarks(doc, rng, k):
+    names = sorted(reps_of(doc))
+    return rng.sample(names, min(k, len(names)))

@@ -1,0 +1,209 @@
+"""Runs a plan of units (scripts/sweep: one build; scripts/ab: two builds, interleaved) and
+merges everything into Google Benchmark JSON documents."""
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+from . import fingerprint
+from .common import REPO, git_revision
+from .suites import iomem_lists, list_benchmarks, stress_available
+
+
+class Build:
+    """A build directory and what its binaries offer."""
+
+    def __init__(self, build_dir, label=None, src_dir=REPO):
+        self.dir = os.path.abspath(build_dir)
+        self.label = label
+        self.src = src_dir
+        self.bench = os.path.join(self.dir, "iomem-bench")
+        self.iomem = os.path.join(self.dir, "iomem")
+
+    def check(self):
+        if not os.access(self.bench, os.X_OK):
+            return (f"{self.bench}: error: no iomem-bench here; build first: "
+                    f"cmake -S . -B {os.path.relpath(self.dir, REPO)} && "
+                    f"cmake --build {os.path.relpath(self.dir, REPO)}")
+        return None
+
+    def probe(self):
+        self.names = list_benchmarks(self.bench)
+        b, lk = iomem_lists(self.iomem) if os.access(self.iomem, os.X_OK) else (None, None)
+        from .metrics import DEFAULT_BACKENDS, DEFAULT_LOCKS
+        self.backends = b or DEFAULT_BACKENDS
+        self.locks = lk or DEFAULT_LOCKS
+        self.stress = stress_available(self.iomem)
+        return self
+
+
+def cpu_busy():
+    """(busy seconds of all CPUs, wall seconds) from /proc/stat, or None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    hz = os.sysconf("SC_CLK_TCK")
+    idle = v[3] + (v[4] if len(v) > 4 else 0)
+    return (sum(v[:8]) - idle) / hz, time.monotonic()
+
+
+def foreign_cpus(before, after, child_cpu):
+    """CPUs' worth of other work that ran beside one of our runs: all busy time minus the
+    benchmark's own CPU time, per second of wall time."""
+    if not before or not after or after[1] <= before[1]:
+        return None
+    return max(0.0, (after[0] - before[0] - child_cpu) / (after[1] - before[1]))
+
+
+def run_unit(build, unit, workdir, seed, timeout):
+    """(entries, context, error) of one process."""
+    out = os.path.join(workdir, f"unit-{os.getpid()}-{time.monotonic_ns()}.json")
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in unit.env.items()})
+    if unit.tool == "iomem-bench":
+        cmd = [build.bench, *unit.args, "--benchmark_repetitions=1",
+               f"--benchmark_out={out}", "--benchmark_out_format=json",
+               "--benchmark_format=console"]
+    else:
+        cmd = [build.iomem, *[a.replace("{json}", out).replace("{seed}", str(seed))
+                              for a in unit.args]]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy0 = cpu_busy()
+    try:
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
+                           cwd=build.src)
+    except subprocess.TimeoutExpired:
+        return [], None, f"timed out after {timeout} s: {' '.join(cmd)}"
+    except OSError as e:
+        return [], None, f"cannot run {cmd[0]}: {e.strerror}"
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    foreign = foreign_cpus(busy0, cpu_busy(), (ru1.ru_utime - ru0.ru_utime) +
+                           (ru1.ru_stime - ru0.ru_stime))
+    try:
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        doc = None
+        err = f"no JSON result ({e.__class__.__name__})"
+    finally:
+        if os.path.exists(out):
+            os.unlink(out)
+    if r.returncode != 0:
+        tail = " | ".join((r.stderr or r.stdout).strip().splitlines()[-3:])
+        return (doc or {}).get("benchmarks", []), (doc or {}).get("context"), \
+            f"exit {r.returncode}: {tail}"
+    if doc is None:
+        return [], None, err
+    entries = doc.get("benchmarks", [])
+    if foreign is not None:
+        entries = [dict(e, iomembench={"foreign_cpus": round(foreign, 3)}) for e in entries]
+    if unit.tool == "stress":
+        entries = [dict(e, name=stress_name(e.get("name", "?"), unit.dims)) for e in entries]
+    return entries, doc.get("context", {}), None
+
+
+def stress_name(name, dims):
+    """Makes a stress entry's name unique per unit: 'stress/...' with the unit's backend,
+    lock and threads as segments when the name does not say them."""
+    segs = name.split("/")
+    if segs[0] != "stress":
+        segs.insert(0, "stress")
+    if "backend" in dims and dims["backend"] not in segs:
+        segs.insert(1, dims["backend"])
+    for k in ("lock", "threads"):
+        if k in dims and not any(s.startswith(f"{k}:") for s in segs) and \
+                str(dims[k]) not in segs:
+            segs.append(f"{k}:{dims[k]}")
+    return "/".join(segs)
+
+
+def execute(plan, builds, repetitions, seed, log=sys.stderr, timeout=900):
+    """Runs [(rep, unit, side)] in order. Returns {side: Merge}."""
+    merges = {side: Merge(repetitions) for side in builds}
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="iomem-sweep-") as tmp:
+        for k, (rep, unit, side) in enumerate(plan):
+            t = time.monotonic()
+            entries, ctx, err = run_unit(builds[side], unit, tmp, seed + rep, timeout)
+            merges[side].add(rep, unit, entries, ctx, err, seq=k)
+            if log:
+                tag = f" {side}" if side is not None and len(builds) > 1 else ""
+                status = f"FAILED: {err}" if err else f"{time.monotonic() - t:.1f} s"
+                print(f"[{k + 1}/{len(plan)} {time.monotonic() - t0:5.0f} s] rep "
+                      f"{rep + 1}/{repetitions}{tag} {unit.id}: {status}", file=log,
+                      flush=True)
+    return merges
+
+
+class Merge:
+    """Accumulates the runs of one side into one Google Benchmark document."""
+
+    def __init__(self, repetitions):
+        self.repetitions = repetitions
+        self.entries = []
+        self.context = None
+        self.failures = []
+        self.order = []
+        self.foreign = []
+
+    def add(self, rep, unit, entries, ctx, err, seq):
+        self.order.append(f"{rep + 1}:{unit.id}")
+        if ctx and self.context is None and unit.tool == "iomem-bench":
+            self.context = ctx
+        if err:
+            self.failures.append(f"rep {rep + 1} {unit.id}: {err}")
+        for e in entries:
+            e = dict(e)
+            e["repetitions"] = self.repetitions
+            e["repetition_index"] = rep
+            e["iomembench"] = dict(e.get("iomembench") or {}, unit=unit.id, seq=seq)
+            if "foreign_cpus" in e["iomembench"]:
+                self.foreign.append(e["iomembench"]["foreign_cpus"])
+            self.entries.append(e)
+
+    def document(self, extra_context):
+        # Group by benchmark (first-seen order), repetitions in order; renumber indexes.
+        order, by_name = [], {}
+        for e in self.entries:
+            if e.get("run_type", "iteration") != "iteration":
+                continue        # no per-process aggregates: we ran one repetition each
+            if e["name"] not in by_name:
+                by_name[e["name"]] = []
+                order.append(e["name"])
+            by_name[e["name"]].append(e)
+        benchmarks = []
+        for fi, name in enumerate(order):
+            for e in sorted(by_name[name], key=lambda x: x["repetition_index"]):
+                e["family_index"] = fi
+                e["per_family_instance_index"] = 0
+                benchmarks.append(e)
+        ctx = dict(self.context or {})
+        ctx.update(extra_context)
+        if self.foreign:
+            ctx["foreign_cpus_mean"] = round(sum(self.foreign) / len(self.foreign), 3)
+        ctx["run_order"] = self.order
+        ctx["failures"] = self.failures
+        return {"context": ctx, "benchmarks": benchmarks}
+
+
+def sweep_context(build, suite_name, repetitions, seed, notes):
+    info = fingerprint.collect(build.dir)
+    rev, dirty = git_revision(build.src)
+    ctx = dict(info)
+    ctx.update({
+        "git_revision": rev,
+        "git_dirty": dirty,
+        "suite": suite_name,
+        "repetitions": repetitions,
+        "sweep_seed": seed,
+        "iomem_backends": " ".join(build.backends),
+        "iomem_locks": " ".join(build.locks),
+        "skipped": notes,
+        "host_name": os.uname().nodename,
+    })
+    return ctx

@@ -1,0 +1,61 @@
+"""Result files as runs: loaded, dated, labelled, ordered."""
+import datetime
+import os
+
+from .common import load_json
+from .metrics import backends_locks, collect
+
+
+class Run:
+    def __init__(self, path, doc=None):
+        self.path = path
+        self.doc = doc if doc is not None else load_json(path)
+        self.ctx = self.doc.get("context", {})
+        self.benches = collect(self.doc)
+        self.backends, self.locks = backends_locks(self.ctx)
+
+    @property
+    def date(self):
+        for k in ("started", "date"):
+            v = self.ctx.get(k)
+            if isinstance(v, str):
+                try:
+                    d = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+                    if d.tzinfo is None:
+                        d = d.replace(tzinfo=datetime.timezone.utc)
+                    return d
+                except ValueError:
+                    pass
+        return datetime.datetime.fromtimestamp(os.path.getmtime(self.path),
+                                               datetime.timezone.utc) \
+            if os.path.exists(self.path) else datetime.datetime.min.replace(
+                tzinfo=datetime.timezone.utc)
+
+    @property
+    def rev(self):
+        r = self.ctx.get("git_revision") or self.ctx.get("iomem_git_rev") or "?"
+        return r + ("-dirty" if self.ctx.get("git_dirty") else "")
+
+    @property
+    def suite(self):
+        return self.ctx.get("suite", "")
+
+    @property
+    def label(self):
+        return f"{self.rev} {self.date.strftime('%m-%d %H:%M')}"
+
+
+def load_runs(paths):
+    runs = [Run(p) for p in paths]
+    runs.sort(key=lambda r: r.date)
+    return runs
+
+
+def latest_benches(runs):
+    """name -> (Bench, Run): each benchmark from the latest run that has it."""
+    out = {}
+    for r in runs:
+        for n, b in r.benches.items():
+            if b.entries:
+                out[n] = (b, r)
+    return out

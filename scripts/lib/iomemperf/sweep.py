@@ -1,0 +1,167 @@
+"""scripts/sweep: runs a suite round-robin and files the result under results/."""
+import argparse
+import os
+import re
+import sys
+import time
+
+from . import suites as suites_mod
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, REPO, InputError, save_json
+from .runner import Build, execute, sweep_context
+
+PROG = "sweep"
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="scripts/sweep",
+        description="Run a benchmark suite (scripts/lib/suites.toml) over backends x locks x "
+        "threads x tree sizes, repetitions interleaved round-robin, and write one Google "
+        "Benchmark JSON result to results/<machine-fingerprint>/<rev>-<suite>-<time>.json.",
+        epilog="Exit status: 0 done, 1 a benchmark run failed (the result is still written, "
+        "its context lists the failures), 2 bad options or input.")
+    p.add_argument("suite", nargs="?", help="quick, default, full (or smoke)")
+    p.add_argument("--build-dir", default=os.path.join(REPO, "build"),
+                   help="the build whose iomem-bench and iomem run (default: build)")
+    p.add_argument("--results-dir", default=os.path.join(REPO, "results"),
+                   help="the results history (default: results)")
+    p.add_argument("-o", "--out", help="write the result to this file instead")
+    p.add_argument("-r", "--repetitions", type=int, help="override the suite's repetitions")
+    p.add_argument("--filter", help="only units or benchmarks whose name matches this regex")
+    p.add_argument("--seed", type=int, help="seed of the per-repetition shuffles "
+                   "(default: from the clock; recorded in the result)")
+    p.add_argument("--dry-run", action="store_true", help="print the run order and exit")
+    p.add_argument("--suites", default=suites_mod.SUITES_FILE, help=argparse.SUPPRESS)
+    p.add_argument("--list", action="store_true", help="list the suites and exit")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    return p
+
+
+def filter_units(units, rx):
+    out = []
+    for u in units:
+        if rx.search(u.id):
+            out.append(u)
+            continue
+        names = [n for n in u.names if rx.search(n)]
+        if names:
+            u.names = names
+            u.args = [a for a in u.args if not a.startswith("--benchmark_filter=")]
+            u.args.insert(0, "--benchmark_filter=^(" + "|".join(
+                suites_mod.ere_escape(n) for n in names) + ")$")
+            out.append(u)
+    return out
+
+
+def prepare(args, p, build):
+    """(suite, units, notes, repetitions)."""
+    all_suites = suites_mod.load(args.suites)
+    if args.suite not in all_suites:
+        p.print_usage(sys.stderr)
+        print(f"scripts/sweep: error: unknown suite '{args.suite}' (suites: "
+              f"{', '.join(all_suites)})", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    suite = all_suites[args.suite]
+    reps = args.repetitions or suite.get("repetitions", 1)
+    build.probe()
+    units, notes = suites_mod.expand(args.suite, suite, build.names, build.backends,
+                                     build.locks, build.stress)
+    if args.filter:
+        units = filter_units(units, re.compile(args.filter))
+    return suite, units, notes, reps
+
+
+def print_plan(plan, units, reps, seed, notes, suite_name, out=sys.stdout):
+    print(f"sweep: suite {suite_name}: {reps} repetitions x {len(units)} units = "
+          f"{len(plan)} runs (seed {seed})", file=out)
+    for n in notes:
+        print(f"sweep: {n}", file=out)
+    print("run order (round-robin: every unit once per repetition, shuffled within each):",
+          file=out)
+    for k, (rep, u, _) in enumerate(plan):
+        what = f"({len(u.names)} benchmark{'s' if len(u.names) != 1 else ''})" if u.tool == "iomem-bench" else \
+            "(iomem " + " ".join(u.args) + ")"
+        print(f"{k + 1:5d} rep {rep + 1} {u.id} {what}", file=out)
+
+
+def main(argv=None):
+    p = parser()
+    args = p.parse_args(argv)
+    if args.list:
+        for name, s in suites_mod.load(args.suites).items():
+            print(f"{name:8s} {s.get('repetitions', 1):2d} reps  {s.get('description', '')}")
+        return EXIT_OK
+    if not args.suite:
+        p.print_usage(sys.stderr)
+        print("scripts/sweep: error: a SUITE is required (quick, default, full)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.repetitions is not None and args.repetitions < 1:
+        p.print_usage(sys.stderr)
+        print("scripts/sweep: error: --repetitions must be >= 1", file=sys.stderr)
+        return EXIT_USAGE
+    build = Build(args.build_dir)
+    err = build.check()
+    if err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    suite, units, notes, reps = prepare(args, p, build)
+    if not units:
+        for n in notes:
+            print(f"sweep: {n}", file=sys.stderr)
+        print("scripts/sweep: error: nothing to run", file=sys.stderr)
+        return EXIT_USAGE
+    seed = args.seed if args.seed is not None else int(time.time()) % 100000
+    plan = [(r, u, None) for r, u in suites_mod.plan(units, reps, seed)]
+    if args.dry_run:
+        print_plan(plan, units, reps, seed, notes, args.suite)
+        return EXIT_OK
+    for n in notes:
+        print(f"sweep: {n}", file=sys.stderr)
+    started = time.time()
+    load0 = os.getloadavg()
+    merges = execute(plan, {None: build}, reps, seed, log=None if args.quiet else sys.stderr)
+    duration = time.time() - started
+    ctx = sweep_context(build, args.suite, reps, seed, notes)
+    ctx.update({"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                "duration_s": round(duration, 1), "load_avg_start": list(load0),
+                "load_avg_end": list(os.getloadavg())})
+    doc = merges[None].document(ctx)
+    path = args.out or result_path(args.results_dir, ctx, started)
+    save_json(doc, path)
+    if not args.out:
+        write_machine_json(os.path.dirname(path), ctx)
+    nb = len({b["name"] for b in doc["benchmarks"]})
+    print(f"sweep: {args.suite}: {nb} benchmarks x {reps} repetitions in {duration:.1f} s "
+          f"-> {os.path.relpath(path)}", file=sys.stderr)
+    if doc["context"]["failures"]:
+        for f in doc["context"]["failures"]:
+            print(f"sweep: failed: {f}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def result_path(results_dir, ctx, started):
+    rev = ctx["git_revision"] + ("-dirty" if ctx["git_dirty"] else "")
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
+    return os.path.join(results_dir, ctx["machine_fingerprint"],
+                        f"{rev}-{ctx['suite']}-{stamp}.json")
+
+
+def write_machine_json(d, ctx):
+    from .fingerprint import FINGERPRINT_KEYS
+    m = {k: ctx.get(k) for k in ("machine_fingerprint", *FINGERPRINT_KEYS, "arch", "os",
+                                 "host_name")}
+    m["version"] = 1
+    save_json(m, os.path.join(d, "machine.json"))
+
+
+def run():
+    try:
+        sys.exit(main())
+    except InputError as e:
+        print(str(e), file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        print("sweep: interrupted", file=sys.stderr)
+        sys.exit(130)
