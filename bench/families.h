@@ -10,7 +10,19 @@ void tree_bench_register(void);
  * latency on the host's tree while a writer churns (or not). */
 void tree_rw_bench_register(void);
 
+/* tree_lock/<backend>/<lock>/readers:2/writer:1: tree_rw's measurement under every lock
+ * strategy of locks/. */
+void tree_lock_bench_register(void);
+
 /* tree_mem/<backend>/n:100000: allocator bytes per resource, next to the kernel's 64. */
 void tree_mem_bench_register(void);
+
+/* pgtable/...: ioremap/iounmap by shape, page-table work alone, the VA allocator under
+ * each locking policy, lock-free translate, multithreaded mapping churn. */
+void pgtable_bench_register(void);
+
+/* lock/<name>/...: every lock strategy uncontended and time-boxed under contention at
+ * 1, 2, 4 and 8 threads for read-only, read-mostly and write-heavy mixes. */
+void lock_bench_register(void);
 
 #endif

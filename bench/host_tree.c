@@ -48,8 +48,8 @@ static int collect(const struct resource *res, int depth, void *arg)
 }
 
 /* A tree loaded from path, or NULL with the reason in err. */
-static struct iomem_tree *load_file(const char *backend, const char *path, char *err,
-				    size_t errlen)
+static struct iomem_tree *load_file(const char *backend, const char *lock, const char *path,
+				    char *err, size_t errlen)
 {
 	FILE *in = fopen(path, "r");
 	struct iomem_tree *t;
@@ -59,9 +59,10 @@ static struct iomem_tree *load_file(const char *backend, const char *path, char 
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	t = iomem_tree_new(backend, NULL);
+	t = iomem_tree_new(backend, &(struct iomem_tree_opts){ .lock = lock });
 	if (!t) {
-		snprintf(err, errlen, "iomem_tree_new(%s): %s", backend, strerror(errno));
+		snprintf(err, errlen, "iomem_tree_new(%s, lock %s): %s", backend,
+			 lock ? lock : "default", strerror(errno));
 		fclose(in);
 		return NULL;
 	}
@@ -169,13 +170,14 @@ int host_walk_count(const struct resource *res, void *arg)
 	return 0;
 }
 
-int host_tree_load(struct host_tree *h, const char *backend, char *err, size_t errlen)
+int host_tree_load(struct host_tree *h, const char *backend, const char *lock, char *err,
+		   size_t errlen)
 {
 	*h = (struct host_tree){ .source = "/proc/iomem" };
-	h->t = load_file(backend, h->source, err, errlen);
+	h->t = load_file(backend, lock, h->source, err, errlen);
 	if (!h->t) {
 		h->source = IOMEM_BENCH_FALLBACK_DUMP;
-		h->t = load_file(backend, h->source, err, errlen);
+		h->t = load_file(backend, lock, h->source, err, errlen);
 	}
 	if (!h->t)
 		return -1;

@@ -31,8 +31,9 @@ struct host_tree {
 	char churn_where[64];		/* "PCI Bus 0000:00" (a PCI window) or "hole" */
 };
 
-/* 0, or -1 with a one-line reason in err. */
-int host_tree_load(struct host_tree *h, const char *backend, char *err, size_t errlen);
+/* 0, or -1 with a one-line reason in err. lock: the tree's lock strategy (NULL: default). */
+int host_tree_load(struct host_tree *h, const char *backend, const char *lock, char *err,
+		   size_t errlen);
 void host_tree_destroy(struct host_tree *h);
 
 /* walk_system_ram_res's filter (§1.6). */

@@ -13,6 +13,9 @@ int main(int argc, char **argv)
 	iomb_add_context("iomem_git_rev", IOMEM_GIT_REV);
 	tree_bench_register();
 	tree_rw_bench_register();
+	tree_lock_bench_register();
 	tree_mem_bench_register();
+	pgtable_bench_register();
+	lock_bench_register();
 	return iomb_main(argc, argv);
 }

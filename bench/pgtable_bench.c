@@ -31,6 +31,7 @@
  * Random inputs come from a fixed-seed xorshift.
  */
 #include "bench_util.h"
+#include "families.h"
 #include "gbench.h"
 
 #include <errno.h>
@@ -43,8 +44,6 @@
 
 #include "iomem/ioremap.h"
 #include "iomem/iomem.h"
-
-void pgtable_bench_register(void);
 
 #define SZ_4K		0x1000ULL
 #define SZ_16K		0x4000ULL

@@ -46,6 +46,7 @@
 #include "bench_util.h"
 #include "host_tree.h"
 #include "iomem/iomem.h"
+#include "locks/lock.h"
 #include "latency.h"
 #include "start_gate.h"
 
@@ -60,6 +61,7 @@ static const struct { int readers, writers; } rw_configs[] = {
 
 struct rw_fixture {
 	char *backend;
+	const char *lock;	/* NULL: the default */
 	bool loaded;
 	char errmsg[192];	/* set when the load failed */
 	struct host_tree h;
@@ -311,7 +313,7 @@ static struct host_tree *fixture_get(iomb_state *st, struct rw_fixture *fx)
 
 	pthread_mutex_lock(&load_lock);
 	if (!fx->loaded) {
-		if (host_tree_load(&fx->h, fx->backend, err, sizeof(err)))
+		if (host_tree_load(&fx->h, fx->backend, fx->lock, err, sizeof(err)))
 			snprintf(fx->errmsg, sizeof(fx->errmsg), "%s: %s", fx->backend, err);
 		fx->loaded = true;
 	}
@@ -386,8 +388,12 @@ static void register_case(struct rw_case *c, const char *backend)
 {
 	char name[128];
 
-	snprintf(name, sizeof(name), "tree_rw/%s/readers:%d/writer:%d%s", backend, c->readers,
-		 c->writers, c->mix == MIX_POINT ? "/mix:point" : "");
+	if (c->fx->lock)
+		snprintf(name, sizeof(name), "tree_lock/%s/%s/readers:%d/writer:%d", backend,
+			 c->fx->lock, c->readers, c->writers);
+	else
+		snprintf(name, sizeof(name), "tree_rw/%s/readers:%d/writer:%d%s", backend,
+			 c->readers, c->writers, c->mix == MIX_POINT ? "/mix:point" : "");
 	/* One time-boxed run per repetition. */
 	iomb_bench_iterations(
 		iomb_bench_real_time(iomb_bench_unit(iomb_register(name, bm_rw, c), IOMB_MS)), 1);
@@ -422,4 +428,30 @@ void tree_rw_bench_register(void)
 			}
 		}
 	}
+}
+
+/* tree_lock/<backend>/<lock>/readers:2/writer:1: the tree_rw measurement with the tree's
+ * lock (the rcu backend's writer lock) swapped for each strategy of locks/. */
+void tree_lock_bench_register(void)
+{
+	const char *const *backends = iomem_backend_names();
+	const char *const *locks = lock_names();
+	size_t nr_backends = bench_nr_backends(), nr_locks = 0;
+	struct rw_case *cases;
+
+	while (locks[nr_locks])
+		nr_locks++;
+	cases = bench_xcalloc(nr_backends * nr_locks + 1, sizeof(*cases));
+	iomb_on_exit(free, cases);
+	for (size_t l = 0; l < nr_locks; l++)
+		for (size_t b = 0; b < nr_backends; b++) {
+			struct rw_fixture *fx = bench_xcalloc(1, sizeof(*fx));
+			struct rw_case *c = &cases[l * nr_backends + b];
+
+			fx->backend = bench_xstrdup(backends[b]);
+			fx->lock = locks[l];
+			iomb_on_exit(fixture_free, fx);
+			*c = (struct rw_case){ .fx = fx, .readers = 2, .writers = 1, .mix = MIX_ALL };
+			register_case(c, backends[b]);
+		}
 }
