@@ -17,7 +17,11 @@
  * a pre-order search from the root), so it dominates the mix; mix:point leaves it out
  * and shows the point reads on their own.
  * The writer requests and releases HOST_CHURN_SIZE regions, cycling over
- * HOST_CHURN_SLOTS slots of a free span of a PCI window (or of a hole).
+ * HOST_CHURN_SLOTS slots of a free span of a PCI window (or of a hole), paced at
+ * RW_WRITE_RATE request+release pairs per second (IOMEM_TREE_RW_WRITE_RATE; 0 unpaced).
+ * Paced, because an unpaced writer measures the scheduler instead: glibc's rwlock prefers
+ * readers, so under rwlock the writer mostly sleeps and the readers get both CPUs, while
+ * under rcu it never blocks and takes a third of them (2 CPUs, 3 threads).
  *
  * Counters:
  *   reads_per_s, reads_per_s_per_reader  reads per second of wall time
@@ -51,6 +55,7 @@
 #include "start_gate.h"
 
 #define RW_RUN_MS	1000u
+#define RW_WRITE_RATE	20000u	/* churn pairs per second: a hot-plug storm, and then some */
 #define LAT_CAP		(1u << 20)	/* samples kept per reader */
 #define LAT_EVERY	32u		/* initial sampling period, in reads */
 #define MAX_THREADS	3		/* the most readers + writers of rw_configs */
@@ -186,16 +191,40 @@ static bool churn_op(const struct host_tree *h, unsigned k)
 	return iomem_release_region(h->t, IOMEM_ROOT_IOMEM, s, HOST_CHURN_SIZE) == 0;
 }
 
+static uint64_t write_rate(void)
+{
+	const char *env = getenv("IOMEM_TREE_RW_WRITE_RATE");
+	char *end;
+	unsigned long long v;
+
+	if (!env || !*env)
+		return RW_WRITE_RATE;
+	v = strtoull(env, &end, 10);
+	return *end ? RW_WRITE_RATE : v;
+}
+
 static void *writer_main(void *arg)
 {
 	struct rw_thread *th = arg;
 	unsigned k = 0;
 
+	uint64_t rate = write_rate(), t0;
+
 	start_gate_pass(&th->run->gate);
 	th->cpu_ns = bench_thread_cpu_ns();
+	t0 = bench_now_ns();
 	while (!atomic_load_explicit(&th->run->stop, memory_order_relaxed)) {
 		th->wrong += !churn_op(th->run->h, k++);
 		th->ops++;
+		/* Ahead of schedule: sleep until the next batch of 16 is due. */
+		if (rate && th->ops % 16 == 0) {
+			uint64_t due = t0 + th->ops * 1000000000ull / rate, now = bench_now_ns();
+
+			if (due > now)
+				nanosleep(&(struct timespec){ .tv_sec = (time_t)((due - now) / 1000000000u),
+							      .tv_nsec = (long)((due - now) % 1000000000u) },
+					  NULL);
+		}
 	}
 	th->cpu_ns = bench_thread_cpu_ns() - th->cpu_ns;
 	return NULL;

@@ -41,6 +41,7 @@ struct rcu_tree {
 	struct lock writer;
 	struct resource roots[IOMEM_NR_ROOTS];
 	unsigned long containers_freed;	/* as in rwlock.c, counting retired containers */
+	struct resource *append_hint;	/* last node rc_append made; NULL after any change */
 };
 
 static inline struct rcu_tree *RC(struct iomem_tree *t)
@@ -58,6 +59,12 @@ static inline void publish(struct resource **link, struct resource *v)
 static inline struct resource *subscribe(struct resource *const *link)
 {
 	return __atomic_load_n(link, __ATOMIC_ACQUIRE);
+}
+
+static void writer_lock(struct rcu_tree *rt)
+{
+	lock_write(&rt->writer);
+	rt->append_hint = NULL;		/* the node may be retired from here on */
 }
 
 /* --- Thread registration: every thread that uses the tree is an RCU reader; it is
@@ -197,7 +204,7 @@ static int rc_request(struct iomem_tree *t, enum iomem_root root, resource_size_
 	ensure_registered();
 	res->start = start;
 	res->end = start + n - 1;
-	lock_write(&rt->writer);
+	writer_lock(rt);
 	for (;;) {
 		struct resource *conflict;
 
@@ -245,7 +252,7 @@ static int rc_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 	struct resource **p = &rt->roots[root].child;
 
 	ensure_registered();
-	lock_write(&rt->writer);
+	writer_lock(rt);
 	for (;;) {
 		struct resource *res = *p;
 
@@ -372,7 +379,7 @@ static int rc_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	res->end = end;
 	res->flags = flags;
 	res->desc = desc;
-	lock_write(&rt->writer);
+	writer_lock(rt);
 	conflict = insert_resource_conflict(rt, &rt->roots[root], res);
 	unlock_write(&rt->writer);
 	if (conflict)
@@ -408,7 +415,7 @@ static int rc_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	int err = 0;
 
 	ensure_registered();
-	lock_write(&rt->writer);
+	writer_lock(rt);
 	p = find_exact(&rt->roots[root], start, end);
 	if (!p) {
 		err = -ENOENT;
@@ -449,7 +456,7 @@ static int rc_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	int err = -EBUSY;
 
 	ensure_registered();
-	lock_write(&rt->writer);
+	writer_lock(rt);
 	p = find_exact(&rt->roots[root], start, end);
 	if (!p) {
 		err = -ENOENT;
@@ -540,7 +547,7 @@ static int rc_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 		return -ENOMEM;
 	ensure_registered();
 	res->flags = flags;
-	lock_write(&rt->writer);
+	writer_lock(rt);
 	if (find_space(&rt->roots[root], res, size, min, max, align) &&
 	    !request_resource_conflict(&rt->roots[root], res)) {
 		*start_out = res->start;
@@ -553,77 +560,75 @@ static int rc_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 }
 
 /* --- Readers: pre-order with an explicit stack of pending siblings. */
+/* Pre-order iteration without parent pointers (a copied node's children still point to
+ * the original): the path from the start down to the current node is kept on a stack,
+ * which grows only as deep as the tree. The caller says at each step whether to descend
+ * into the current node's children, so subtrees that cannot matter are skipped whole. */
 struct preorder {
-	const struct resource *fixed[64];
-	const struct resource **stack;
-	int fixed_depth[64], *depth;
-	size_t n, cap;
+	const struct resource *cur;
+	const struct resource *fixed[32];
+	const struct resource **path;	/* ancestors of cur, below the start */
+	size_t depth, cap;
 	bool oom;
 };
 
 static void preorder_init(struct preorder *w, const struct resource *first)
 {
-	w->stack = w->fixed;
-	w->depth = w->fixed_depth;
-	w->cap = 64;
-	w->n = 0;
+	w->cur = NULL;
+	w->path = w->fixed;
+	w->cap = sizeof(w->fixed) / sizeof(w->fixed[0]);
+	w->depth = 0;
 	w->oom = false;
-	if (first) {
-		w->stack[0] = first;
-		w->depth[0] = 0;
-		w->n = 1;
-	}
+	w->fixed[0] = first;	/* handed out by the first preorder_next */
 }
 
-static void preorder_push(struct preorder *w, const struct resource *r, int depth)
+static bool preorder_push(struct preorder *w, const struct resource *r)
 {
-	if (w->n == w->cap) {
+	if (w->depth == w->cap) {
 		size_t cap = 2 * w->cap;
-		const struct resource **s = malloc(cap * sizeof(*s));
-		int *d = malloc(cap * sizeof(*d));
+		const struct resource **p = malloc(cap * sizeof(*p));
 
-		if (!s || !d) {
-			free(s);
-			free(d);
+		if (!p) {
 			w->oom = true;
-			return;
+			return false;
 		}
-		memcpy(s, w->stack, w->n * sizeof(*s));
-		memcpy(d, w->depth, w->n * sizeof(*d));
-		if (w->stack != w->fixed) {
-			free(w->stack);
-			free(w->depth);
-		}
-		w->stack = s;
-		w->depth = d;
+		memcpy(p, w->path, w->depth * sizeof(*p));
+		if (w->path != w->fixed)
+			free(w->path);
+		w->path = p;
 		w->cap = cap;
 	}
-	w->stack[w->n] = r;
-	w->depth[w->n++] = depth;
+	w->path[w->depth++] = r;
+	return true;
 }
 
-/* The next node in pre-order, or NULL; *depth is its depth below the start. */
-static const struct resource *preorder_next(struct preorder *w, int *depth)
+/* The next node in pre-order, or NULL; descend: whether to visit the children of the
+ * node returned last. *depth is the new node's depth below the start. */
+static const struct resource *preorder_next(struct preorder *w, bool descend, int *depth)
 {
-	const struct resource *r, *s, *c;
+	const struct resource *r = w->cur, *next;
 
-	if (!w->n || w->oom)
+	if (w->oom)
 		return NULL;
-	r = w->stack[--w->n];
-	*depth = w->depth[w->n];
-	if ((s = subscribe(&r->sibling)))
-		preorder_push(w, s, *depth);
-	if ((c = subscribe(&r->child)))
-		preorder_push(w, c, *depth + 1);
-	return r;
+	if (!r) {
+		next = w->fixed[0];
+		w->fixed[0] = NULL;
+	} else if (descend && (next = subscribe(&r->child))) {
+		if (!preorder_push(w, r))
+			return NULL;
+	} else {
+		while (!(next = subscribe(&r->sibling)) && w->depth)
+			r = w->path[--w->depth];
+	}
+	w->cur = next;
+	*depth = (int)w->depth;
+	return next;
 }
 
 static void preorder_done(struct preorder *w)
 {
-	if (w->stack != w->fixed) {
-		free(w->stack);
-		free(w->depth);
-	}
+	if (w->path != w->fixed)
+		free(w->path);
 }
 
 /* __region_intersects, 6.12+ (§1.5). */
@@ -647,9 +652,14 @@ static int rc_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 			type++;
 			continue;
 		}
+		bool overlaps = false;
+
 		preorder_init(&w, subscribe(&p->child));
-		while ((dp = preorder_next(&w, &depth))) {
-			if (!resource_overlaps(dp, &res) || !iomem_type_match(dp, flags, desc))
+		/* A subtree outside the range holds nothing that counts: children lie inside
+		 * their parent. */
+		while ((dp = preorder_next(&w, overlaps, &depth))) {
+			overlaps = resource_overlaps(dp, &res);
+			if (!overlaps || !iomem_type_match(dp, flags, desc))
 				continue;
 			type++;
 			if (dp->start > o.start)
@@ -678,11 +688,14 @@ static int rc_find_next(struct iomem_tree *t, enum iomem_root root, resource_siz
 	struct rcu_tree *rt = RC(t);
 	const struct resource *p;
 	struct preorder w;
+	bool descend = false;
 	int depth;
 
 	read_begin();
 	preorder_init(&w, subscribe(&rt->roots[root].child));
-	while ((p = preorder_next(&w, &depth))) {
+	/* Below a resource that ends before start nothing can match. */
+	while ((p = preorder_next(&w, descend, &depth))) {
+		descend = p->end >= start;
 		if (p->start > end) {
 			p = NULL;
 			break;
@@ -740,7 +753,7 @@ static int rc_for_each(struct iomem_tree *t, enum iomem_root root, iomem_visit_f
 
 	read_begin();
 	preorder_init(&w, subscribe(&rt->roots[root].child));
-	while (!ret && (p = preorder_next(&w, &depth)))
+	while (!ret && (p = preorder_next(&w, true, &depth)))
 		ret = fn(p, depth, arg);
 	if (!ret && w.oom)
 		ret = -ENOMEM;
@@ -756,7 +769,7 @@ static struct iomem_node *rc_append(struct iomem_tree *t, enum iomem_root root,
 {
 	struct rcu_tree *rt = RC(t);
 	struct resource *parent = handle ? (struct resource *)handle : &rt->roots[root];
-	struct resource *r = node_new(name), **p;
+	struct resource *r = node_new(name), **p, *hint;
 
 	if (!r)
 		return NULL;
@@ -765,9 +778,16 @@ static struct iomem_node *rc_append(struct iomem_tree *t, enum iomem_root root,
 	r->flags = flags;
 	r->desc = desc;
 	r->parent = parent;
-	for (p = &parent->child; *p; p = &(*p)->sibling)
-		;
+	lock_write(&rt->writer);
+	/* Loading appends in order: continue after the last append instead of walking the
+	 * sibling list from the front, which made loading quadratic. */
+	hint = rt->append_hint;
+	p = hint && hint->parent == parent && !hint->sibling ? &hint->sibling : &parent->child;
+	while (*p)
+		p = &(*p)->sibling;
 	publish(p, r);
+	rt->append_hint = r;
+	unlock_write(&rt->writer);
 	return (struct iomem_node *)r;
 }
 
