@@ -21,13 +21,14 @@
 struct inode;
 RB_HEAD(kids, inode);
 
+/* What a descent reads (the links and the range) comes first, to share a cache line. */
 struct inode {
+	RB_ENTRY(inode) rb;
 	resource_size_t start, end;
+	struct kids kids;
 	const char *name;
 	unsigned long flags, desc;
 	struct inode *parent;
-	struct kids kids;
-	RB_ENTRY(inode) rb;
 };
 
 static int inode_cmp(struct inode *a, struct inode *b)
@@ -59,14 +60,20 @@ static struct inode *next_sibling(struct inode *c)
 	return kids_RB_NEXT(c);
 }
 
-/* The child with the largest start <= addr, or NULL. */
+/* The child with the largest start <= addr, or NULL: one descent, no successor walk. */
 static struct inode *child_at_or_before(struct inode *n, resource_size_t addr)
 {
-	struct inode key = { .start = addr }, *c = RB_NFIND(kids, &n->kids, &key);
+	struct inode *c = RB_ROOT(&n->kids), *best = NULL;
 
-	if (c && c->start == addr)
-		return c;
-	return c ? kids_RB_PREV(c) : RB_MAX(kids, &n->kids);
+	while (c) {
+		if (c->start <= addr) {
+			best = c;
+			c = RB_RIGHT(c, rb);
+		} else {
+			c = RB_LEFT(c, rb);
+		}
+	}
+	return best;
 }
 
 /* The first child (in address order) ending at or after addr. */
