@@ -1,8 +1,19 @@
-/* iomem list: what can be chosen by name. */
+/* iomem list: what can be chosen by name, and what each lock strategy is. */
 #include <stdio.h>
 
 #include "cli.h"
 #include "locks/lock.h"
+
+static const char *lock_kind(unsigned props)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s, %s%s",
+		 props & LOCK_PROP_SPINNING ? "spinning" : "sleeping",
+		 props & LOCK_PROP_SHARED_READS ? "shared reads" : "exclusive",
+		 props & LOCK_PROP_FAIR ? ", fair" : "");
+	return buf;
+}
 
 int cmd_list(int argc, char **argv)
 {
@@ -15,6 +26,11 @@ int cmd_list(int argc, char **argv)
 	fputs("\nlocks:", stdout);
 	for (const char *const *n = lock_names(); *n; n++)
 		printf(" %s", *n);
-	putchar('\n');
+	fputs("\nmuxed-wait: global hashed\nva-policy: global sharded\n\nlock strategies:\n", stdout);
+	for (const char *const *n = lock_names(); *n; n++) {
+		const struct lock_ops *l = lock_find(*n);
+
+		printf("  %-14s %-32s %s\n", l->name, lock_kind(l->props), l->description);
+	}
 	return 0;
 }

@@ -31,6 +31,8 @@ static const char usage[] =
 	"  --seed N  --cpus LIST  --rate OPS_PER_S (open loop, per reader)\n"
 	"  --muxed-regions K --hold-ns NS --live-maps N\n"
 	"  --delay-ns NS --long-hold-ms MS --stutter S   perturbation (locktorture's)\n"
+	"  --lin-every S           seconds between linearizability windows (default 0.5;\n"
+	"                          0: none)\n"
 	"  --no-checks  --progress | --no-progress\n"
 	"  --json FILE  --hgrm FILE  --failure-dir DIR\n"
 	"exit status: 0 all checks held, 1 a correctness failure (seed and replay script\n"
@@ -103,7 +105,7 @@ enum {
 	O_BACKEND = 256, O_LOCK, O_MUXED_WAIT, O_VA_POLICY, O_THREADS, O_READERS, O_CLAIMERS,
 	O_MUXERS, O_MAPPERS, O_WALKERS, O_DURATION, O_OPS, O_WARMUP, O_REPETITIONS, O_MIX,
 	O_TREE_FROM, O_REGIONS, O_DEPTH, O_DIST, O_SEED, O_CPUS, O_RATE, O_MUXED_REGIONS,
-	O_HOLD_NS, O_LIVE_MAPS, O_DELAY_NS, O_LONG_HOLD_MS, O_STUTTER, O_NO_CHECKS, O_PROGRESS,
+	O_HOLD_NS, O_LIVE_MAPS, O_DELAY_NS, O_LONG_HOLD_MS, O_STUTTER, O_LIN_EVERY, O_NO_CHECKS, O_PROGRESS,
 	O_NO_PROGRESS, O_JSON, O_HGRM, O_FAILURE_DIR,
 };
 
@@ -136,6 +138,7 @@ static const struct option longopts[] = {
 	{ "delay-ns", required_argument, NULL, O_DELAY_NS },
 	{ "long-hold-ms", required_argument, NULL, O_LONG_HOLD_MS },
 	{ "stutter", required_argument, NULL, O_STUTTER },
+	{ "lin-every", required_argument, NULL, O_LIN_EVERY },
 	{ "no-checks", no_argument, NULL, O_NO_CHECKS },
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
@@ -255,6 +258,10 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 	case O_STUTTER:
 		NEED(number(arg, 0, 3600, &d), "--stutter needs seconds in 0..3600");
 		c->stutter = d;
+		break;
+	case O_LIN_EVERY:
+		NEED(number(arg, 0, 3600, &d), "--lin-every needs seconds in 0..3600");
+		c->lin_every = d;
 		break;
 	case O_NO_CHECKS: c->checks = false; break;
 	case O_PROGRESS: c->progress = true; break;

@@ -149,6 +149,12 @@ static void print_counters(FILE *out, const struct run_figures *f)
 			f->purges ? (double)f->unmaps / f->purges : (double)f->unmaps,
 			(unsigned long long)f->tlb_flushes, (unsigned long long)f->tlbi_pages,
 			(unsigned long long)f->tlbi_all);
+	if (f->lin_windows || f->lin_skipped)
+		fprintf(out, "  linearizability: %llu windows (%llu concurrent ops) checked against "
+			     "the model%s; %llu undecided, %llu skipped\n",
+			(unsigned long long)f->lin_windows, (unsigned long long)f->lin_ops,
+			f->failed ? "" : ", all linearizable", (unsigned long long)f->lin_unknown,
+			(unsigned long long)f->lin_skipped);
 	if (f->leaked_bytes)
 		fprintf(out, "  memory: %lld bytes of tree nodes never freed\n", f->leaked_bytes);
 	else
@@ -243,7 +249,8 @@ void report_summary(FILE *out, const struct report_context *ctx, struct run_figu
 		!c->checks ? "off (--no-checks)"
 		: failed   ? "FAILED (see above)"
 			   : "all held (tree invariants, ownership tokens, MUXED exclusion, "
-			     "own-mapping and walker translations, end state)");
+			     "own-mapping and walker translations, linearizability windows, "
+			     "end state)");
 	if (ctx->interrupted)
 		fprintf(out, "interrupted: the figures cover the time until SIGINT\n");
 }

@@ -32,6 +32,7 @@ struct run_figures {
 	struct iomem_muxed_stats muxed;
 	uint64_t tlbi_pages, tlbi_all, tlb_flushes, purges, unmaps;
 	size_t resources;
+	uint64_t lin_windows, lin_ops, lin_unknown, lin_skipped;
 	long long leaked_bytes;
 };
 

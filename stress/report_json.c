@@ -87,6 +87,11 @@ static int add_op(struct bench_json *bj, const struct run_figures *f, int op)
 	rc |= bench_json_add_counter(bj, i, "thread_ops_max", (double)fa.max);
 	rc |= bench_json_add_counter(bj, i, "thread_ops_min", (double)fa.min);
 	rc |= bench_json_add_counter(bj, i, "starved", fa.starved);
+	if (op == OP_CLAIM) {	/* per backend: on one entry, as the TLB counters */
+		rc |= bench_json_add_counter(bj, i, "lin_windows", (double)f->lin_windows);
+		rc |= bench_json_add_counter(bj, i, "lin_ops", (double)f->lin_ops);
+		rc |= bench_json_add_counter(bj, i, "lin_undecided", (double)f->lin_unknown);
+	}
 	if (op == OP_MUXED) {
 		const struct iomem_muxed_stats *m = &f->muxed;
 

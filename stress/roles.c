@@ -42,16 +42,58 @@ void run_fail(struct run *r, struct worker *w, const char *fmt, ...)
 }
 
 /* Whether to go on: pauses through a stutter, stops at the end or at --ops. */
+static void park(struct worker *w, bool on)
+{
+	if (w->parked != on) {
+		w->parked = on;
+		if (on)
+			atomic_fetch_add(&w->run->parked, 1);
+		else
+			atomic_fetch_sub(&w->run->parked, 1);
+	}
+}
+
+/* Whether to run another iteration; waits out pauses and the windows it is not part of.
+ * Only here, between iterations, does a worker park: it then holds no MUXED region, so
+ * nobody can sleep on it. A participant of a window leaves the park before taking its
+ * quota, so the supervisor that sees every quota spent and every worker parked knows
+ * the window is over. */
 static bool keep_going(struct worker *w, uint64_t done)
 {
 	struct run *r = w->run;
-	int phase;
 
-	while ((phase = atomic_load_explicit(&r->phase, memory_order_acquire)) == PHASE_PAUSE)
+	for (;;) {
+		int phase = atomic_load(&r->phase);
+
+		if (phase == PHASE_STOP) {
+			park(w, false);
+			w->lin_on = false;
+			return false;
+		}
+		if (phase == PHASE_RUN) {
+			park(w, false);
+			w->lin_on = false;
+			break;
+		}
+		if (phase == PHASE_LIN && atomic_load(&w->lin_quota) > 0) {
+			park(w, false);
+			atomic_fetch_sub(&w->lin_quota, 1);
+			w->lin_on = true;
+			break;
+		}
+		park(w, true);
+		w->lin_on = false;
 		sched_yield();
-	if (phase == PHASE_STOP)
-		return false;
+	}
 	return !r->c->ops || done < r->c->ops;
+}
+
+/* A recorded op of a window: run through lin_op_apply, which calls the same API. */
+static int recorded(struct worker *w, struct lin_event *e)
+{
+	lin_op_apply(w->run->t, &e->op, &e->res, false);
+	lin_ring_end(w->ring, e);
+	return e->res.ret;
 }
 
 static unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n)
@@ -165,17 +207,37 @@ static void reader_loop(struct worker *w)
 		pace(w, &tm, start, i);
 		op_begin(w, &tm, i);
 		switch (op) {
-		case OP_INTERSECTS:
-			rc = iomem_region_intersects(r->t, IOMEM_ROOT_IOMEM, lo + off,
-						     stress_below(&w->rng, span - off) + 1,
-						     IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE);
+		case OP_INTERSECTS: {
+			resource_size_t size = stress_below(&w->rng, span - off) + 1;
+
+			if (w->lin_on) {
+				struct lin_event *e = lin_ring_begin(w->ring);
+
+				lin_op_intersects(&e->op, IOMEM_ROOT_IOMEM, lo + off, size,
+						  IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE);
+				rc = recorded(w, e);
+			} else {
+				rc = iomem_region_intersects(r->t, IOMEM_ROOT_IOMEM, lo + off, size,
+							     IORESOURCE_SYSTEM_RAM,
+							     IORES_DESC_NONE);
+			}
 			op_end(w, &tm, op);
 			if (rc != REGION_INTERSECTS)
 				run_fail(r, w, "region_intersects inside System RAM %llx-%llx gave %d",
 					 (unsigned long long)lo, (unsigned long long)r->ram[ram].end, rc);
 			break;
+		}
 		case OP_LOOKUP:
-			rc = iomem_lookup(r->t, IOMEM_ROOT_IOMEM, lo + off, &res, NULL, 0);
+			if (w->lin_on) {
+				struct lin_event *e = lin_ring_begin(w->ring);
+
+				lin_op_lookup(&e->op, IOMEM_ROOT_IOMEM, lo + off);
+				rc = recorded(w, e);
+				res.start = e->res.start;
+				res.end = e->res.end;
+			} else {
+				rc = iomem_lookup(r->t, IOMEM_ROOT_IOMEM, lo + off, &res, NULL, 0);
+			}
 			op_end(w, &tm, op);
 			if (rc != 0 || res.start > lo + off || res.end < lo + off)
 				run_fail(r, w, "lookup of %llx in System RAM found nothing containing it",
@@ -209,7 +271,14 @@ static bool unclaim(struct worker *w, struct timer *tm, uint64_t i, const struct
 		atomic_compare_exchange_strong(&r->tokens[s], &(unsigned){ (unsigned)w->id + 1 }, 0);
 	worker_note(w, "release 0x%llx 0x%llx", (unsigned long long)start, (unsigned long long)n);
 	op_begin(w, tm, i);
-	rc = iomem_release_region(r->t, IOMEM_ROOT_IOMEM, start, n);
+	if (w->lin_on) {
+		struct lin_event *e = lin_ring_begin(w->ring);
+
+		lin_op_release(&e->op, IOMEM_ROOT_IOMEM, start, n);
+		rc = recorded(w, e);
+	} else {
+		rc = iomem_release_region(r->t, IOMEM_ROOT_IOMEM, start, n);
+	}
 	op_end(w, tm, OP_UNCLAIM);
 	if (rc)
 		run_fail(r, w, "release_region(%llx, %llx) of a granted claim failed: %s",
@@ -237,7 +306,14 @@ static void claimer_loop(struct worker *w)
 		worker_note(w, "request 0x%llx 0x%llx \"claim%d\"%s", (unsigned long long)start,
 			    (unsigned long long)n, w->id, flags ? " exclusive" : "");
 		op_begin(w, &tm, i);
-		rc = iomem_request_region(r->t, IOMEM_ROOT_IOMEM, start, n, "claim", flags);
+		if (w->lin_on) {
+			struct lin_event *e = lin_ring_begin(w->ring);
+
+			lin_op_request(&e->op, IOMEM_ROOT_IOMEM, start, n, "claim", flags, true);
+			rc = recorded(w, e);
+		} else {
+			rc = iomem_request_region(r->t, IOMEM_ROOT_IOMEM, start, n, "claim", flags);
+		}
 		op_end(w, &tm, OP_CLAIM);
 		if (rc == -EBUSY) {
 			w->fails[OP_CLAIM]++;
@@ -286,8 +362,16 @@ static void muxer_loop(struct worker *w)
 		worker_note(w, "request 0x%llx 0x%llx \"muxed%d\" muxed", (unsigned long long)start,
 			    (unsigned long long)MUXED_SIZE, w->id);
 		op_begin(w, &tm, i);
-		rc = iomem_request_region(r->t, IOMEM_ROOT_IOMEM, start, MUXED_SIZE, "muxed",
-					  IORESOURCE_MUXED);
+		if (w->lin_on) {
+			struct lin_event *e = lin_ring_begin(w->ring);
+
+			lin_op_request(&e->op, IOMEM_ROOT_IOMEM, start, MUXED_SIZE, "muxed",
+				       IORESOURCE_MUXED, true);
+			rc = recorded(w, e);
+		} else {
+			rc = iomem_request_region(r->t, IOMEM_ROOT_IOMEM, start, MUXED_SIZE, "muxed",
+						  IORESOURCE_MUXED);
+		}
 		op_end(w, &tm, OP_MUXED);
 		if (rc) {
 			run_fail(r, w, "muxed request of %llx failed: %s", (unsigned long long)start,
@@ -305,7 +389,14 @@ static void muxer_loop(struct worker *w)
 		atomic_fetch_sub(&r->muxed_inside[k], 1);
 		worker_note(w, "release 0x%llx 0x%llx", (unsigned long long)start,
 			    (unsigned long long)MUXED_SIZE);
-		rc = iomem_release_region(r->t, IOMEM_ROOT_IOMEM, start, MUXED_SIZE);
+		if (w->lin_on) {
+			struct lin_event *e = lin_ring_begin(w->ring);
+
+			lin_op_release(&e->op, IOMEM_ROOT_IOMEM, start, MUXED_SIZE);
+			rc = recorded(w, e);
+		} else {
+			rc = iomem_release_region(r->t, IOMEM_ROOT_IOMEM, start, MUXED_SIZE);
+		}
 		if (rc)
 			run_fail(r, w, "release of held muxed region %llx failed", (unsigned long long)start);
 		if ((i & 63) == 0)

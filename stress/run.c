@@ -61,6 +61,7 @@ static int make_workers(struct run *r, uint64_t seed)
 
 static void free_workers(struct run *r)
 {
+	lin_window_teardown(r);
 	for (unsigned i = 0; r->workers && i < r->nworkers; i++)
 		for (int op = 0; op < NR_OPS; op++)
 			hdr_free(r->workers[i].hist[op]);
@@ -89,6 +90,7 @@ static void supervise(struct run *r, struct run_figures *fig)
 	const struct stress_config *c = r->c;
 	double total = c->warmup + c->duration, t0 = stress_now_ns() / 1e9, last_tick = t0;
 	double measure_start = t0, next_check = t0 + 0.25, stutter_at = t0 + c->stutter;
+	double next_window = t0 + c->lin_every;
 	uint64_t last_ops = 0;
 	char why[256];
 
@@ -117,6 +119,10 @@ static void supervise(struct run *r, struct run_figures *fig)
 			if (!check_tree_invariants(r, why, sizeof(why)))
 				run_fail(r, NULL, "tree invariant broken: %s", why);
 			next_check = now + 0.25;
+		}
+		if (c->checks && c->lin_every > 0 && now >= next_window) {
+			lin_window_run(r);
+			next_window = stress_now_ns() / 1e9 + c->lin_every;
 		}
 		if (now - last_tick >= 1.0) {
 			uint64_t ops = total_published(r);
@@ -213,6 +219,10 @@ static void collect(struct run *r, struct run_figures *fig)
 	fig->purges += vs.purges;
 	fig->unmaps += vs.frees;
 	fig->resources = iomem_count(r->t, IOMEM_ROOT_IOMEM);
+	fig->lin_windows += r->lin_windows;
+	fig->lin_ops += r->lin_ops;
+	fig->lin_unknown += r->lin_unknown;
+	fig->lin_skipped += r->lin_skipped;
 	fig->runs++;
 }
 
@@ -270,6 +280,8 @@ int run_once(const struct stress_config *c, const char *backend, char *start_dum
 	r->failing_worker = -1;
 	fig->seed = seed;
 	rc = make_workers(r, seed);
+	if (!rc && c->checks && c->lin_every > 0)
+		rc = lin_window_setup(r);
 	before = iomem_node_bytes();
 	if (!rc)
 		rc = setup(r, err, sizeof(err));

@@ -50,6 +50,7 @@ void stress_config_defaults(struct stress_config *c)
 	c->muxed_regions = 2;
 	c->hold_ns = 2000;
 	c->live_maps = 16;
+	c->lin_every = 0.5;
 	c->checks = true;
 }
 

@@ -12,6 +12,7 @@
 #include "iomem/iomem.h"
 #include "iomem/ioremap.h"
 #include "stress/hdr_histogram.h"
+#include "stress/history.h"
 #include "stress/stress.h"
 
 #define CLAIM_SLOT	0x10000ULL	/* claims are 1..4 slots of 64 KiB */
@@ -24,7 +25,12 @@
 #define RECENT_OPS	64		/* per-thread replay window */
 #define SAMPLE_EVERY	64		/* closed loop: time one op in this many */
 
-enum phase { PHASE_RUN, PHASE_PAUSE, PHASE_STOP };
+/* PHASE_LIN: a linearizability window (lin_window.c): the workers given a quota run that
+ * many recorded iterations, the others stay parked. */
+enum phase { PHASE_RUN, PHASE_PAUSE, PHASE_LIN, PHASE_STOP };
+
+#define LIN_QUOTA	2		/* iterations each window participant records */
+#define LIN_PARTICIPANTS 4		/* tree-role workers per window */
 
 /* A mapping a mapper made, published for walkers. seq is odd while it changes. */
 struct published_map {
@@ -46,6 +52,10 @@ struct worker {
 	uint64_t spurious_seen;
 	char recent[RECENT_OPS][112];	/* this thread's last ops, as op-script lines */
 	unsigned nrecent;
+	struct lin_ring *ring;		/* recorded ops of linearizability windows */
+	atomic_int lin_quota;		/* iterations still to record in this window */
+	bool lin_on;			/* this iteration is recorded */
+	bool parked;			/* counted in run.parked */
 	pthread_t thread;
 	bool started;
 };
@@ -71,6 +81,9 @@ struct run {
 	struct worker *workers;
 	unsigned nworkers;
 	atomic_uint finished;		/* workers whose loop ended */
+	atomic_uint parked;		/* workers waiting out a pause or a window */
+	unsigned lin_next;		/* where the next window's participants start */
+	uint64_t lin_windows, lin_ops, lin_unknown, lin_skipped;
 	uint64_t timing_overhead_ns;	/* one clock pair + record, measured at start */
 	double measured_seconds;
 };
@@ -104,6 +117,13 @@ uint64_t stress_now_ns(void);
 int start_tree_text(const struct stress_config *c, char **text, char *err, size_t errlen);
 /* Loads the text into t and adds the harness's containers. */
 int start_tree_build(struct run *r, char *err, size_t errlen);
+
+/* Linearizability windows (lin_window.c). */
+int lin_window_setup(struct run *r);
+void lin_window_teardown(struct run *r);
+/* Parks the workers, records a window of a few of them, checks it against the model;
+ * a violation is a run failure with the window written as an op-script. */
+void lin_window_run(struct run *r);
 
 /* Checks (checks.c). */
 bool check_tree_invariants(struct run *r, char *why, size_t len);

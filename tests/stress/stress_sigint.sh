@@ -1,6 +1,7 @@
 #!/bin/sh
 # stress.sigint: SIGINT stops a long run within a second or two, still prints the summary
-# and writes the JSON with "interrupted": true; exit status 130.
+# and writes the JSON with "interrupted": true; exit status 130. The linearizability
+# windows ran meanwhile and found every window linearizable.
 # usage: stress_sigint.sh IOMEM PYTHON
 set -eu
 iomem=$1 python=$2
@@ -22,6 +23,8 @@ echo "stopped ${elapsed_ms} ms after SIGINT, status $status"
 [ "$elapsed_ms" -le "${IOMEM_SIGINT_LIMIT_MS:-3000}" ]
 grep -q "^interrupted:" "$tmp/out"
 grep -q "^checks: all held" "$tmp/out"
+# Two seconds are four linearizability windows per backend (one every 0.5 s).
+grep -Eq "^  linearizability: [1-9][0-9]* windows \([0-9]+ concurrent ops\) checked against the model, all linearizable" "$tmp/out"
 "$python" -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))

@@ -57,6 +57,7 @@ struct stress_config {
 	unsigned long_hold_ms;		/* occasional long hold inside a write section */
 	double stutter;			/* seconds of run between pauses (0: off) */
 	bool checks;			/* live correctness checks (default on) */
+	double lin_every;		/* seconds between linearizability windows (0: none) */
 	bool progress;			/* live progress line (default: when stderr is a tty) */
 	const char *json_path, *hgrm_path, *failure_dir;
 	const char *command_line;

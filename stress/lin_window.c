@@ -1,0 +1,162 @@
+/* Linearizability windows of `iomem stress`: beyond locktorture's checks, every so often
+ * the supervisor parks every worker, snapshots the tree, lets a few tree workers run
+ * LIN_QUOTA recorded iterations each concurrently, parks them again and checks that what
+ * they saw is explained by some order of their ops that real time allows, replayed on the
+ * sequential model (the rwlock backend's semantics; stress/linearizability.h).
+ * A window that is not linearizable fails the run and is written as an op-script. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "stress/atomic_file.h"
+#include "stress/linearizability.h"
+#include "stress_impl.h"
+
+#define PARK_TIMEOUT_NS		2000000000ULL	/* a worker busy in one long op */
+#define WINDOW_TIMEOUT_NS	20000000000ULL	/* a participant stuck: a lost wake-up */
+#define LIN_RING_CAPACITY	16
+
+static bool is_tree_role(const struct worker *w)
+{
+	return w->role == ROLE_READER || w->role == ROLE_CLAIMER || w->role == ROLE_MUXER;
+}
+
+int lin_window_setup(struct run *r)
+{
+	for (unsigned i = 0; i < r->nworkers; i++) {
+		struct worker *w = &r->workers[i];
+
+		if (!is_tree_role(w))
+			continue;
+		w->ring = aligned_alloc(64, sizeof(*w->ring));
+		if (!w->ring || lin_ring_init(w->ring, (uint32_t)w->id, LIN_RING_CAPACITY) != 0) {
+			free(w->ring);
+			w->ring = NULL;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void lin_window_teardown(struct run *r)
+{
+	for (unsigned i = 0; r->workers && i < r->nworkers; i++)
+		if (r->workers[i].ring) {
+			lin_ring_destroy(r->workers[i].ring);
+			free(r->workers[i].ring);
+			r->workers[i].ring = NULL;
+		}
+}
+
+/* Waits until every live worker is parked; false on timeout. */
+static bool all_parked(struct run *r, uint64_t timeout_ns)
+{
+	uint64_t deadline = stress_now_ns() + timeout_ns;
+
+	while (atomic_load(&r->parked) + atomic_load(&r->finished) < r->nworkers) {
+		if (stress_now_ns() > deadline || atomic_load(&r->failures))
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
+static bool quotas_spent(struct run *r)
+{
+	for (unsigned i = 0; i < r->nworkers; i++)
+		if (atomic_load(&r->workers[i].lin_quota) > 0)
+			return false;
+	return true;
+}
+
+/* Up to LIN_PARTICIPANTS tree workers, taking turns from one window to the next. */
+static unsigned choose(struct run *r, struct lin_ring **rings)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < r->nworkers && n < LIN_PARTICIPANTS; k++) {
+		struct worker *w = &r->workers[(r->lin_next + k) % r->nworkers];
+
+		if (w->ring) {
+			rings[n++] = w->ring;
+			atomic_store(&w->lin_quota, LIN_QUOTA);
+		}
+	}
+	r->lin_next = (r->lin_next + 1) % r->nworkers;
+	return n;
+}
+
+static void write_violation(struct run *r, const struct lin_state *init,
+			    const struct lin_event *ev, size_t n, const struct lin_report *rep)
+{
+	const char *dir = r->c->failure_dir ? r->c->failure_dir : ".";
+	char path[4096], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	snprintf(path, sizeof(path), "%s/stress-lin-%llu.iomem", dir,
+		 (unsigned long long)r->c->seed);
+	if (f) {
+		lin_report_write(f, init, ev, n, rep);
+		fclose(f);
+	}
+	if (!text || atomic_file_write_buf(path, text, len) != 0)
+		snprintf(path, sizeof(path), "(could not be written)");
+	free(text);
+	run_fail(r, NULL, "a window of %zu concurrent ops is not linearizable; replay: "
+		 "iomem script --backend rwlock %s", n, path);
+}
+
+void lin_window_run(struct run *r)
+{
+	struct lin_ring *rings[LIN_PARTICIPANTS];
+	struct lin_event ev[LIN_WINDOW_MAX];
+	struct lin_state *init = NULL;
+	struct lin_report rep;
+	unsigned nrings;
+	uint64_t deadline;
+	size_t n = 0;
+
+	if (atomic_load(&r->phase) != PHASE_RUN)
+		return;
+	atomic_store(&r->phase, PHASE_PAUSE);
+	if (!all_parked(r, PARK_TIMEOUT_NS) || lin_state_capture(r->t, &init) != 0) {
+		r->lin_skipped++;
+		goto resume;
+	}
+	nrings = choose(r, rings);
+	lin_window_cut(rings, nrings);
+	atomic_store(&r->phase, PHASE_LIN);
+	deadline = stress_now_ns() + WINDOW_TIMEOUT_NS;
+	while (!quotas_spent(r) || !all_parked(r, WINDOW_TIMEOUT_NS)) {
+		if (atomic_load(&r->failures))
+			goto resume;
+		if (stress_now_ns() > deadline) {
+			run_fail(r, NULL, "a linearizability window did not finish in %llu s: a "
+				 "thread is stuck (a lost MUXED wake-up?)",
+				 WINDOW_TIMEOUT_NS / 1000000000ULL);
+			goto resume;
+		}
+		sched_yield();
+	}
+	atomic_store(&r->phase, PHASE_PAUSE);
+	if (lin_window_collect(rings, nrings, ev, LIN_WINDOW_MAX, &n) != 0 ||
+	    lin_check(init, ev, n, NULL, &rep) != 0) {
+		r->lin_skipped++;
+		goto resume;
+	}
+	r->lin_windows++;
+	r->lin_ops += n;
+	if (rep.verdict == LIN_UNKNOWN)
+		r->lin_unknown++;
+	else if (rep.verdict == LIN_VIOLATION)
+		write_violation(r, init, ev, n, &rep);
+resume:
+	for (unsigned i = 0; i < r->nworkers; i++)
+		atomic_store(&r->workers[i].lin_quota, 0);
+	lin_state_free(init);
+	if (atomic_load(&r->phase) != PHASE_STOP)
+		atomic_store(&r->phase, PHASE_RUN);
+}
