@@ -66,7 +66,7 @@ static bool all_parked(struct run *r, uint64_t timeout_ns)
 static bool quotas_spent(struct run *r)
 {
 	for (unsigned i = 0; i < r->nworkers; i++)
-		if (atomic_load(&r->workers[i].lin_quota) > 0)
+		if (atomic_load(&r->workers[i].lin_quota) > 0 && !atomic_load(&r->workers[i].exited))
 			return false;
 	return true;
 }
@@ -79,7 +79,7 @@ static unsigned choose(struct run *r, struct lin_ring **rings)
 	for (unsigned k = 0; k < r->nworkers && n < LIN_PARTICIPANTS; k++) {
 		struct worker *w = &r->workers[(r->lin_next + k) % r->nworkers];
 
-		if (w->ring) {
+		if (w->ring && !atomic_load(&w->exited)) {
 			rings[n++] = w->ring;
 			atomic_store(&w->lin_quota, LIN_QUOTA);
 		}

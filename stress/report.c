@@ -130,8 +130,22 @@ static void print_fairness(FILE *out, const struct run_figures *f)
 	fputc('\n', out);
 }
 
+/* Throughput second by second: drift, stalls and stutter show here, not in a mean. */
+static void print_series(FILE *out, const struct run_figures *f)
+{
+	char b[24];
+
+	if (!f->nticks)
+		return;
+	fprintf(out, "  ops/s by second:");
+	for (unsigned i = 0; i < f->nticks && i < 30; i++)
+		fprintf(out, " %s", human_rate(f->ticks[i], b, sizeof(b)));
+	fprintf(out, "%s\n", f->nticks > 30 ? " ..." : "");
+}
+
 static void print_counters(FILE *out, const struct run_figures *f)
 {
+	print_series(out, f);
 	const struct iomem_muxed_stats *m = &f->muxed;
 	char b[2][24];
 

@@ -3,6 +3,8 @@
  * real_time and cpu_time are both the mean latency of the sampled ops (the harness does
  * not measure CPU time per op); iterations is the number of ops counted. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -46,6 +48,20 @@ static int set_context(struct bench_json *bj, const struct report_context *ctx,
 	rc |= bench_json_set_num(bj, "timing_overhead_ns", ctx->timing_overhead_ns);
 	rc |= bench_json_set_bool(bj, "checks", c->checks);
 	rc |= bench_json_set_bool(bj, "interrupted", ctx->interrupted);
+	for (unsigned b = 0; b < n; b++) {	/* all ops, per second of the run(s) */
+		char key[64], *series = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&series, &len);
+
+		if (!f)
+			return -ENOMEM;
+		for (unsigned i = 0; i < figs[b].nticks; i++)
+			fprintf(f, "%s%.0f", i ? " " : "", figs[b].ticks[i]);
+		fclose(f);
+		snprintf(key, sizeof(key), "ops_per_second_series/%s", figs[b].backend);
+		rc |= bench_json_set_str(bj, key, series ? series : "");
+		free(series);
+	}
 	for (unsigned b = 0; b < n; b++)
 		if (figs[b].failed) {
 			rc |= bench_json_set_str(bj, "failure", figs[b].failure);

@@ -62,6 +62,19 @@ static bool keep_going(struct worker *w, uint64_t done)
 {
 	struct run *r = w->run;
 
+	if (r->c->ops && done >= r->c->ops) {
+		/* Out of the windows from here on; what follows the loop (giving claims
+		 * back) writes the tree, so it waits for a running phase. */
+		atomic_store(&w->exited, true);
+		atomic_store(&w->lin_quota, 0);
+		w->lin_on = false;
+		while (atomic_load(&r->phase) == PHASE_PAUSE || atomic_load(&r->phase) == PHASE_LIN) {
+			park(w, true);
+			sched_yield();
+		}
+		park(w, false);
+		return false;
+	}
 	for (;;) {
 		int phase = atomic_load(&r->phase);
 
@@ -85,7 +98,7 @@ static bool keep_going(struct worker *w, uint64_t done)
 		w->lin_on = false;
 		sched_yield();
 	}
-	return !r->c->ops || done < r->c->ops;
+	return true;
 }
 
 /* A recorded op of a window: run through lin_op_apply, which calls the same API. */
@@ -580,8 +593,9 @@ static void walker_loop(struct worker *w)
 		op_begin(w, &tm, i);
 		rc = iomem_translate(r->m, va + off, &tr);
 		op_end(w, &tm, OP_TRANSLATE);
-		atomic_thread_fence(memory_order_acquire);
-		s2 = atomic_load_explicit(&p->seq, memory_order_relaxed);
+		/* A read-don't-modify-write: its release half keeps the walk's loads before
+		 * it, which an acquire load would not (and TSan cannot see fences). */
+		s2 = atomic_fetch_add_explicit(&p->seq, 0, memory_order_acq_rel);
 		if (r->c->checks && size && !(s1 & 1) && s1 == s2 &&
 		    (rc != 0 || tr.pa != pa + off || tr.attrindx != attr))
 			run_fail(r, w, "walker: live mapping va %llx+%llx gave %s %llx (want pa %llx)",
@@ -617,6 +631,8 @@ void *worker_main(void *arg)
 	case ROLE_MAPPER: mapper_loop(w); break;
 	default: walker_loop(w); break;
 	}
+	atomic_store(&w->exited, true);		/* no window waits for it from here */
+	atomic_store(&w->lin_quota, 0);
 	atomic_fetch_add(&w->run->finished, 1);
 	return NULL;
 }

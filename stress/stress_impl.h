@@ -56,6 +56,7 @@ struct worker {
 	atomic_int lin_quota;		/* iterations still to record in this window */
 	bool lin_on;			/* this iteration is recorded */
 	bool parked;			/* counted in run.parked */
+	atomic_bool exited;		/* takes no more window quotas: its loop is ending */
 	pthread_t thread;
 	bool started;
 };

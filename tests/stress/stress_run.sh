@@ -7,9 +7,11 @@ set -eu
 iomem=$1 python=$2 ops=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+status=0
 "$iomem" stress --backend all --ops "$ops" --seed 7 --no-progress \
-	--json "$tmp/run.json" --hgrm "$tmp/run.hgrm" >"$tmp/out"
+	--json "$tmp/run.json" --hgrm "$tmp/run.hgrm" >"$tmp/out" 2>&1 || status=$?
 cat "$tmp/out"
+[ "$status" -eq 0 ] || { echo "iomem stress exited $status" >&2; exit 1; }
 grep -q "^checks: all held" "$tmp/out"
 for b in rwlock rcu itree; do grep -q "^$b (1 run" "$tmp/out"; done
 grep -q "^throughput relative to rwlock" "$tmp/out"

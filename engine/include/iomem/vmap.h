@@ -10,8 +10,9 @@
  * before an allocation fails.
  *
  * Policies (the locking choice):
- *   "global"   one lock over the free tree, the busy tree and the lazy list, as the
- *              kernel had before 6.9;
+ *   "global"   one lock over the free tree, the busy tree and the lazy list: the
+ *              pre-6.9 design simplified (the kernel had one spinlock for each of the
+ *              three and a purge mutex, all global);
  *   "sharded"  as since 6.9: busy trees and lazy lists split over nodes (an address picks
  *              the busy node; an allocation's CPU picks its lazy node), per-node pools of
  *              free areas by size (up to 256 pages) served before the global free tree,

@@ -1,5 +1,6 @@
 /* One reader-writer lock interface over interchangeable strategies, chosen by name.
- * Every place the engine locks takes its lock through this.
+ * The tree locks (rcu: its writer lock) and the VA allocator's locks take their lock
+ * through this. (The page-table walkers' grace periods use a plain mutex of their own.)
  *
  * A lock is released by the thread that took it: mcs and brlock keep per-thread state
  * (queue nodes, reader slots), as pthread mutexes formally require too. */
