@@ -4,6 +4,8 @@ build on both sides (its output: B/A ratios with confidence intervals)."""
 import json
 import os
 import re
+import shutil
+import subprocess
 
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -49,6 +51,25 @@ class Ab(TmpCase):
         self.assertEqual(r.returncode, 0)
         for code in ("0  pass", "1  fail", "2  usage", "3  infrastructure"):
             self.assertIn(code, r.stdout)
+        self.assertIn("--repetitions N", r.stdout)
+        # Fewer than 5 pairs would pass the gate without judging anything: refused.
+        for reps in ("4", "0", "x", "-5"):
+            r = run("ci-perf", "--repetitions", reps, "--base", "HEAD")
+            self.assertEqual(r.returncode, 2, (reps, r.stdout, r.stderr))
+            self.assertIn("--repetitions must be", r.stderr)
+            self.assertIn("usage: scripts/ci-perf", r.stderr)
+
+    def test_ci_perf_setup_failure_is_infrastructure(self):
+        # A copy of ci-perf in a tree whose scripts/setup fails (status 5): exit 3.
+        os.makedirs(self.path("scripts"))
+        shutil.copy(os.path.join(perftest.SCRIPTS, "ci-perf"), self.path("scripts"))
+        with open(self.path("scripts", "setup"), "w") as f:
+            f.write("#!/bin/sh\nexit 5\n")
+        os.chmod(self.path("scripts", "setup"), 0o755)
+        r = subprocess.run([self.path("scripts", "ci-perf"), "--base", "HEAD"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("infrastructure failure (scripts/setup failed, status 5)", r.stdout)
 
     def test_small_aa_run(self):
         out = self.path("ab")

@@ -1,5 +1,6 @@
 """scripts/compare: exit codes, input errors, the fingerprint refusal, the repetitions it
 needs, counter directions, on synthetic Google Benchmark JSON and on real fixtures."""
+import gzip
 import json
 import math
 import os
@@ -110,12 +111,37 @@ class CompareCli(TmpCase):
         r = run("compare", a, b, "--alpha", "0.05")
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertIn("too-few-reps", r.stdout)
+        self.assertIn("NOTHING JUDGED: all 3 benchmarks are too-few-reps", r.stdout)
         # Holm over 4 gated metrics: 0.0125 -> 5 per side (2/252 < 0.0125 < 2/70).
         self.assertIn("fewer than 5 repetitions per side", r.stdout)
         a, b = self.files(doc(BASE, reps=3), doc(slower("tree/lookup/rcu/n:100", 2.0),
                                                   reps=3, seed=2))
         r = run("compare", a, b, "--correction", "none", "--alpha", "0.2")
         self.assertEqual(r.returncode, 1, r.stdout)   # 3 vs 3 reaches p = 0.1 < 0.2
+
+    def test_ci_level_follows_alpha(self):
+        a, b = self.files(doc(BASE), doc(BASE, seed=2))
+        r = run("compare", a, b, "--alpha", "0.1")
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("90% CI", r.stdout)
+        self.assertNotIn("95% CI", r.stdout)
+
+    def test_default_history_skips_other_files(self):
+        a, b = self.files(doc(BASE), doc(BASE, seed=2))
+        write(doc(BASE, seed=3), self.path("run-3.json"))
+        with gzip.open(self.path("run-4.json.gz"), "wt") as f:
+            json.dump(doc(BASE, seed=4), f)
+        write({"results": [], "summary": []}, self.path("ab.json"))      # not a result
+        write({"plots": []}, self.path("plots.json"))                      # ignored silently
+        r = run("compare", a, b)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"history: skipped {self.path('ab.json')}: not a Google Benchmark "
+                      "result", r.stderr)
+        self.assertNotIn("plots.json", r.stderr)
+        self.assertIn("between-run drift measured over 3 runs", r.stdout)
+        # A file named with --history is still an error when it is not a result.
+        r = run("compare", a, b, "--history", self.path("ab.json"))
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
 
     def test_error_in_contender_fails(self):
         b = doc(BASE, seed=2)

@@ -16,8 +16,13 @@ are the same. The planted benchmark is drawn among those that compare itself rep
 to resolve a 20% change at this noise (a gated metric whose change detectable with 95%
 power is under 16% -- a 20% slowdown is a 16.7% throughput drop -- and whose threshold,
 with the between-run allowance, is under 12%); the test also requires that there are
-enough of them to matter (interleaved: 15 of the suite's ~40). Separate runs are held to
-less, see below: on this machine they are advisory.
+enough of them to matter (interleaved: 15 of the suite's ~40, in every pair).
+
+The interleaved pairs are held to the goal as stated: at most 1 false alarm in 20 A/A pairs,
+a slowdown planted in each of the 20 pairs and at least 19 of them flagged. Separate runs
+cannot meet it on this machine (the load drifts between sweeps: see below), so for them the
+goal is only reported; they are still held to at most 2 false alarms in 20, to at least one
+pair with a resolvable benchmark, and to 19 in 20 of the slowdowns that could be planted.
 """
 import json
 import os
@@ -32,6 +37,7 @@ from iomemperf import resample
 
 PAIRS = 20
 PLANT = 1.2
+GOAL = 19       # of PAIRS: A/A pairs without a false alarm, planted slowdowns flagged
 
 
 def eligible(cmp_json, max_threshold):
@@ -55,7 +61,8 @@ class Gate(TmpCase):
         with open(js) as f:
             return r, json.load(f)
 
-    def check(self, pairs, extra, max_threshold, label, min_resolvable, max_false=1):
+    def check(self, pairs, extra, max_threshold, label, min_resolvable, max_false=1,
+              goal=True):
         rng = random.Random(7)
         false_alarms, detected, missed, sizes = 0, 0, [], []
         for k, (a, b, more) in enumerate(pairs):
@@ -78,11 +85,25 @@ class Gate(TmpCase):
                 missed.append(name)
         total = len({n for n in resample.reps_of(pairs[0][0])})
         planted = detected + len(missed)
-        print(f"{label}: A/A false alarms {false_alarms}/{len(pairs)}; planted 20% slowdown "
-              f"flagged {detected}/{planted} (missed: {missed}); resolvable benchmarks "
-              f"per pair: {min(sizes)}..{max(sizes)} of {total}")
+        n = len(pairs)
+        met = n - false_alarms >= GOAL and detected >= GOAL
+        print(f"{label}: A/A false alarms {false_alarms}/{n} (clean {n - false_alarms}/{n}); "
+              f"planted 20% slowdown flagged {detected}/{n} (planted in {planted} of the {n} "
+              f"pairs{'' if planted == n else ', the others had no resolvable benchmark'}; "
+              f"missed: {missed}); resolvable "
+              f"benchmarks per pair: {min(sizes)}..{max(sizes)} of {total}; goal ({GOAL}/{n} "
+              f"both ways): {'met' if met else 'not met'}"
+              + ("" if goal else " (informational for this kind of pair)"))
         self.assertLessEqual(false_alarms, max_false, label)
+        self.assertGreaterEqual(planted, 1, f"{label}: no pair had a resolvable benchmark, "
+                                "so no slowdown was planted: the detection check would be void")
         self.assertGreaterEqual(detected, planted * 19 / 20, label)
+        if goal:
+            self.assertEqual(n, PAIRS, label)
+            self.assertGreaterEqual(n - false_alarms, GOAL, f"{label}: A/A pairs without a "
+                                    "false alarm")
+            self.assertEqual(planted, n, f"{label}: a slowdown planted in every pair")
+            self.assertGreaterEqual(detected, GOAL, f"{label}: planted slowdowns flagged")
 
     def test_interleaved_ab_pairs(self):
         runs = sorted({f.rsplit("-", 1)[0] for f in fixtures("ab-aa-")})
@@ -101,7 +122,8 @@ class Gate(TmpCase):
                     drop[name] = rng.randrange(n)
                 return [i for i in range(n) if i != drop[name]]
             pairs.append((resample.subset(a, pick), resample.subset(b, pick), ()))
-        self.check(pairs, ("--threshold", "5"), 0.06, "interleaved (scripts/ab)", 15)
+        self.check(pairs, ("--threshold", "5"), 0.06, "interleaved (scripts/ab)", 15,
+                   max_false=PAIRS - GOAL)
 
     def test_separate_sweep_pairs(self):
         names = fixtures("sweep-quick-")
@@ -127,8 +149,10 @@ class Gate(TmpCase):
         # by the between-run drift measured over the history and says which benchmarks can
         # still resolve 20% -- few, here, so pairs where none can get no plant. A/A: a
         # contender run under a load unlike any in the history still fools it now and then
-        # (2 in 20 with these fixtures): separate runs are advisory; scripts/ab gates.
-        self.check(pairs, (), 0.12, "separate (scripts/sweep)", 0, max_false=2)
+        # (2 in 20 with these fixtures), and most pairs have no benchmark left that can
+        # resolve 20% (5 of 20 had one): the 19-in-20 goal is out of reach for separate runs
+        # here, so it is reported, not asserted; scripts/ab gates.
+        self.check(pairs, (), 0.12, "separate (scripts/sweep)", 0, max_false=2, goal=False)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -22,8 +22,10 @@ def parser():
         description="Build two revisions (git worktrees under build-ab/) and run a suite on "
         "both, interleaved in one run: every repetition runs each unit on A and on B back to "
         "back, alternating which goes first (A B, B A, ...), so load and drift hit both "
-        "alike. Prints B/A per benchmark with a confidence interval (Hodges-Lehmann, "
-        "distribution-free) and the Mann-Whitney verdict of scripts/compare.",
+        "alike. Prints B/A per benchmark (the trimmed mean of the back-to-back pair "
+        "ratios) with its (1 - alpha) confidence interval, and the verdict of "
+        "scripts/compare's paired test: Yuen's 20%-trimmed t test on the pair ratios, "
+        "Holm-corrected over the suite.",
         epilog="REV is anything git rev-parse takes, or WORKTREE: the checked-out tree with "
         "its uncommitted changes. Exit status: 0 no significant regression of B beyond the "
         "threshold, 1 B regressed (or a benchmark failed on B only), 2 bad options or input, "
@@ -36,7 +38,9 @@ def parser():
     p.add_argument("--threshold", type=float, default=5.0, metavar="PCT",
                    help="smallest change that counts, percent (default 5: interleaving "
                    "cancels drift, so A/B resolves less than two separate sweeps)")
-    p.add_argument("--alpha", type=float, default=0.05, metavar="A")
+    p.add_argument("--alpha", type=float, default=0.05, metavar="A",
+                   help="significance level of the paired test, Holm-corrected over the "
+                   "suite; the confidence intervals are at 1 - A (default 0.05)")
     p.add_argument("--workdir", default=os.path.join(REPO, "build-ab"),
                    help="worktrees and builds (default build-ab/, reused across runs)")
     p.add_argument("--out", metavar="DIR", help="where A.json, B.json and ab.json go "
@@ -107,10 +111,10 @@ def interleave(units_plan):
     return out
 
 
-def ratio_table(results, out=sys.stdout):
+def ratio_table(results, alpha=0.05, out=sys.stdout):
     w = max([len(r["name"]) for r in results] + [9])
     head = (f"{'Benchmark':<{w}}  {'metric':<22}  {'A':>9}  {'B':>9}  {'B/A':>6}  "
-            f"{'95% CI of B/A':>15}  {'p':>7}  verdict")
+            f"{f'{100 * (1 - alpha):g}% CI of B/A':>15}  {'p':>7}  verdict")
     print(head, file=out)
     print("-" * len(head), file=out)
     for r in results:
@@ -222,7 +226,7 @@ def main(argv=None):
           "over the suite); B/A of the deciding metric (time: > 1 is slower; throughput: > 1 "
           "is faster): the trimmed mean of the back-to-back pair ratios, with its "
           f"{100 * (1 - args.alpha):g}% confidence interval (Yuen's paired trimmed t)\n")
-    ratio_table(results)
+    ratio_table(results, args.alpha)
     print()
     lines = summary_lines(results, opts)
     for ln in lines:

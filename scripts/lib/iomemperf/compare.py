@@ -92,7 +92,8 @@ def metric_result(metric, label, x, y, opts, gated, thr, paired=False, shift=0.0
 
 
 def decide(r, level, significant, opts, m):
-    """Sets r['verdict'] (and 'why') given whether the U test rejected at this level."""
+    """Sets r['verdict'] (and 'why') given whether the test (Mann-Whitney U, or the paired
+    test) rejected at this level."""
     d, a_n, b_n = r["direction"], r["n"][0], r["n"][1]
     if d == INFO or not a_n or not b_n or r["change"] is None:
         r["verdict"] = INFO_V
@@ -412,8 +413,8 @@ def format_report(results, opts, header, verbose=False, out=sys.stdout):
     w = max([len(r["name"]) for r in results] + [9])
     mw = max([len(m["label"]) for r in results for m in r["metrics"]] + [6])
     cols = (f"{'Benchmark':<{w}}  {'metric':<{mw}}  {'baseline':>9}  {'contender':>9}  "
-            f"{'change':>7}  {'95% CI':>17}  {'p':>7}  {'p adj':>7}  {'noise A/B':>11}  "
-            f"{'MDC':>6}  verdict")
+            f"{'change':>7}  {f'{100 * (1 - opts.alpha):g}% CI':>17}  {'p':>7}  "
+            f"{'p adj':>7}  {'noise A/B':>11}  {'MDC':>6}  verdict")
     for h in header:
         print(h, file=out)
     print(file=out)
@@ -484,8 +485,15 @@ def summary_lines(results, opts):
                                             "load or frequency, rather than code?"
                                             if abs(shift) > opts.threshold / 2 else ""))
     undecided = [r for r in results if r["verdict"] == UNDECIDED]
-    if undecided:
-        lines.append(f"not judged: {len(undecided)} benchmarks: {undecided[0]['why']}")
+    judged = [r for r in results if r["verdict"] in (REGRESSION, ERROR, IMPROVED, SMALL, SAME)]
+    if undecided and not judged:
+        lines.append(f"NOTHING JUDGED: all {len(undecided)} benchmarks are {UNDECIDED} "
+                     f"({undecided[0]['why']}): no regression could be detected, so passing "
+                     "here says nothing about performance; rerun with more repetitions")
+    elif undecided:
+        lines.append(f"not judged: {len(undecided)} of {len(undecided) + len(judged)} "
+                     f"benchmarks ({UNDECIDED}: {undecided[0]['why']}): the verdict covers "
+                     f"only the other {len(judged)}")
     order = [REGRESSION, ERROR, IMPROVED, SMALL, SAME, UNDECIDED, INFO_V, NEW, GONE]
     lines.append("verdict: " + ", ".join(f"{counts[v]} {v}" for v in order if v in counts))
     return lines
@@ -495,21 +503,25 @@ def parser():
     p = argparse.ArgumentParser(
         prog="scripts/compare",
         description="Compare two Google Benchmark JSON results (iomem-bench, iomem stress, "
-        "scripts/sweep or scripts/ab output): per benchmark the change of its time and of "
-        "every counter with its confidence interval, a significance test over the "
-        "repetitions, and a verdict. A benchmark regresses when a gated metric (its time; "
-        "for a time-boxed run, its throughput) is significantly worse by more than the "
-        "threshold. Separate runs: Mann-Whitney U (gbench.report.calc_utest, as "
-        "Google Benchmark's compare.py), Hodges-Lehmann change and CI, and thresholds "
-        "widened by the between-run drift measured over earlier runs (--history). The two "
-        "sides of one scripts/ab run: a paired test on the back-to-back pairs. p-values are "
+        "scripts/sweep or scripts/ab output): per benchmark the change of each gated "
+        "metric (its time; for a time-boxed run, its throughput) with its confidence "
+        "interval, a significance test over the repetitions, and a verdict; -v shows the "
+        "other metrics too (the remaining counters, and the time of time-boxed runs: their "
+        "verdicts are in parentheses and never fail the gate). A benchmark regresses when a "
+        "gated metric is significantly worse by more than the threshold. Separate runs: "
+        "Mann-Whitney U (gbench.report.calc_utest, as Google Benchmark's compare.py), "
+        "Hodges-Lehmann change and CI, and thresholds widened by the between-run drift "
+        "measured over earlier runs (--history). The two sides of one scripts/ab run: Yuen's "
+        "trimmed t test on the back-to-back pairs (change and CI from it). p-values are "
         "Holm-corrected over all gated metrics, so an A/A comparison raises a false alarm "
         "with probability at most alpha; with too few repetitions for that, compare says "
         "how many it needs instead of judging. Time is CPU time, or real time for "
         "benchmarks that use it (Google Benchmark's convention). Counter directions come "
         "from their names (..._per_s up is good, ..._ns up is bad; unknown counters are "
         "only shown). The A/A noise of each side and what it can resolve are reported.",
-        epilog="Exit status: 0 no significant regression beyond the threshold, 1 a benchmark "
+        epilog="Exit status: 0 no significant regression beyond the threshold (also when "
+        "too few repetitions let nothing be judged: the summary then says NOTHING JUDGED), "
+        "1 a benchmark "
         "regressed (or failed in the contender), 2 bad options or input, or results from "
         "different machines without --force.")
     p.add_argument("baseline")
@@ -517,7 +529,10 @@ def parser():
     p.add_argument("--threshold", type=float, default=10.0, metavar="PCT",
                    help="smallest change that counts, in percent (default 10)")
     p.add_argument("--alpha", type=float, default=0.05, metavar="A",
-                   help="significance level of the U test (default 0.05)")
+                   help="significance level of the test that decides (default 0.05): "
+                   "Mann-Whitney U for separate runs, Yuen's paired trimmed t test for the two "
+                   "sides of one scripts/ab run; Holm-corrected over the gated metrics (see "
+                   "--correction); the confidence intervals are at 1 - A")
     p.add_argument("--force", action="store_true",
                    help="compare results from different machine fingerprints")
     p.add_argument("--time", choices=("auto", "cpu", "real"), default="auto",
@@ -534,7 +549,9 @@ def parser():
     p.add_argument("--history", action="append", metavar="PATH",
                    help="earlier results (files or directories) of the same suite on this "
                    "machine, to measure how much separate runs differ; repeatable (default: "
-                   "the other results of the baseline's suite in the baseline's directory)")
+                   "the other results of the baseline's suite in the baseline's directory). "
+                   "Directories are searched for *.json and *.json.gz; files found there that "
+                   "are not Google Benchmark results are skipped with a note")
     p.add_argument("--family-relative", action="store_true",
                    help="for separate runs: judge each benchmark against its family's overall "
                    "shift (median over the family), taking out a machine that ran slower as a "
@@ -547,7 +564,9 @@ def parser():
                    help="no between-run allowance, only the repetitions' own noise")
     p.add_argument("--filter", metavar="REGEX", help="only benchmarks matching REGEX")
     p.add_argument("-v", "--verbose", action="store_true",
-                   help="also show informational counters")
+                   help="also show the metrics that do not gate (every other counter, "
+                   "and the time of time-boxed runs); without -v only gated metrics are "
+                   "shown")
     p.add_argument("--json", metavar="FILE", help="also write the comparison as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary")
     return p
@@ -667,13 +686,16 @@ def history_docs(args, ca, base):
     history), or (None, description) when there are fewer than 3."""
     import os
     from .plot import expand_inputs
+    named = set()       # files named on the command line: bad input there is an error
     if args.history:
         paths = expand_inputs(args.history)
+        named = {os.path.realpath(h) for h in args.history if not os.path.isdir(h)}
         where = ", ".join(args.history)
     elif args.baseline != "-" and os.path.dirname(os.path.abspath(args.baseline)):
         d = os.path.dirname(os.path.abspath(args.baseline))
         paths = [os.path.join(d, f) for f in sorted(os.listdir(d))
-                 if f.endswith(".json") and f != "machine.json"]
+                 if f.endswith((".json", ".json.gz")) and
+                 f not in ("machine.json", "plots.json") and os.path.isfile(os.path.join(d, f))]
         where = os.path.relpath(d)
     else:
         paths, where = [], "-"
@@ -682,7 +704,14 @@ def history_docs(args, ca, base):
     for pth in paths:
         if os.path.realpath(pth) in skip:
             continue
-        doc = load_json(pth)
+        try:
+            doc = load_json(pth)
+        except InputError as e:
+            if os.path.realpath(pth) in named:
+                raise
+            print(f"scripts/compare: note: history: skipped {pth}: {e.args[0]}",
+                  file=sys.stderr)
+            continue
         c = doc.get("context", {})
         if c.get("suite") != ca.get("suite") or \
                 c.get("machine_fingerprint") != ca.get("machine_fingerprint") or \

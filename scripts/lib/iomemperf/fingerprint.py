@@ -107,15 +107,6 @@ def fingerprint_id(info):
     return f"{info.get('arch', platform.machine())}-{info.get('num_cores')}c-{h}"
 
 
-def of_context(ctx):
-    """The fingerprint of a result: as recorded by sweep, else derived from what a plain
-    Google Benchmark context holds (which lacks most keys: then None)."""
-    fp = ctx.get("machine_fingerprint")
-    if fp:
-        return fp
-    return None
-
-
 def describe_difference(ca, cb):
     """Which fingerprint keys differ between two contexts, as text."""
     out = []

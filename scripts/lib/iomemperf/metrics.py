@@ -23,7 +23,7 @@ DIRECTION_RULES = [
 ]
 _RULES = [(re.compile(p), d) for p, d in DIRECTION_RULES]
 
-# Tail latencies: directional, shown with a verdict, but gated only with --gate-tails
+# Tail latencies: directional, shown with a verdict, but gated only with --gate-counters
 # (on a shared 2-CPU machine a p99.9 moves by tens of percent between identical runs).
 TAIL_RE = re.compile(r"^(p(9\d|99\d*)(\.\d+)?|max)_(ns|us|ms)$")
 PERCENTILE_RE = re.compile(r"^p(\d+(?:\.\d+)?)_(ns|us|ms)$")

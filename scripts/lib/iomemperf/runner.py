@@ -40,6 +40,21 @@ class Build:
         return self
 
 
+def cmake_source_dir(build_dir):
+    """The source tree a CMake build directory was configured from (CMAKE_HOME_DIRECTORY in
+    its CMakeCache.txt), or None."""
+    try:
+        with open(os.path.join(build_dir, "CMakeCache.txt"), encoding="utf-8",
+                  errors="replace") as f:
+            for line in f:
+                if line.startswith("CMAKE_HOME_DIRECTORY:"):
+                    d = line.split("=", 1)[1].strip()
+                    return d if os.path.isdir(d) else None
+    except OSError:
+        pass
+    return None
+
+
 def cpu_busy():
     """(busy seconds of all CPUs, wall seconds) from /proc/stat, or None."""
     try:

@@ -7,7 +7,7 @@ import time
 
 from . import suites as suites_mod
 from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, REPO, InputError, save_json
-from .runner import Build, execute, sweep_context
+from .runner import Build, cmake_source_dir, execute, sweep_context
 
 PROG = "sweep"
 
@@ -18,11 +18,18 @@ def parser():
         description="Run a benchmark suite (scripts/lib/suites.toml) over backends x locks x "
         "threads x tree sizes, repetitions interleaved round-robin, and write one Google "
         "Benchmark JSON result to results/<machine-fingerprint>/<rev>-<suite>-<time>.json.",
-        epilog="Exit status: 0 done, 1 a benchmark run failed (the result is still written, "
+        epilog="The result's git_revision (and -dirty) is that of the source tree the build "
+        "was configured from (CMAKE_HOME_DIRECTORY in the build's CMakeCache.txt, else this "
+        "checkout) as it is when the sweep runs: a build not rebuilt since that tree changed "
+        "is recorded under the tree's revision, not the one it was built from. The context "
+        "also keeps iomem-bench's own iomem_git_rev, fixed when cmake configured the build. "
+        "Exit status: 0 done, 1 a benchmark run failed (the result is still written, "
         "its context lists the failures), 2 bad options or input.")
     p.add_argument("suite", nargs="?", help="quick, default, full (or smoke)")
     p.add_argument("--build-dir", default=os.path.join(REPO, "build"),
-                   help="the build whose iomem-bench and iomem run (default: build)")
+                   help="the build whose iomem-bench and iomem run (default: build); they "
+                   "run in, and the revision recorded is that of, the source tree it was "
+                   "configured from")
     p.add_argument("--results-dir", default=os.path.join(REPO, "results"),
                    help="the results history (default: results)")
     p.add_argument("-o", "--out", help="write the result to this file instead")
@@ -100,7 +107,7 @@ def main(argv=None):
         p.print_usage(sys.stderr)
         print("scripts/sweep: error: --repetitions must be >= 1", file=sys.stderr)
         return EXIT_USAGE
-    build = Build(args.build_dir)
+    build = Build(args.build_dir, src_dir=cmake_source_dir(args.build_dir) or REPO)
     err = build.check()
     if err:
         print(err, file=sys.stderr)
