@@ -30,6 +30,7 @@ static const char usage[] =
 	"  --dist uniform|zipf|hotspot   address distribution (default uniform)\n"
 	"  --seed N  --cpus LIST  --rate OPS_PER_S (open loop, per reader)\n"
 	"  --muxed-regions K --hold-ns NS --live-maps N\n"
+	"  --hold-sleep            muxers hold by sleeping, not spinning\n"
 	"  --delay-ns NS --long-hold-ms MS --stutter S   perturbation (locktorture's)\n"
 	"  --lin-every S           seconds between linearizability windows (default 0.5;\n"
 	"                          0: none)\n"
@@ -105,7 +106,7 @@ enum {
 	O_BACKEND = 256, O_LOCK, O_MUXED_WAIT, O_VA_POLICY, O_THREADS, O_READERS, O_CLAIMERS,
 	O_MUXERS, O_MAPPERS, O_WALKERS, O_DURATION, O_OPS, O_WARMUP, O_REPETITIONS, O_MIX,
 	O_TREE_FROM, O_REGIONS, O_DEPTH, O_DIST, O_SEED, O_CPUS, O_RATE, O_MUXED_REGIONS,
-	O_HOLD_NS, O_LIVE_MAPS, O_DELAY_NS, O_LONG_HOLD_MS, O_STUTTER, O_LIN_EVERY, O_NO_CHECKS, O_PROGRESS,
+	O_HOLD_NS, O_HOLD_SLEEP, O_LIVE_MAPS, O_DELAY_NS, O_LONG_HOLD_MS, O_STUTTER, O_LIN_EVERY, O_NO_CHECKS, O_PROGRESS,
 	O_NO_PROGRESS, O_JSON, O_HGRM, O_FAILURE_DIR,
 };
 
@@ -134,6 +135,7 @@ static const struct option longopts[] = {
 	{ "rate", required_argument, NULL, O_RATE },
 	{ "muxed-regions", required_argument, NULL, O_MUXED_REGIONS },
 	{ "hold-ns", required_argument, NULL, O_HOLD_NS },
+	{ "hold-sleep", no_argument, NULL, O_HOLD_SLEEP },
 	{ "live-maps", required_argument, NULL, O_LIVE_MAPS },
 	{ "delay-ns", required_argument, NULL, O_DELAY_NS },
 	{ "long-hold-ms", required_argument, NULL, O_LONG_HOLD_MS },
@@ -239,6 +241,7 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 		NEED(whole(arg, 1, 64, &u), "--muxed-regions needs 1..64");
 		c->muxed_regions = (unsigned)u;
 		break;
+	case O_HOLD_SLEEP: c->hold_sleeps = true; break;
 	case O_HOLD_NS:
 		NEED(whole(arg, 0, 1e9, &u), "--hold-ns needs 0..1e9");
 		c->hold_ns = (unsigned)u;

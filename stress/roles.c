@@ -393,7 +393,10 @@ static void muxer_loop(struct worker *w)
 		}
 		if (atomic_fetch_add(&r->muxed_inside[k], 1) != 0)
 			run_fail(r, w, "two holders inside muxed region %llx", (unsigned long long)start);
-		if (r->c->hold_ns) {
+		if (r->c->hold_ns && r->c->hold_sleeps) {
+			nanosleep(&(struct timespec){ .tv_sec = r->c->hold_ns / 1000000000u,
+						      .tv_nsec = r->c->hold_ns % 1000000000u }, NULL);
+		} else if (r->c->hold_ns) {
 			uint64_t end = stress_now_ns() + r->c->hold_ns;
 
 			while (stress_now_ns() < end)

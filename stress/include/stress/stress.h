@@ -51,6 +51,7 @@ struct stress_config {
 	double rate;			/* open-loop ops/s per reader (0: closed loop) */
 	unsigned muxed_regions;		/* K shared muxed regions */
 	unsigned hold_ns;		/* muxed hold time */
+	bool hold_sleeps;		/* hold by sleeping (a driver doing slow I/O), not spinning */
 	unsigned live_maps;		/* mappings each mapper keeps alive */
 	/* perturbation (locktorture's) */
 	unsigned delay_ns;		/* random delay up to this inside write sections */
