@@ -75,7 +75,10 @@ class Ab(TmpCase):
         out = self.path("ab")
         r = run("ab", "--build-a", BUILD, "--build-b", BUILD, "same", "same", "--suite",
                 "smoke", "-r", "6", "--out", out, "-q", "--seed", "1")
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # This is a real timed run beside the other tests: its verdict (0 pass, 1 a
+        # regression) is a timing and not checked here; the false-alarm rate is test_gate's.
+        # What is checked is that the pipeline ran and produced a judged, paired result.
+        self.assertIn(r.returncode, (0, 1), r.stdout + r.stderr)
         self.assertIn("B/A", r.stdout)
         self.assertRegex(r.stdout, r"tree/lookup/rwlock/n:100 +time \(cpu\) .* \d\.\d{3} +"
                                    r"\[\d\.\d{3}, \d\.\d{3}\]")
@@ -89,7 +92,7 @@ class Ab(TmpCase):
         self.assertEqual((a["context"]["ab_side"], b["context"]["ab_side"]), ("A", "B"))
         # compare recognizes the two sides of one run and pairs them.
         r = run("compare", os.path.join(out, "A.json"), os.path.join(out, "B.json"))
-        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn(r.returncode, (0, 1), r.stdout + r.stderr)
         self.assertIn("paired:", r.stdout)
 
 

@@ -69,9 +69,15 @@ class AbEndToEnd(TmpCase):
         with open(os.path.join(out, "summary.txt")) as f:
             self.assertIn("REGRESSION: tree/lookup", f.read())
 
-        r = sh([os.path.join(repo, "scripts", "ci-perf"), "--base", "HEAD~1", "--head",
-                "HEAD~1", "--suite", "smoke", "--repetitions", "6", "--out", out], repo,
-               check=False)
+        # An A/A gate raises a false alarm with probability at most alpha (5%, Holm); on
+        # a shared machine, beside other tests, one can happen. Two in a row (<= 0.25%)
+        # means the gate is broken.
+        for attempt in range(2):
+            r = sh([os.path.join(repo, "scripts", "ci-perf"), "--base", "HEAD~1", "--head",
+                    "HEAD~1", "--suite", "smoke", "--repetitions", "6", "--out", out], repo,
+                   check=False)
+            if r.returncode == 0:
+                break
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("ci-perf: PASS", r.stdout)
         sh(["git", "worktree", "prune"], repo, check=False)
