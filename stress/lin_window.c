@@ -50,25 +50,29 @@ void lin_window_teardown(struct run *r)
 		}
 }
 
-/* Waits until every live worker is parked; false on timeout. */
-static bool all_parked(struct run *r, uint64_t timeout_ns)
-{
-	uint64_t deadline = stress_now_ns() + timeout_ns;
-
-	while (atomic_load(&r->parked) + atomic_load(&r->finished) < r->nworkers) {
-		if (stress_now_ns() > deadline || atomic_load(&r->failures))
-			return false;
-		sched_yield();
-	}
-	return true;
-}
-
 static bool quotas_spent(struct run *r)
 {
 	for (unsigned i = 0; i < r->nworkers; i++)
 		if (atomic_load(&r->workers[i].lin_quota) > 0 && !atomic_load(&r->workers[i].exited))
 			return false;
 	return true;
+}
+
+/* Waits until every live worker is parked, and has spent its window quota: 0, -ETIMEDOUT,
+ * or -ECANCELED when the run failed meanwhile. */
+static int wait_quiet(struct run *r, uint64_t timeout_ns)
+{
+	uint64_t deadline = stress_now_ns() + timeout_ns;
+
+	while (atomic_load(&r->parked) + atomic_load(&r->finished) < r->nworkers ||
+	       !quotas_spent(r)) {
+		if (atomic_load(&r->failures))
+			return -ECANCELED;
+		if (stress_now_ns() > deadline)
+			return -ETIMEDOUT;
+		sched_yield();
+	}
+	return 0;
 }
 
 /* Up to LIN_PARTICIPANTS tree workers, taking turns from one window to the next. */
@@ -116,31 +120,25 @@ void lin_window_run(struct run *r)
 	struct lin_state *init = NULL;
 	struct lin_report rep;
 	unsigned nrings;
-	uint64_t deadline;
 	size_t n = 0;
+	int rc;
 
 	if (atomic_load(&r->phase) != PHASE_RUN)
 		return;
 	atomic_store(&r->phase, PHASE_PAUSE);
-	if (!all_parked(r, PARK_TIMEOUT_NS) || lin_state_capture(r->t, &init) != 0) {
+	if (wait_quiet(r, PARK_TIMEOUT_NS) != 0 || lin_state_capture(r->t, &init) != 0) {
 		r->lin_skipped++;
 		goto resume;
 	}
 	nrings = choose(r, rings);
 	lin_window_cut(rings, nrings);
 	atomic_store(&r->phase, PHASE_LIN);
-	deadline = stress_now_ns() + WINDOW_TIMEOUT_NS;
-	while (!quotas_spent(r) || !all_parked(r, WINDOW_TIMEOUT_NS)) {
-		if (atomic_load(&r->failures))
-			goto resume;
-		if (stress_now_ns() > deadline) {
-			run_fail(r, NULL, "a linearizability window did not finish in %llu s: a "
-				 "thread is stuck (a lost MUXED wake-up?)",
-				 WINDOW_TIMEOUT_NS / 1000000000ULL);
-			goto resume;
-		}
-		sched_yield();
-	}
+	rc = wait_quiet(r, WINDOW_TIMEOUT_NS);
+	if (rc == -ETIMEDOUT)
+		run_fail(r, NULL, "a linearizability window did not finish in %llu s: a thread is "
+			 "stuck (a lost MUXED wake-up?)", WINDOW_TIMEOUT_NS / 1000000000ULL);
+	if (rc)
+		goto resume;
 	atomic_store(&r->phase, PHASE_PAUSE);
 	if (lin_window_collect(rings, nrings, ev, LIN_WINDOW_MAX, &n) != 0 ||
 	    lin_check(init, ev, n, NULL, &rep) != 0) {

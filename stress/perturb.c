@@ -19,14 +19,6 @@ static atomic_uint_fast64_t next_thread;
 static _Thread_local uint64_t rng;
 static _Thread_local bool seeded;
 
-static void spin_ns(uint64_t ns)
-{
-	uint64_t end = stress_now_ns() + ns;
-
-	while (stress_now_ns() < end)
-		;
-}
-
 static void perturb(void)
 {
 	if (!seeded) {
@@ -38,7 +30,7 @@ static void perturb(void)
 
 		nanosleep(&ts, NULL);
 	} else if (delay_ns) {
-		spin_ns(stress_below(&rng, delay_ns + 1));
+		stress_spin_ns(stress_below(&rng, delay_ns + 1));
 	}
 }
 
@@ -56,7 +48,7 @@ static void p_read_lock(void *impl)
 {
 	lock_read(&((struct perturbed *)impl)->inner);
 	if (delay_ns)
-		spin_ns(stress_below(&rng, delay_ns / 4 + 1));
+		stress_spin_ns(stress_below(&rng, delay_ns / 4 + 1));
 }
 
 static void p_read_unlock(void *impl)

@@ -61,44 +61,29 @@ static void park(struct worker *w, bool on)
 static bool keep_going(struct worker *w, uint64_t done)
 {
 	struct run *r = w->run;
+	bool spent = r->c->ops && done >= r->c->ops;
 
-	if (r->c->ops && done >= r->c->ops) {
+	if (spent) {
 		/* Out of the windows from here on; what follows the loop (giving claims
-		 * back) writes the tree, so it waits for a running phase. */
+		 * back) writes the tree, so it too waits for a running phase. */
 		atomic_store(&w->exited, true);
 		atomic_store(&w->lin_quota, 0);
-		w->lin_on = false;
-		while (atomic_load(&r->phase) == PHASE_PAUSE || atomic_load(&r->phase) == PHASE_LIN) {
-			park(w, true);
-			sched_yield();
-		}
-		park(w, false);
-		return false;
 	}
 	for (;;) {
 		int phase = atomic_load(&r->phase);
+		bool window = phase == PHASE_LIN && atomic_load(&w->lin_quota) > 0;
 
-		if (phase == PHASE_STOP) {
+		if (phase == PHASE_RUN || phase == PHASE_STOP || window) {
 			park(w, false);
-			w->lin_on = false;
-			return false;
-		}
-		if (phase == PHASE_RUN) {
-			park(w, false);
-			w->lin_on = false;
-			break;
-		}
-		if (phase == PHASE_LIN && atomic_load(&w->lin_quota) > 0) {
-			park(w, false);
-			atomic_fetch_sub(&w->lin_quota, 1);
-			w->lin_on = true;
-			break;
+			if (window)
+				atomic_fetch_sub(&w->lin_quota, 1);
+			w->lin_on = window;
+			return phase != PHASE_STOP && !spent;
 		}
 		park(w, true);
 		w->lin_on = false;
 		sched_yield();
 	}
-	return true;
 }
 
 /* A recorded op of a window: run through lin_op_apply, which calls the same API. */
@@ -107,6 +92,30 @@ static int recorded(struct worker *w, struct lin_event *e)
 	lin_op_apply(w->run->t, &e->op, &e->res, false);
 	lin_ring_end(w->ring, e);
 	return e->res.ret;
+}
+
+/* iomem_request_region (blocking) and iomem_release_region, recorded in a window. */
+static int worker_request(struct worker *w, resource_size_t start, resource_size_t n,
+			  const char *name, unsigned long flags)
+{
+	struct lin_event *e;
+
+	if (!w->lin_on)
+		return iomem_request_region(w->run->t, IOMEM_ROOT_IOMEM, start, n, name, flags);
+	e = lin_ring_begin(w->ring);
+	lin_op_request(&e->op, IOMEM_ROOT_IOMEM, start, n, name, flags, true);
+	return recorded(w, e);
+}
+
+static int worker_release(struct worker *w, resource_size_t start, resource_size_t n)
+{
+	struct lin_event *e;
+
+	if (!w->lin_on)
+		return iomem_release_region(w->run->t, IOMEM_ROOT_IOMEM, start, n);
+	e = lin_ring_begin(w->ring);
+	lin_op_release(&e->op, IOMEM_ROOT_IOMEM, start, n);
+	return recorded(w, e);
 }
 
 static unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n)
@@ -284,14 +293,7 @@ static bool unclaim(struct worker *w, struct timer *tm, uint64_t i, const struct
 		atomic_compare_exchange_strong(&r->tokens[s], &(unsigned){ (unsigned)w->id + 1 }, 0);
 	worker_note(w, "release 0x%llx 0x%llx", (unsigned long long)start, (unsigned long long)n);
 	op_begin(w, tm, i);
-	if (w->lin_on) {
-		struct lin_event *e = lin_ring_begin(w->ring);
-
-		lin_op_release(&e->op, IOMEM_ROOT_IOMEM, start, n);
-		rc = recorded(w, e);
-	} else {
-		rc = iomem_release_region(r->t, IOMEM_ROOT_IOMEM, start, n);
-	}
+	rc = worker_release(w, start, n);
 	op_end(w, tm, OP_UNCLAIM);
 	if (rc)
 		run_fail(r, w, "release_region(%llx, %llx) of a granted claim failed: %s",
@@ -319,14 +321,7 @@ static void claimer_loop(struct worker *w)
 		worker_note(w, "request 0x%llx 0x%llx \"claim%d\"%s", (unsigned long long)start,
 			    (unsigned long long)n, w->id, flags ? " exclusive" : "");
 		op_begin(w, &tm, i);
-		if (w->lin_on) {
-			struct lin_event *e = lin_ring_begin(w->ring);
-
-			lin_op_request(&e->op, IOMEM_ROOT_IOMEM, start, n, "claim", flags, true);
-			rc = recorded(w, e);
-		} else {
-			rc = iomem_request_region(r->t, IOMEM_ROOT_IOMEM, start, n, "claim", flags);
-		}
+		rc = worker_request(w, start, n, "claim", flags);
 		op_end(w, &tm, OP_CLAIM);
 		if (rc == -EBUSY) {
 			w->fails[OP_CLAIM]++;
@@ -375,16 +370,7 @@ static void muxer_loop(struct worker *w)
 		worker_note(w, "request 0x%llx 0x%llx \"muxed%d\" muxed", (unsigned long long)start,
 			    (unsigned long long)MUXED_SIZE, w->id);
 		op_begin(w, &tm, i);
-		if (w->lin_on) {
-			struct lin_event *e = lin_ring_begin(w->ring);
-
-			lin_op_request(&e->op, IOMEM_ROOT_IOMEM, start, MUXED_SIZE, "muxed",
-				       IORESOURCE_MUXED, true);
-			rc = recorded(w, e);
-		} else {
-			rc = iomem_request_region(r->t, IOMEM_ROOT_IOMEM, start, MUXED_SIZE, "muxed",
-						  IORESOURCE_MUXED);
-		}
+		rc = worker_request(w, start, MUXED_SIZE, "muxed", IORESOURCE_MUXED);
 		op_end(w, &tm, OP_MUXED);
 		if (rc) {
 			run_fail(r, w, "muxed request of %llx failed: %s", (unsigned long long)start,
@@ -397,22 +383,12 @@ static void muxer_loop(struct worker *w)
 			nanosleep(&(struct timespec){ .tv_sec = r->c->hold_ns / 1000000000u,
 						      .tv_nsec = r->c->hold_ns % 1000000000u }, NULL);
 		} else if (r->c->hold_ns) {
-			uint64_t end = stress_now_ns() + r->c->hold_ns;
-
-			while (stress_now_ns() < end)
-				;
+			stress_spin_ns(r->c->hold_ns);
 		}
 		atomic_fetch_sub(&r->muxed_inside[k], 1);
 		worker_note(w, "release 0x%llx 0x%llx", (unsigned long long)start,
 			    (unsigned long long)MUXED_SIZE);
-		if (w->lin_on) {
-			struct lin_event *e = lin_ring_begin(w->ring);
-
-			lin_op_release(&e->op, IOMEM_ROOT_IOMEM, start, MUXED_SIZE);
-			rc = recorded(w, e);
-		} else {
-			rc = iomem_release_region(r->t, IOMEM_ROOT_IOMEM, start, MUXED_SIZE);
-		}
+		rc = worker_release(w, start, MUXED_SIZE);
 		if (rc)
 			run_fail(r, w, "release of held muxed region %llx failed", (unsigned long long)start);
 		if ((i & 63) == 0)

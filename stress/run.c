@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "iomem/dump.h"
+#include "stress/atomic_file.h"
 #include "report.h"
 #include "stress_impl.h"
 
@@ -150,34 +151,25 @@ static void join_workers(struct run *r)
 			pthread_join(r->workers[i].thread, NULL);
 }
 
-/* The failing thread's recent ops as a replayable op-script, written atomically. */
-static void write_replay(struct run *r, struct run_figures *fig)
-{
-	const struct stress_config *c = r->c;
-	const char *dir = c->failure_dir ? c->failure_dir : ".";
-	struct worker *w = r->failing_worker >= 0 ? &r->workers[r->failing_worker] : NULL;
-	char tree[4096], script[4096], tmp[4200];
-	FILE *f;
+/* The failing thread's recent ops as a replayable op-script, written atomically next to
+ * the starting tree it loads. */
+struct replay {
+	struct run *r;
+	struct run_figures *fig;
+	const char *script;
+};
 
-	snprintf(tree, sizeof(tree), "%s/stress-failure-%llu.tree", dir,
-		 (unsigned long long)fig->seed);
-	snprintf(script, sizeof(script), "%s/stress-failure-%llu.iomem", dir,
-		 (unsigned long long)fig->seed);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", tree);
-	f = fopen(tmp, "w");
-	if (!f || fputs(r->start_dump, f) < 0 || fclose(f) != 0 || rename(tmp, tree) != 0) {
-		fprintf(stderr, "iomem stress: cannot write %s: %s\n", tree, strerror(errno));
-		return;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", script);
-	f = fopen(tmp, "w");
-	if (!f)
-		return;
+static int fill_replay(FILE *f, void *arg)
+{
+	const struct replay *rp = arg;
+	struct run *r = rp->r;
+	struct worker *w = r->failing_worker >= 0 ? &r->workers[r->failing_worker] : NULL;
+
 	fprintf(f, "# iomem stress failure: %s\n# seed %llu, backend %s, lock %s, thread %d (%s)\n"
 		   "# replay: iomem script --backend %s %s\n",
-		r->failure, (unsigned long long)fig->seed, r->backend, iomem_tree_lock(r->t),
-		w ? w->id : -1, w ? stress_role_name(w->role) : "checker", r->backend, script);
-	fprintf(f, "load stress-failure-%llu.tree\n", (unsigned long long)fig->seed);
+		r->failure, (unsigned long long)rp->fig->seed, r->backend, iomem_tree_lock(r->t),
+		w ? w->id : -1, w ? stress_role_name(w->role) : "checker", r->backend, rp->script);
+	fprintf(f, "load stress-failure-%llu.tree\n", (unsigned long long)rp->fig->seed);
 	fprintf(f, "insert 0x%llx 0x%llx \"iomem-stress claims\" mem\n",
 		(unsigned long long)r->claim_base,
 		(unsigned long long)(r->claim_base + CLAIM_SLOTS * CLAIM_SLOT - 1));
@@ -191,8 +183,31 @@ static void write_replay(struct run *r, struct run_figures *fig)
 			fprintf(f, "%s\n", w->recent[i % RECENT_OPS]);
 	}
 	fputs("dump\n", f);
-	if (fclose(f) == 0 && rename(tmp, script) == 0)
-		snprintf(fig->replay, sizeof(fig->replay), "%s", script);
+	return ferror(f) ? -EIO : 0;
+}
+
+static void write_replay(struct run *r, struct run_figures *fig)
+{
+	const char *dir = r->c->failure_dir ? r->c->failure_dir : ".";
+	char tree[4096], script[4096];
+	struct replay rp = { r, fig, script };
+	const char *failed = tree;
+	int rc;
+
+	snprintf(tree, sizeof(tree), "%s/stress-failure-%llu.tree", dir,
+		 (unsigned long long)fig->seed);
+	snprintf(script, sizeof(script), "%s/stress-failure-%llu.iomem", dir,
+		 (unsigned long long)fig->seed);
+	rc = atomic_file_write_buf(tree, r->start_dump, strlen(r->start_dump));
+	if (!rc) {
+		failed = script;
+		rc = atomic_file_write(script, fill_replay, &rp);
+	}
+	if (rc) {
+		fprintf(stderr, "iomem stress: cannot write %s: %s\n", failed, strerror(-rc));
+		return;
+	}
+	snprintf(fig->replay, sizeof(fig->replay), "%s", script);
 }
 
 static void collect(struct run *r, struct run_figures *fig)

@@ -114,6 +114,15 @@ static inline uint64_t stress_below(uint64_t *s, uint64_t n)
 
 uint64_t stress_now_ns(void);
 
+/* Busy-waits ns nanoseconds: work done inside a section, without leaving the CPU. */
+static inline void stress_spin_ns(uint64_t ns)
+{
+	uint64_t end = stress_now_ns() + ns;
+
+	while (stress_now_ns() < end)
+		;
+}
+
 /* The starting tree (start_tree.c). 0, or -errno with a message. */
 int start_tree_text(const struct stress_config *c, char **text, char *err, size_t errlen);
 /* Loads the text into t and adds the harness's containers. */
