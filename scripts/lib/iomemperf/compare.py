@@ -685,7 +685,7 @@ def history_docs(args, ca, base):
     """(docs, description): the runs that measure between-run drift (the baseline and the
     history), or (None, description) when there are fewer than 3."""
     import os
-    from .plot import expand_inputs
+    from .plot import expand_inputs, is_result_name
     named = set()       # files named on the command line: bad input there is an error
     if args.history:
         paths = expand_inputs(args.history)
@@ -694,8 +694,7 @@ def history_docs(args, ca, base):
     elif args.baseline != "-" and os.path.dirname(os.path.abspath(args.baseline)):
         d = os.path.dirname(os.path.abspath(args.baseline))
         paths = [os.path.join(d, f) for f in sorted(os.listdir(d))
-                 if f.endswith((".json", ".json.gz")) and
-                 f not in ("machine.json", "plots.json") and os.path.isfile(os.path.join(d, f))]
+                 if is_result_name(f) and os.path.isfile(os.path.join(d, f))]
         where = os.path.relpath(d)
     else:
         paths, where = [], "-"

@@ -347,14 +347,17 @@ def parser():
     return p
 
 
+def is_result_name(name):
+    """Whether a file in a results directory is a run (not machine.json or plots.json)."""
+    return name.endswith((".json", ".json.gz")) and name not in ("machine.json", "plots.json")
+
+
 def expand_inputs(paths):
     out = []
     for p in paths:
         if os.path.isdir(p):
             for root, _, files in os.walk(p):
-                out += [os.path.join(root, f) for f in sorted(files)
-                        if (f.endswith(".json") or f.endswith(".json.gz")) and
-                        f not in ("machine.json", "plots.json")]
+                out += [os.path.join(root, f) for f in sorted(files) if is_result_name(f)]
         else:
             out.append(p)
     return out
