@@ -185,14 +185,17 @@ static struct kids_node *grow(struct kids_pool *pool, struct kids *k)
 	return x;
 }
 
+enum split_at { SPLIT_MIDDLE, SPLIT_AT_START, SPLIT_AT_END };
+
 /* Inserts (key, ptr) at pos into the full node x by splitting it; returns the new right
- * half. Appending at the very end of the keys (or prepending at the very start) leaves
- * the old node full, so trees built in address order come out packed. */
+ * half. Growing the tree at its very end (or start) leaves the old nodes full, so trees
+ * built in address order, either way, come out packed. */
 static struct kids_node *split(struct kids_pool *pool, struct kids_node *x, unsigned pos,
-			       resource_size_t key, void *ptr, bool at_end)
+			       resource_size_t key, void *ptr, enum split_at where)
 {
 	struct kids_node *right = take(pool, x->leaf);
-	unsigned keep = at_end ? KIDS_FANOUT : pos == 0 ? 1 : (KIDS_FANOUT + 1) / 2;
+	unsigned keep = where == SPLIT_AT_END ? KIDS_FANOUT :
+			where == SPLIT_AT_START ? pos + 1 : (KIDS_FANOUT + 1) / 2;
 	void **xp = kids_ptrs(x), **rp = kids_ptrs(right);
 
 	if (pos < keep) {
@@ -220,7 +223,7 @@ void kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, vo
 {
 	struct kids_node *path[KIDS_MAX_HEIGHT], *x = k->root, *right;
 	unsigned idx[KIDS_MAX_HEIGHT], h = 0, pos;
-	bool rightmost = true;
+	bool leftmost = true, rightmost = true;
 
 	if (!x) {
 		x = k->root = small_leaf(pool, 1);
@@ -236,6 +239,7 @@ void kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, vo
 			x->key[0] = key;	/* a new minimum of the subtree */
 		else
 			i = kids_slot(x, key);
+		leftmost &= i == 0;
 		rightmost &= i == x->n - 1u;
 		path[h] = x;
 		idx[h++] = i;
@@ -249,7 +253,12 @@ void kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, vo
 			put_at(x, pos, key, val);
 			return;
 		}
-		right = split(pool, x, pos, key, val, rightmost && pos == x->n);
+		/* at the start: a new first leaf entry, or the half split off the first child */
+		if (leftmost && pos == !x->leaf)
+			right = split(pool, x, pos, key, val, SPLIT_AT_START);
+		else
+			right = split(pool, x, pos, key, val,
+				      rightmost && pos == x->n ? SPLIT_AT_END : SPLIT_MIDDLE);
 		key = right->key[0];
 		val = right;
 		if (!h)

@@ -209,7 +209,7 @@ static void ordered_fills_pack_leaves(void **state)
 	for (int desc = 0; desc < 2; desc++) {
 		long long bytes = fill_bytes((size_t)n, desc);
 
-		if (bytes > full_leaves * 256 * 115 / 100)
+		if (bytes > full_leaves * 256 * 110 / 100)
 			fail_msg("%s fill: %lld bytes of index for %lld keys (full leaves: %lld)",
 				 desc ? "descending" : "ascending", bytes, n, full_leaves * 256);
 	}
