@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "locks/fairness.h"
 #include "locks/lock.h"
 
 #define DEFAULT_RUN_MS	200
@@ -147,23 +148,13 @@ static void *contend(void *arg)
 	return NULL;
 }
 
-static double jain_index(const struct contender *c, int n, uint64_t *min, uint64_t *max)
+static struct lock_fairness fairness_of(const struct contender *c, int n)
 {
-	double sum = 0, sum_sq = 0;
+	struct lock_fairness f = LOCK_FAIRNESS_INIT;
 
-	*min = UINT64_MAX;
-	*max = 0;
-	for (int i = 0; i < n; i++) {
-		double x = (double)c[i].ops;
-
-		sum += x;
-		sum_sq += x * x;
-		if (c[i].ops < *min)
-			*min = c[i].ops;
-		if (c[i].ops > *max)
-			*max = c[i].ops;
-	}
-	return sum_sq > 0 ? sum * sum / (n * sum_sq) : 1.0;
+	for (int i = 0; i < n; i++)
+		lock_fairness_add(&f, c[i].ops);
+	return f;
 }
 
 /* One timed run: start the threads, let them go together, stop them after run_ms().
@@ -206,7 +197,7 @@ static void bm_contended(iomb_state *st, void *arg)
 	const struct lock_spin_policy pure = { LOCK_SPIN_PURE, 0 };
 	struct contender c[MAX_THREADS];
 	struct contended_run *r;
-	uint64_t total = 0, min, max, elapsed = 1;
+	uint64_t total = 0, elapsed = 1;
 
 	r = aligned_alloc(64, sizeof(*r));
 	if (!r) {
@@ -232,12 +223,12 @@ static void bm_contended(iomb_state *st, void *arg)
 		return;
 	for (int i = 0; i < lc->threads; i++)
 		total += c[i].ops;
-	double jain = jain_index(c, lc->threads, &min, &max);
+	struct lock_fairness fair = fairness_of(c, lc->threads);
 
 	iomb_set_counter(st, "ops_per_s", (double)total * 1e9 / (double)elapsed,
 			 IOMB_COUNTER_PLAIN);
-	iomb_set_counter(st, "jain", jain, IOMB_COUNTER_PLAIN);
-	iomb_set_counter(st, "starved", max / 2 > min ? 1 : 0, IOMB_COUNTER_PLAIN);
+	iomb_set_counter(st, "jain", lock_fairness_jain(&fair), IOMB_COUNTER_PLAIN);
+	iomb_set_counter(st, "starved", lock_fairness_starved(&fair), IOMB_COUNTER_PLAIN);
 	iomb_set_items_processed(st, (int64_t)total);
 }
 

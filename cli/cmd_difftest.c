@@ -10,12 +10,15 @@
 #include "stress/differential.h"
 
 static const char usage[] =
-	"usage: iomem difftest [--seed N] [--ops N] [--stream-len N] [--backends A,B,...]\n"
-	"                      [--repro FILE] [--shrink-seconds S] [--print-stream]\n"
+	"usage: iomem difftest [--seed N] [--ops N] [--stream-len N] [--grid N]\n"
+	"                      [--backends A,B,...] [--repro FILE] [--shrink-seconds S]\n"
+	"                      [--print-stream]\n"
 	"  Runs seeded random op streams on every backend in lockstep and compares every\n"
 	"  result and dump with the first backend (default: rwlock, then all others).\n"
 	"  On a mismatch: exit 1, the stream seed, and a shrunk op-script in FILE\n"
-	"  (default difftest-repro.iomem). --print-stream prints stream N's op-script.\n";
+	"  (default difftest-repro.iomem). --print-stream prints stream N's op-script.\n"
+	"  --grid N: ranges mostly start in N 1 KiB slots (default 64); wider grids grow\n"
+	"  families of hundreds of siblings.\n";
 
 static bool parse_u64_arg(const char *s, unsigned long long *out)
 {
@@ -34,6 +37,7 @@ int cmd_difftest(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "ops", required_argument, NULL, 'n' },
 		{ "stream-len", required_argument, NULL, 'l' },
+		{ "grid", required_argument, NULL, 'g' },
 		{ "backends", required_argument, NULL, 'b' },
 		{ "repro", required_argument, NULL, 'r' },
 		{ "shrink-seconds", required_argument, NULL, 'S' },
@@ -41,7 +45,7 @@ int cmd_difftest(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	unsigned long long seed = 1, ops = 100000, len = 2000, v;
+	unsigned long long seed = 1, ops = 100000, len = 2000, grid = 64, v;
 	const char *backends[16] = { 0 };
 	char *list = NULL;
 	bool print = false;
@@ -68,6 +72,10 @@ int cmd_difftest(int argc, char **argv)
 			if (!parse_u64_arg(optarg, &len) || len == 0 || len > 1000000)
 				return cli_usage_error(usage, "--stream-len needs 1..1000000");
 			break;
+		case 'g':
+			if (!parse_u64_arg(optarg, &grid) || grid == 0 || grid > (1ULL << 22))
+				return cli_usage_error(usage, "--grid needs 1..4194304");
+			break;
 		case 'b': list = optarg; break;
 		case 'r': o.repro_path = optarg; break;
 		case 'S':
@@ -84,7 +92,7 @@ int cmd_difftest(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (print) {
-		diff_generate(seed, (unsigned)len, stdout);
+		diff_generate(seed, (unsigned)len, (unsigned)grid, stdout);
 		return 0;
 	}
 	if (list) {
@@ -104,6 +112,7 @@ int cmd_difftest(int argc, char **argv)
 	o.seed = seed;
 	o.ops = ops;
 	o.stream_len = (unsigned)len;
+	o.grid = (unsigned)grid;
 	o.backends = backends;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = ts.tv_sec + ts.tv_nsec * 1e-9;

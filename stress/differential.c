@@ -27,6 +27,7 @@ struct gen {
 	uint64_t rng;
 	struct { uint64_t start, end; } pool[32];	/* ranges made recently */
 	unsigned npool, serial;
+	unsigned grid;		/* ranges mostly start in one of grid 1 KiB slots */
 	bool ioport;
 };
 
@@ -36,8 +37,9 @@ static void remember(struct gen *g, uint64_t start, uint64_t end)
 	g->pool[(g->npool - 1) % 32].end = end;
 }
 
-/* A range: mostly on a small grid so that ranges collide, nest and repeat; sometimes at
- * the edges of the address space or empty. */
+/* A range: mostly on a grid (small by default) so that ranges collide, nest and repeat;
+ * sometimes at the edges of the address space or empty. A wide grid grows families of
+ * hundreds of siblings, deep enough to exercise the itree index's inner nodes. */
 static void gen_range(struct gen *g, uint64_t *start, uint64_t *size)
 {
 	static const uint64_t sizes[] = { 1, 0x10, 0x100, 0x400, 0x800, 0x1000, 0x2000, 0x4000 };
@@ -56,7 +58,7 @@ static void gen_range(struct gen *g, uint64_t *start, uint64_t *size)
 	}
 	*size = sizes[pick(&g->rng, 8)];
 	if (k < 17) {
-		*start = pick(&g->rng, 64) * 0x400;
+		*start = pick(&g->rng, g->grid) * 0x400;
 	} else if (k == 17) {
 		*start = pick(&g->rng, 4) * 0x10;
 	} else if (k == 18) {
@@ -144,9 +146,9 @@ static void gen_op(struct gen *g, FILE *out)
 	}
 }
 
-void diff_generate(uint64_t seed, unsigned len, FILE *out)
+void diff_generate(uint64_t seed, unsigned len, unsigned grid, FILE *out)
 {
-	struct gen g = { .rng = seed };
+	struct gen g = { .rng = seed, .grid = grid ? grid : 64 };
 
 	for (unsigned i = 0; i < len; i++) {
 		gen_op(&g, out);
@@ -357,7 +359,7 @@ int diff_run(const struct diff_opts *o, struct diff_result *res)
 
 		if (!f)
 			return -ENOMEM;
-		diff_generate(stream_seed, len, f);
+		diff_generate(stream_seed, len, o->grid, f);
 		fclose(f);
 		if (split_lines(text, &l) != 0) {
 			free(text);
@@ -379,7 +381,7 @@ int diff_run(const struct diff_opts *o, struct diff_result *res)
 			f = open_memstream(&text, &tlen);
 			if (!f)
 				return -ENOMEM;
-			diff_generate(stream_seed, len, f);
+			diff_generate(stream_seed, len, o->grid, f);
 			fclose(f);
 			err = handle_mismatch(o, res, text);
 			free(text);

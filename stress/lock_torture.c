@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "locks/fairness.h"
+
 #define SHARED_WORDS 8
 
 /* As the kernel's stutter: threads nap through a pause, but spin through its last
@@ -262,24 +264,18 @@ void lock_torture_result_free(struct lock_torture_result *res)
 
 void lock_torture_role_summarize(struct lock_torture_role *role)
 {
-	double sum = 0, sum_sq = 0;
+	struct lock_fairness f = LOCK_FAIRNESS_INIT;
 
-	role->total = role->fail = role->max = 0;
-	role->min = role->nthreads ? ~0ULL : 0;
+	role->total = role->fail = 0;
 	for (unsigned i = 0; i < role->nthreads; i++) {
-		unsigned long long x = role->acquisitions[i];
-
-		role->total += x;
+		role->total += role->acquisitions[i];
 		role->fail += role->failures[i];
-		if (x > role->max)
-			role->max = x;
-		if (x < role->min)
-			role->min = x;
-		sum += (double)x;
-		sum_sq += (double)x * (double)x;
+		lock_fairness_add(&f, role->acquisitions[i]);
 	}
-	role->jain = sum_sq > 0 ? sum * sum / (role->nthreads * sum_sq) : 1.0;
-	role->starved = role->max / 2 > role->min;
+	role->max = f.max;
+	role->min = f.min;
+	role->jain = lock_fairness_jain(&f);
+	role->starved = lock_fairness_starved(&f);
 }
 
 static int torture_init(struct torture *t, const struct lock_torture_config *cfg,

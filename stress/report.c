@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "locks/fairness.h"
 #include "stress/atomic_file.h"
 #include "stress_impl.h"
 
@@ -79,19 +80,12 @@ static const char *human_rate(double v, char *buf, size_t len)
 
 struct fairness fairness_of(const unsigned long long *x, unsigned n)
 {
-	struct fairness f = { .jain = 1, .min = n ? x[0] : 0 };
-	double sum = 0, sq = 0;
+	struct lock_fairness lf = LOCK_FAIRNESS_INIT;
 
-	for (unsigned i = 0; i < n; i++) {
-		sum += (double)x[i];
-		sq += (double)x[i] * (double)x[i];
-		f.max = x[i] > f.max ? x[i] : f.max;
-		f.min = x[i] < f.min ? x[i] : f.min;
-	}
-	if (n && sq > 0)
-		f.jain = sum * sum / (n * sq);
-	f.starved = n > 1 && f.max / 2 > f.min;	/* locktorture's "???" */
-	return f;
+	for (unsigned i = 0; i < n; i++)
+		lock_fairness_add(&lf, x[i]);
+	return (struct fairness){ .jain = lock_fairness_jain(&lf), .max = lf.max, .min = lf.min,
+				  .starved = lock_fairness_starved(&lf) };
 }
 
 static void print_ops(FILE *out, const struct run_figures *f)

@@ -1,47 +1,38 @@
-/* Backend "itree": the kernel's semantics (§1) with each parent's children kept in a
- * red-black tree ordered by start (libbsd's <sys/tree.h>), so finding the sibling that
- * conflicts with, covers or contains a range is O(log n) instead of the kernel's linear
- * sibling walk. Siblings never overlap, so every question about a range is answered by
- * its neighbours: the child starting at or before it, and the one after. Readers and
- * writers take one reader-writer lock through the locks/ seam, as in "rwlock". */
+/* Backend "itree": the kernel's semantics (§1) with each parent's children indexed by a
+ * B+tree ordered by start (itree_kids.h), so finding the sibling that conflicts with,
+ * covers or contains a range is O(log n) instead of the kernel's linear sibling walk.
+ * Siblings never overlap, so every question about a range is answered by its neighbours:
+ * the child starting at or before it, and the one after. Children are also linked in
+ * address order through `sibling`, as in the kernel, so walks step in O(1). Readers and
+ * writers take one reader-writer lock through the locks/ seam, as in "rwlock".
+ *
+ * A write reserves the index nodes it may need before it changes anything (kids_reserve),
+ * so it fails with -ENOMEM whole or not at all. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* RB_GENERATE_STATIC marks its functions __unused, which only BSD's cdefs.h defines. */
-#ifndef __unused
-#define __unused __attribute__((unused))
-#endif
-#include <bsd/sys/tree.h>
-
 #include "backend.h"
+#include "itree_kids.h"
 #include "locks/lock.h"
 #include "node_alloc.h"
 
-struct inode;
-RB_HEAD(kids, inode);
-
-/* What a descent reads (the links and the range) comes first, to share a cache line. */
+/* The kernel's struct resource, 64 bytes, with the child pointer replaced by the index.
+ * What a descent reads (range and index) comes first. */
 struct inode {
-	RB_ENTRY(inode) rb;
 	resource_size_t start, end;
 	struct kids kids;
+	struct inode *sibling;	/* the next child of parent, in address order */
+	struct inode *parent;
 	const char *name;
 	unsigned long flags, desc;
-	struct inode *parent;
 };
-
-static int inode_cmp(struct inode *a, struct inode *b)
-{
-	return a->start < b->start ? -1 : a->start > b->start;
-}
-
-RB_GENERATE_STATIC(kids, inode, rb, inode_cmp)
 
 struct itree {
 	struct iomem_tree base;
 	struct lock lock;
 	struct inode roots[IOMEM_NR_ROOTS];
+	struct kids_pool pool;		/* index nodes reserved by writers, under the lock */
 	unsigned long containers_freed;	/* as in rwlock.c: MUXED retries restart at the root */
 };
 
@@ -52,28 +43,23 @@ static inline struct itree *IT(struct iomem_tree *t)
 
 static struct inode *first_child(struct inode *n)
 {
-	return RB_MIN(kids, &n->kids);
+	return kids_first(&n->kids);
 }
 
 static struct inode *next_sibling(struct inode *c)
 {
-	return kids_RB_NEXT(c);
+	return c->sibling;
 }
 
-/* The child with the largest start <= addr, or NULL: one descent, no successor walk. */
+static struct inode *prev_sibling(struct inode *c)
+{
+	return kids_before(&c->parent->kids, c->start);
+}
+
+/* The child with the largest start <= addr, or NULL. */
 static struct inode *child_at_or_before(struct inode *n, resource_size_t addr)
 {
-	struct inode *c = RB_ROOT(&n->kids), *best = NULL;
-
-	while (c) {
-		if (c->start <= addr) {
-			best = c;
-			c = RB_RIGHT(c, rb);
-		} else {
-			c = RB_LEFT(c, rb);
-		}
-	}
-	return best;
+	return kids_at_or_before(&n->kids, addr);
 }
 
 /* The first child (in address order) ending at or after addr. */
@@ -94,10 +80,38 @@ static struct inode *covering_child(struct inode *n, resource_size_t start, reso
 	return c && c->end >= end ? c : NULL;
 }
 
-static void link_child(struct inode *parent, struct inode *c)
+/* Reserves what `inserts` links into any family, plus `extra` nodes. 0 or -ENOMEM. */
+static int reserve(struct itree *it, unsigned inserts, unsigned extra)
 {
+	return kids_reserve(&it->pool, inserts, extra);
+}
+
+/* Nodes that moving n children into one family may take beyond two inserts' worth: a run
+ * of ascending keys at one place splits about one leaf per KIDS_FANOUT / 2 keys. */
+static unsigned move_reserve(size_t n)
+{
+	return (unsigned)(n / 4 + 4);
+}
+
+/* Needs one insert's reserve. */
+static void link_child(struct itree *it, struct inode *parent, struct inode *c)
+{
+	struct inode *prev = kids_before(&parent->kids, c->start);
+
 	c->parent = parent;
-	RB_INSERT(kids, &parent->kids, c);
+	c->sibling = prev ? prev->sibling : first_child(parent);
+	if (prev)
+		prev->sibling = c;
+	kids_insert(&it->pool, &parent->kids, c->start, c);
+}
+
+static void unlink_child(struct itree *it, struct inode *c)
+{
+	struct inode *prev = prev_sibling(c);
+
+	if (prev)
+		prev->sibling = c->sibling;
+	kids_remove(&it->pool, &c->parent->kids, c->start);
 }
 
 static struct inode *node_new(resource_size_t start, resource_size_t end, const char *name,
@@ -112,33 +126,23 @@ static struct inode *node_new(resource_size_t start, resource_size_t end, const 
 	return n;
 }
 
-static bool free_subtrees(struct inode *rb_root);
-
 /* Frees every descendant of n (not n). True if a non-busy one was among them. */
-static bool free_descendants(struct inode *n)
+static bool free_descendants(struct itree *it, struct inode *n)
 {
-	bool container = free_subtrees(RB_ROOT(&n->kids));
+	bool container = false;
+	struct inode *c, *next;
 
-	RB_INIT(&n->kids);
+	for (c = first_child(n); c; c = next) {
+		next = c->sibling;
+		container |= free_descendants(it, c) | !(c->flags & IORESOURCE_BUSY);
+		iomem_node_free(c);
+	}
+	kids_destroy(&it->pool, &n->kids);
 	return container;
 }
 
-/* Frees the red-black subtree at rb_root, children of each node first. It follows only
- * the rb links below a node, so nothing freed is visited again. */
-static bool free_subtrees(struct inode *rb_root)
-{
-	bool container;
-
-	if (!rb_root)
-		return false;
-	container = free_subtrees(RB_LEFT(rb_root, rb)) | free_subtrees(RB_RIGHT(rb_root, rb));
-	container |= free_descendants(rb_root) | !(rb_root->flags & IORESOURCE_BUSY);
-	iomem_node_free(rb_root);
-	return container;
-}
-
-/* __request_resource (§1.1). */
-static struct inode *request_conflict(struct inode *root, struct inode *new)
+/* __request_resource (§1.1). Needs one insert's reserve. */
+static struct inode *request_conflict(struct itree *it, struct inode *root, struct inode *new)
 {
 	struct inode *c;
 
@@ -154,7 +158,7 @@ static struct inode *request_conflict(struct inode *root, struct inode *new)
 	if (c && c->start <= new->end)
 		return c;
 #endif
-	link_child(root, new);
+	link_child(it, root, new);
 	return NULL;
 }
 
@@ -173,10 +177,15 @@ static int it_request(struct iomem_tree *t, enum iomem_root root, resource_size_
 	for (;;) {
 		struct inode *conflict;
 
+		/* again after a MUXED wait: other writers used the pool meanwhile */
+		if (reserve(it, 1, 0)) {
+			err = -ENOMEM;
+			break;
+		}
 		res->flags = (parent->flags & (IORESOURCE_TYPE_BITS | IORESOURCE_EXT_TYPE_BITS)) |
 			     IORESOURCE_BUSY | flags;
 		res->desc = parent->desc;
-		conflict = request_conflict(parent, res);
+		conflict = request_conflict(it, parent, res);
 		if (!conflict) {
 			unlock_write(&it->lock);
 			return 0;
@@ -222,9 +231,10 @@ static int it_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 		unlock_write(&it->lock);
 		return -ENOENT;
 	}
-	RB_REMOVE(kids, &p->kids, res);
-	if (free_descendants(res))
+	unlink_child(it, res);
+	if (free_descendants(it, res))
 		it->containers_freed++;
+	kids_pool_trim(&it->pool);
 	unlock_write(&it->lock);
 	if (res->flags & IORESOURCE_MUXED)
 		muxed_wake_up(&t->muxed, start, end);
@@ -232,36 +242,45 @@ static int it_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 	return 0;
 }
 
-/* __insert_resource (§1.4). */
-static struct inode *insert_conflict(struct inode *parent, struct inode *new)
+/* __insert_resource (§1.4). -ENOMEM (nothing changed), or 0 and the conflict or NULL. */
+static int insert_conflict(struct itree *it, struct inode *parent, struct inode *new,
+			   struct inode **conflict)
 {
 	struct inode *first, *last, *c, *next;
+	size_t moved = 1;
 
+	if (reserve(it, 1, 0))
+		return -ENOMEM;
 	for (;; parent = first) {
-		first = request_conflict(parent, new);
+		*conflict = first = request_conflict(it, parent, new);
 		if (!first || first == parent)
-			return first;
+			return 0;
 		if (first->start > new->start || first->end < new->end)
 			break;
 		if (first->start == new->start && first->end == new->end)
 			break;
 	}
-	for (last = first;; last = next) {
-		if (last->start < new->start || last->end > new->end)
-			return last;
+	for (last = first;; last = next, moved++) {
+		if (last->start < new->start || last->end > new->end) {
+			*conflict = last;
+			return 0;
+		}
 		next = next_sibling(last);
 		if (!next || next->start > new->end)
 			break;
 	}
+	if (reserve(it, 2, move_reserve(moved)))
+		return -ENOMEM;
 	for (c = first;; c = next) {
 		next = next_sibling(c);
-		RB_REMOVE(kids, &parent->kids, c);
-		link_child(new, c);
+		unlink_child(it, c);
+		link_child(it, new, c);
 		if (c == last)
 			break;
 	}
-	link_child(parent, new);
-	return NULL;
+	link_child(it, parent, new);
+	*conflict = NULL;
+	return 0;
 }
 
 static int it_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
@@ -270,17 +289,18 @@ static int it_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t
 {
 	struct itree *it = IT(t);
 	struct inode *res = node_new(start, end, name, flags, desc), *conflict;
+	int err;
 
 	if (!res)
 		return -ENOMEM;
 	lock_write(&it->lock);
-	conflict = insert_conflict(&it->roots[root], res);
+	err = insert_conflict(it, &it->roots[root], res, &conflict);
 	unlock_write(&it->lock);
-	if (conflict) {
+	if (!err && conflict)
+		err = -EBUSY;
+	if (err)
 		iomem_node_free(res);
-		return -EBUSY;
-	}
-	return 0;
+	return err;
 }
 
 /* The outermost resource with exactly [start, end], or NULL. */
@@ -300,6 +320,7 @@ static int it_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 {
 	struct itree *it = IT(t);
 	struct inode *old, *c, *next;
+	size_t moved = 0;
 
 	lock_write(&it->lock);
 	old = find_exact(&it->roots[root], start, end);
@@ -307,12 +328,19 @@ static int it_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 		unlock_write(&it->lock);
 		return -ENOENT;
 	}
-	RB_REMOVE(kids, &old->parent->kids, old);
+	for (c = first_child(old); c; c = next_sibling(c))
+		moved++;
+	if (reserve(it, 2, move_reserve(moved))) {
+		unlock_write(&it->lock);
+		return -ENOMEM;
+	}
+	unlink_child(it, old);
 	for (c = first_child(old); c; c = next) {
 		next = next_sibling(c);
-		RB_REMOVE(kids, &old->kids, c);
-		link_child(old->parent, c);
+		link_child(it, old->parent, c);
 	}
+	kids_destroy(&it->pool, &old->kids);
+	kids_pool_trim(&it->pool);
 	if (!(old->flags & IORESOURCE_BUSY))
 		it->containers_freed++;
 	unlock_write(&it->lock);
@@ -323,7 +351,7 @@ static int it_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 }
 
 /* adjust_resource (§1.4). The new range stays between the neighbours, so changing the
- * key in place keeps the sibling order. */
+ * key in place keeps the sibling order and the index's shape. */
 static int it_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
 		     resource_size_t end, resource_size_t new_start, resource_size_t new_size)
 {
@@ -341,15 +369,16 @@ static int it_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	}
 	parent = res->parent;
 	next = next_sibling(res);
-	prev = kids_RB_PREV(res);
+	prev = prev_sibling(res);
 	lo = first_child(res);
-	hi = RB_MAX(kids, &res->kids);
+	hi = kids_last(&res->kids);
 	if (new_end < new_start || new_start < parent->start || new_end > parent->end)
 		goto out;
 	if ((next && next->start <= new_end) || (prev && new_start <= prev->end))
 		goto out;
 	if ((lo && lo->start < new_start) || (hi && hi->end > new_end))
 		goto out;
+	kids_rekey(&parent->kids, res->start, new_start);
 	res->start = new_start;
 	res->end = new_end;
 	muxed_moved = res->flags & IORESOURCE_MUXED;
@@ -371,7 +400,7 @@ static bool find_space(struct inode *root, struct inode *new, resource_size_t si
 	struct inode *from = child_at_or_before(root, min);
 
 	if (from && from != this) {
-		struct inode *prev = kids_RB_PREV(from);
+		struct inode *prev = prev_sibling(from);
 
 		tmp.start = prev->end + 1;
 		this = from;
@@ -418,8 +447,10 @@ static int it_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 	if (!res)
 		return -ENOMEM;
 	lock_write(&it->lock);
-	if (find_space(&it->roots[root], res, size, min, max, align) &&
-	    !request_conflict(&it->roots[root], res)) {
+	if (reserve(it, 1, 0))
+		err = -ENOMEM;
+	else if (find_space(&it->roots[root], res, size, min, max, align) &&
+		 !request_conflict(it, &it->roots[root], res)) {
 		*start_out = res->start;
 		err = 0;
 	}
@@ -592,11 +623,17 @@ static struct iomem_node *it_append(struct iomem_tree *t, enum iomem_root root,
 				    resource_size_t end, const char *name, unsigned long flags,
 				    unsigned long desc)
 {
-	struct inode *parent = handle ? (struct inode *)handle : &IT(t)->roots[root];
+	struct itree *it = IT(t);
+	struct inode *parent = handle ? (struct inode *)handle : &it->roots[root];
 	struct inode *n = node_new(start, end, name, flags, desc);
 
-	if (n)
-		link_child(parent, n);
+	if (!n)
+		return NULL;
+	if (reserve(it, 1, 0)) {
+		iomem_node_free(n);
+		return NULL;
+	}
+	link_child(it, parent, n);
 	return (struct iomem_node *)n;
 }
 
@@ -618,7 +655,6 @@ static int it_create(const struct iomem_tree_opts *opts, struct iomem_tree **out
 		iomem_root_init(&r, i);
 		it->roots[i] = (struct inode){ .start = r.start, .end = r.end, .name = r.name,
 					       .flags = r.flags };
-		RB_INIT(&it->roots[i].kids);
 	}
 	*out = &it->base;
 	return 0;
@@ -629,7 +665,8 @@ static void it_destroy(struct iomem_tree *t)
 	struct itree *it = IT(t);
 
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
-		free_descendants(&it->roots[i]);
+		free_descendants(it, &it->roots[i]);
+	kids_pool_destroy(&it->pool);
 	lock_destroy(&it->lock);
 	free(it);
 }

@@ -35,6 +35,10 @@ expect_exit 2 "iomem script --no-such-option" "$iomem" script --no-such-option "
 expect_exit 2 "iomem show --no-such-option" "$iomem" show --no-such-option &&
 	{ has_usage || fail "iomem show --no-such-option: no usage text"; }
 expect_exit 2 "iomem show --root bogus" "$iomem" show --from "$dir/../dumps/x86-ec2-ioports.txt" --root bogus
+for bad in 0 4194305 x -1; do
+	expect_exit 2 "iomem difftest --grid $bad" "$iomem" difftest --grid "$bad" &&
+		{ has_usage || fail "iomem difftest --grid $bad: no usage text"; }
+done
 
 # Unknown backend → exit 2.
 expect_exit 2 "iomem script --backend no-such-backend" \

@@ -58,6 +58,10 @@ class Ab(TmpCase):
             self.assertEqual(r.returncode, 2, (reps, r.stdout, r.stderr))
             self.assertIn("--repetitions must be", r.stderr)
             self.assertIn("usage: scripts/ci-perf", r.stderr)
+        # So is a suite whose own repetitions are fewer (smoke: 3), unless overridden.
+        r = run("ci-perf", "--suite", "smoke", "--base", "HEAD")
+        self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
+        self.assertIn("suite smoke runs 3 repetitions", r.stderr)
 
     def test_ci_perf_setup_failure_is_infrastructure(self):
         # A copy of ci-perf in a tree whose scripts/setup fails (status 5): exit 3.

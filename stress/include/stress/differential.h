@@ -12,6 +12,7 @@ struct diff_opts {
 	uint64_t seed;
 	uint64_t ops;			/* total ops to run */
 	unsigned stream_len;		/* ops per stream; each stream starts from empty trees */
+	unsigned grid;			/* 1 KiB address slots ranges start on (0: 64) */
 	const char *const *backends;	/* NULL-terminated, the first is the reference */
 	const char *repro_path;		/* where a minimal failing script goes (NULL: none) */
 	double shrink_seconds;		/* time budget for shrinking */
@@ -30,7 +31,8 @@ struct diff_result {
 /* 0 when every backend agreed, 1 on a mismatch (repro written), -errno on setup errors. */
 int diff_run(const struct diff_opts *opts, struct diff_result *res);
 
-/* Writes stream `seed` of `len` ops as op-script lines to out (for inspection). */
-void diff_generate(uint64_t seed, unsigned len, FILE *out);
+/* Writes stream `seed` of `len` ops on a grid of `grid` slots (0: 64) as op-script lines
+ * to out (for inspection). */
+void diff_generate(uint64_t seed, unsigned len, unsigned grid, FILE *out);
 
 #endif
