@@ -156,27 +156,35 @@ static void *reader_main(void *arg)
 	struct rw_thread *th = arg;
 	const struct host_tree *h = th->run->h;
 	struct read_cursor cur = { .nr_kinds = th->nr_kinds, .addr = (th->id * 7u) % h->nr_addrs };
+	/* What the loop writes stays on this thread's stack until the end: the threads'
+	 * structs sit side by side, and counting into them made the readers share cache
+	 * lines on every read, which cost the rcu backend's share-nothing readers most. */
+	struct lat_sampler lat = th->lat;
+	uint64_t ops = 0, wrong = 0;
 
 	/* Warm-up outside the run: registers the thread with RCU, warms the caches. */
 	for (unsigned w = 0; w < cur.nr_kinds; w++)
-		th->wrong += !read_op(h, &cur);
+		wrong += !read_op(h, &cur);
 	start_gate_pass(&th->run->gate);
 	th->cpu_ns = bench_thread_cpu_ns();
 	while (!atomic_load_explicit(&th->run->stop, memory_order_relaxed)) {
 		bool ok;
 
-		if (lat_due(&th->lat)) {
+		if (lat_due(&lat)) {
 			uint64_t t0 = lat_ticks();
 
 			ok = read_op(h, &cur);
-			lat_add(&th->lat, lat_ticks() - t0);
+			lat_add(&lat, lat_ticks() - t0);
 		} else {
 			ok = read_op(h, &cur);
 		}
-		th->wrong += !ok;
-		th->ops++;
+		wrong += !ok;
+		ops++;
 	}
 	th->cpu_ns = bench_thread_cpu_ns() - th->cpu_ns;
+	th->lat = lat;
+	th->ops = ops;
+	th->wrong = wrong;
 	return NULL;
 }
 
