@@ -93,25 +93,24 @@ static unsigned move_reserve(size_t n)
 	return (unsigned)(n / 4 + 4);
 }
 
-/* Needs one insert's reserve. */
+/* Needs one insert's reserve. The index's descent finds the sibling before c. */
 static void link_child(struct itree *it, struct inode *parent, struct inode *c)
 {
-	struct inode *prev = kids_before(&parent->kids, c->start);
+	struct inode *next = kids_below_all(&parent->kids, c->start) ? first_child(parent) : NULL;
+	struct inode *prev = kids_insert(&it->pool, &parent->kids, c->start, c);
 
 	c->parent = parent;
-	c->sibling = prev ? prev->sibling : first_child(parent);
+	c->sibling = prev ? prev->sibling : next;
 	if (prev)
 		prev->sibling = c;
-	kids_insert(&it->pool, &parent->kids, c->start, c);
 }
 
 static void unlink_child(struct itree *it, struct inode *c)
 {
-	struct inode *prev = prev_sibling(c);
+	struct inode *prev = kids_remove(&it->pool, &c->parent->kids, c->start);
 
 	if (prev)
 		prev->sibling = c->sibling;
-	kids_remove(&it->pool, &c->parent->kids, c->start);
 }
 
 static struct inode *node_new(resource_size_t start, resource_size_t end, const char *name,
@@ -137,7 +136,7 @@ static bool free_descendants(struct itree *it, struct inode *n)
 		container |= free_descendants(it, c) | !(c->flags & IORESOURCE_BUSY);
 		iomem_node_free(c);
 	}
-	kids_destroy(&it->pool, &n->kids);
+	kids_destroy(&n->kids);
 	return container;
 }
 
@@ -339,7 +338,7 @@ static int it_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 		next = next_sibling(c);
 		link_child(it, old->parent, c);
 	}
-	kids_destroy(&it->pool, &old->kids);
+	kids_destroy(&old->kids);
 	kids_pool_trim(&it->pool);
 	if (!(old->flags & IORESOURCE_BUSY))
 		it->containers_freed++;

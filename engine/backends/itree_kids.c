@@ -78,14 +78,15 @@ static struct kids_node *small_leaf(struct kids_pool *pool, unsigned cap)
 	return x;
 }
 
-unsigned kids_insert_need(const struct kids_pool *pool)
+/* Nodes one insert may take in the worst case. */
+static unsigned insert_need(const struct kids_pool *pool)
 {
 	return pool->max_height + 2;
 }
 
 int kids_reserve(struct kids_pool *pool, unsigned inserts, unsigned extra)
 {
-	size_t need = (size_t)inserts * kids_insert_need(pool) + extra;
+	size_t need = (size_t)inserts * insert_need(pool) + extra;
 
 	while (pool->nr_spare < need) {
 		struct kids_node *x = node_new(KIDS_FANOUT);
@@ -219,18 +220,19 @@ static struct kids_node *split(struct kids_pool *pool, struct kids_node *x, unsi
 	return right;
 }
 
-void kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, void *val)
+void *kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, void *val)
 {
 	struct kids_node *path[KIDS_MAX_HEIGHT], *x = k->root, *right;
 	unsigned idx[KIDS_MAX_HEIGHT], h = 0, pos;
 	bool leftmost = true, rightmost = true;
+	void *prev;
 
 	if (!x) {
 		x = k->root = small_leaf(pool, 1);
 		put_at(x, 0, key, val);
 		if (!pool->max_height)
 			pool->max_height = 1;
-		return;
+		return NULL;
 	}
 	while (!x->leaf) {
 		unsigned i = 0;
@@ -246,12 +248,14 @@ void kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, vo
 		x = kids_ptrs(x)[i];
 	}
 	pos = key < x->key[0] ? 0 : kids_slot(x, key) + 1;
+	/* Only the smallest key lands first in its leaf: the inner keys are exact minimums. */
+	prev = pos ? kids_ptrs(x)[pos - 1] : NULL;
 	if (x->n == x->cap && x->cap < KIDS_FANOUT)
 		x = grow(pool, k);
 	for (;;) {
 		if (x->n < x->cap) {
 			put_at(x, pos, key, val);
-			return;
+			return prev;
 		}
 		/* at the start: a new first leaf entry, or the half split off the first child */
 		if (leftmost && pos == !x->leaf)
@@ -277,6 +281,7 @@ void kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, vo
 		reserve_broken();
 	if (h > pool->max_height)
 		pool->max_height = h;
+	return prev;
 }
 
 /* x = p's child pi is nearly empty: join it with a neighbour when both fit in one node. */
@@ -296,19 +301,36 @@ static void merge_small(struct kids_pool *pool, struct kids_node *p, unsigned pi
 	}
 }
 
-void kids_remove(struct kids_pool *pool, struct kids *k, resource_size_t key)
+/* The greatest value left of the path's leaf, or NULL: the last value of the subtree just
+ * left of the lowest turn the path took away from a first child. */
+static void *left_of_path(struct kids_node *const *path, const unsigned *idx, unsigned h)
+{
+	const struct kids_node *x;
+
+	while (h && !idx[h - 1])
+		h--;
+	if (!h)
+		return NULL;
+	for (x = kids_ptrs(path[h - 1])[idx[h - 1] - 1]; !x->leaf; x = kids_ptrs(x)[x->n - 1])
+		;
+	return kids_ptrs(x)[x->n - 1];
+}
+
+void *kids_remove(struct kids_pool *pool, struct kids *k, resource_size_t key)
 {
 	struct kids_node *path[KIDS_MAX_HEIGHT], *x = k->root;
-	unsigned idx[KIDS_MAX_HEIGHT], h = 0;
+	unsigned idx[KIDS_MAX_HEIGHT], h = 0, i;
+	void *prev;
 
 	while (!x->leaf) {
-		unsigned i = kids_slot(x, key);
-
+		i = kids_slot(x, key);
 		path[h] = x;
 		idx[h++] = i;
 		x = kids_ptrs(x)[i];
 	}
-	cut_at(x, kids_slot(x, key));
+	i = kids_slot(x, key);
+	prev = i ? kids_ptrs(x)[i - 1] : left_of_path(path, idx, h);
+	cut_at(x, i);
 	while (h) {
 		struct kids_node *p = path[--h];
 		unsigned pi = idx[h];
@@ -326,13 +348,14 @@ void kids_remove(struct kids_pool *pool, struct kids *k, resource_size_t key)
 	if (!x->n) {
 		give_back(pool, x);
 		k->root = NULL;
-		return;
+		return prev;
 	}
 	while (!x->leaf && x->n == 1) {
 		k->root = kids_ptrs(x)[0];
 		give_back(pool, x);
 		x = k->root;
 	}
+	return prev;
 }
 
 void kids_rekey(struct kids *k, resource_size_t old, resource_size_t new)
@@ -359,9 +382,8 @@ static void destroy_node(struct kids_node *x)
 	iomem_node_free(x);
 }
 
-void kids_destroy(struct kids_pool *pool, struct kids *k)
+void kids_destroy(struct kids *k)
 {
-	(void)pool;
 	if (k->root)
 		destroy_node(k->root);
 	k->root = NULL;

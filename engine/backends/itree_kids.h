@@ -74,6 +74,12 @@ static inline bool kids_empty(const struct kids *k)
 	return !k->root;
 }
 
+/* True when key would be the smallest (the root's first key is the minimum). */
+static inline bool kids_below_all(const struct kids *k, resource_size_t key)
+{
+	return !k->root || key < k->root->key[0];
+}
+
 void *kids_first(const struct kids *k);
 void *kids_last(const struct kids *k);
 /* The value with the greatest key < addr, or NULL. */
@@ -82,20 +88,19 @@ void *kids_before(const struct kids *k, resource_size_t addr);
 /* Makes sure the pool holds what `inserts` more inserts into trees no taller than
  * pool->max_height (plus extra) may take. 0, or -ENOMEM with nothing changed. */
 int kids_reserve(struct kids_pool *pool, unsigned inserts, unsigned extra);
-/* Nodes one insert may take in the worst case. */
-unsigned kids_insert_need(const struct kids_pool *pool);
 /* Gives spare nodes beyond a small stock back to the allocator. */
 void kids_pool_trim(struct kids_pool *pool);
 void kids_pool_destroy(struct kids_pool *pool);
 
-/* Adds key -> val; key must not be present. Takes nodes from the pool (see kids_reserve). */
-void kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, void *val);
-/* Removes key, which must be present. */
-void kids_remove(struct kids_pool *pool, struct kids *k, resource_size_t key);
+/* Adds key -> val; key must not be present. Takes nodes from the pool (see kids_reserve).
+ * Returns the value before it (greatest key < key), or NULL: found on the way down. */
+void *kids_insert(struct kids_pool *pool, struct kids *k, resource_size_t key, void *val);
+/* Removes key, which must be present. Returns the value before it, or NULL. */
+void *kids_remove(struct kids_pool *pool, struct kids *k, resource_size_t key);
 /* Changes key old (present) to new, which must sort between the same neighbours. */
 void kids_rekey(struct kids *k, resource_size_t old, resource_size_t new);
 /* Frees the index's nodes (not the values). */
-void kids_destroy(struct kids_pool *pool, struct kids *k);
+void kids_destroy(struct kids *k);
 
 /* Checks the structure (key order, exact minimums, counts, leaf depth) and that it holds
  * exactly n values. NULL, or what is wrong. For tests. */

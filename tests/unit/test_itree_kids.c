@@ -110,10 +110,12 @@ static void run_random(unsigned range, unsigned ops)
 
 		assert_int_equal(kids_reserve(&pool, 1, 0), 0);
 		if (what < 4 && !present) {
-			kids_insert(&pool, &k, key, (void *)(uintptr_t)(2 * op + 1));
+			/* both return the value before the key */
+			assert_ptr_equal(kids_insert(&pool, &k, key, (void *)(uintptr_t)(2 * op + 1)),
+					 i ? m.val[i - 1] : NULL);
 			model_insert(&m, key, (void *)(uintptr_t)(2 * op + 1));
 		} else if (what < 7 && present) {
-			kids_remove(&pool, &k, key);
+			assert_ptr_equal(kids_remove(&pool, &k, key), i ? m.val[i - 1] : NULL);
 			model_remove_at(&m, i);
 		} else if (present) {
 			/* rekey within the gap between the neighbours */
@@ -128,7 +130,7 @@ static void run_random(unsigned range, unsigned ops)
 		expect_same(&k, &m, random_key(range));
 		expect_same(&k, &m, key);
 	}
-	kids_destroy(&pool, &k);
+	kids_destroy(&k);
 	kids_pool_destroy(&pool);
 	assert_int_equal(iomem_node_bytes(), base);
 	free(m.key);
@@ -195,7 +197,7 @@ static long long fill_bytes(size_t n, bool descending)
 	assert_null(kids_check(&k, n));
 	kids_pool_destroy(&pool);
 	bytes = iomem_node_bytes() - base;
-	kids_destroy(&pool, &k);
+	kids_destroy(&k);
 	return bytes;
 }
 
@@ -236,7 +238,7 @@ static void inserts_use_the_reservation(void **state)
 		assert_true(pool.max_height >= 1);
 	}
 	assert_null(kids_check(&k, 5000));
-	kids_destroy(&pool, &k);
+	kids_destroy(&k);
 	kids_pool_destroy(&pool);
 }
 
