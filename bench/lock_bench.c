@@ -5,6 +5,8 @@
  *   lock/<name>/<mix>/threads:<T>             T contending threads, T in 1, 2, 4, 8
  *   lock/<name>/<mix>/threads:<T>/pure-spin   the same with LOCK_SPIN_PURE (spinning
  *                                             strategies only): what happens without yielding
+ *   lock/<name>/<mix>/threads:<T>/park        the same with LOCK_SPIN_PARK (spinning
+ *                                             strategies only): spin, then sleep on a futex
  *
  * mix: read-only (every acquisition a read), read-mostly (95% reads, 5% writes),
  * write-heavy (50% writes), each thread drawing from its own seeded xorshift.
@@ -60,11 +62,26 @@ static const unsigned mix_writes_per_mille[NR_MIXES] = {
 	[MIX_WRITE_HEAVY] = 500,
 };
 
+/* How the waiters of a spinning strategy wait: the default policy (IOMEM_LOCK_SPIN, else
+ * yield), or one named in the benchmark's name. */
+enum wait_variant { WAIT_DEFAULT, WAIT_PURE, WAIT_PARK, NR_WAITS };
+
+static const char *const wait_suffix[NR_WAITS] = {
+	[WAIT_DEFAULT] = "",
+	[WAIT_PURE] = "/pure-spin",
+	[WAIT_PARK] = "/park",
+};
+
+static const struct lock_spin_policy wait_policy[NR_WAITS] = {
+	[WAIT_PURE] = { .mode = LOCK_SPIN_PURE },
+	[WAIT_PARK] = { .mode = LOCK_SPIN_PARK, .spins = LOCK_SPIN_DEFAULT_SPINS },
+};
+
 struct lock_case {
 	const char *lock;
 	enum mix mix;
 	int threads;
-	bool pure_spin;
+	enum wait_variant wait;
 };
 
 struct shared_data {
@@ -194,7 +211,6 @@ static int run_contended(struct contended_run *r, struct contender *c, int threa
 static void bm_contended(iomb_state *st, void *arg)
 {
 	const struct lock_case *lc = arg;
-	const struct lock_spin_policy pure = { LOCK_SPIN_PURE, 0 };
 	struct contender c[MAX_THREADS];
 	struct contended_run *r;
 	uint64_t total = 0, elapsed = 1;
@@ -205,7 +221,7 @@ static void bm_contended(iomb_state *st, void *arg)
 		return;
 	}
 	memset(r, 0, sizeof(*r));
-	if (lock_init_spin(&r->lock, lc->lock, lc->pure_spin ? &pure : NULL)) {
+	if (lock_init_spin(&r->lock, lc->lock, lc->wait ? &wait_policy[lc->wait] : NULL)) {
 		free(r);
 		iomb_skip_with_error(st, "lock_init failed");
 		return;
@@ -289,9 +305,9 @@ void lock_bench_register(void)
 	while (names[nr_locks])
 		nr_locks++;
 
-	/* Worst case: every lock spinning, so each contended case twice. */
+	/* Worst case: every lock spinning, so each contended case once per wait variant. */
 	struct uncontended_case *ucs = xcalloc(2 * nr_locks, sizeof(*ucs));
-	struct lock_case *lcs = xcalloc(2 * nr_locks * NR_MIXES * nr_counts, sizeof(*lcs));
+	struct lock_case *lcs = xcalloc(NR_WAITS * nr_locks * NR_MIXES * nr_counts, sizeof(*lcs));
 	struct uncontended_case *uc = ucs;
 	struct lock_case *lc = lcs;
 
@@ -309,7 +325,7 @@ void lock_bench_register(void)
 				 side == SIDE_READ ? "read" : "write");
 			iomb_bench_unit(iomb_register(name, bm_uncontended, uc), IOMB_NS);
 		}
-		for (int pure = 0; pure <= (spinning ? 1 : 0); pure++) {
+		for (int wait = 0; wait < (spinning ? NR_WAITS : 1); wait++) {
 			for (int m = 0; m < NR_MIXES; m++) {
 				for (size_t t = 0; t < nr_counts; t++, lc++) {
 					iomb_bench *b;
@@ -317,9 +333,9 @@ void lock_bench_register(void)
 					lc->lock = lock;
 					lc->mix = (enum mix)m;
 					lc->threads = thread_counts[t];
-					lc->pure_spin = pure;
+					lc->wait = (enum wait_variant)wait;
 					snprintf(name, sizeof(name), "lock/%s/%s/threads:%d%s", lock,
-						 mix_names[m], lc->threads, pure ? "/pure-spin" : "");
+						 mix_names[m], lc->threads, wait_suffix[wait]);
 					b = iomb_register(name, bm_contended, lc);
 					iomb_bench_unit(b, IOMB_MS);
 					iomb_bench_iterations(b, 1);

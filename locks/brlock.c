@@ -8,15 +8,24 @@
  * with this lock on its first read. Threads past BRLOCK_READER_SLOTS get no slot and read
  * by taking the write side (correct, only exclusive).
  *
- * Readers use CK's read_lock (pure spinning) or read_trylock then sched_yield(). The
- * writer side restates ck_brlock_write_lock with spin_wait(), and annotates for TSan
+ * Readers use CK's read_lock (pure spinning) or read_trylock then lock_wait(). The
+ * writer side restates ck_brlock_write_lock with lock_wait(), and annotates for TSan
  * between taking the flag and scanning the slots (the slot list is written under the
- * flag). */
+ * flag).
+ *
+ * Parked waiters for the writer flag (writers, and readers waiting for a writer to leave)
+ * sleep on `flag`, bumped when a writer leaves; a parked writer waiting for the readers on
+ * `drained`, bumped when a reader leaves its slot while a writer is present. That second test keeps the read side off
+ * any shared line: the reader's store to its slot and the writer's to the flag are each
+ * followed by a full fence before the other's load, so either the reader sees the flag
+ * and signals, or the writer's scan sees the slot empty (store buffering, forbidden with
+ * the fences on x86 and arm64 alike). A failed read_trylock raised and dropped its slot
+ * while a writer was there, so it signals. */
 #include <ck_brlock.h>
-#include <sched.h>
+#include <stdio.h>
 
 #include "locks/lock.h"
-#include "spin_wait.h"
+#include "wait.h"
 #include "thread_index.h"
 #include "tsan_annotate.h"
 
@@ -29,6 +38,8 @@ struct brlock_slot {
 
 struct brlock {
 	ck_brlock_t br;
+	struct ck_ec32 flag;		/* parked waiters for the writer flag */
+	struct ck_ec32 drained;		/* a parked writer waiting for reader slots */
 	struct lock_spin_policy spin;
 	struct brlock_slot slots[BRLOCK_READER_SLOTS];
 };
@@ -38,6 +49,8 @@ static int init(void *impl, const struct lock_spin_policy *spin)
 	struct brlock *b = impl;
 
 	ck_brlock_init(&b->br);
+	ck_ec32_init(&b->flag, 0);
+	ck_ec32_init(&b->drained, 0);
 	b->spin = *spin;
 	for (int i = 0; i < BRLOCK_READER_SLOTS; i++)
 		b->slots[i].registered = false;
@@ -52,18 +65,21 @@ static void destroy(void *impl)
 static void write_lock(void *impl)
 {
 	struct brlock *b = impl;
-	unsigned spun = 0;
+	struct lock_wait w;
 
+	lock_wait_init(&w, &b->spin, &b->flag, "brlock: writer waits for the writer flag");
 	while (ck_pr_fas_uint(&b->br.writer, true)) {
 		do
-			spin_wait(&b->spin, &spun);
+			lock_wait(&w);
 		while (ck_pr_load_uint(&b->br.writer));
 	}
 	ck_pr_fence_atomic_load();
 	tsan_writer_acquired(b);
+	lock_wait_init(&w, &b->spin, &b->drained,
+		       "brlock: writer waits for a reader slot to empty");
 	for (ck_brlock_reader_t *r = b->br.readers; r; r = r->next)
 		while (ck_pr_load_uint(&r->n_readers))
-			spin_wait(&b->spin, &spun);
+			lock_wait(&w);
 	ck_pr_fence_lock();
 	tsan_readers_drained(b);
 }
@@ -74,6 +90,17 @@ static void write_unlock(void *impl)
 
 	tsan_write_releasing(b);
 	ck_brlock_write_unlock(&b->br);
+	lock_event_signal(&b->flag, &b->spin);
+}
+
+/* A reader left its slot (or took back a failed try). */
+static void reader_left(struct brlock *b)
+{
+	if (b->spin.mode != LOCK_SPIN_PARK)
+		return;
+	ck_pr_fence_memory();	/* the slot's store before the flag's load (header comment) */
+	if (ck_pr_load_uint(&b->br.writer))
+		lock_event_signal(&b->drained, &b->spin);
 }
 
 static bool write_trylock(void *impl)
@@ -119,6 +146,7 @@ static void read_lock(void *impl)
 {
 	struct brlock *b = impl;
 	struct brlock_slot *s = my_slot(b);
+	struct lock_wait w;
 
 	if (!s) {
 		write_lock(b);
@@ -129,11 +157,16 @@ static void read_lock(void *impl)
 		link_slot(b, s);
 		write_unlock(b);
 	}
-	if (b->spin.mode == LOCK_SPIN_PURE)
+	if (b->spin.mode == LOCK_SPIN_PURE) {
 		ck_brlock_read_lock(&b->br, &s->reader);
-	else
-		while (!ck_brlock_read_trylock(&b->br, &s->reader, b->spin.spins ? b->spin.spins : 1))
-			sched_yield();
+	} else {
+		lock_wait_init(&w, &b->spin, &b->flag,
+			       "brlock: reader waits for the writer to leave");
+		while (!ck_brlock_read_trylock(&b->br, &s->reader, 1)) {
+			reader_left(b);
+			lock_wait(&w);
+		}
+	}
 	tsan_read_acquired(b);
 }
 
@@ -148,6 +181,7 @@ static void read_unlock(void *impl)
 	}
 	tsan_read_releasing(b);
 	ck_brlock_read_unlock(&s->reader);
+	reader_left(b);
 }
 
 static bool read_trylock(void *impl)
@@ -163,10 +197,26 @@ static bool read_trylock(void *impl)
 		link_slot(b, s);
 		write_unlock(b);
 	}
-	if (!ck_brlock_read_trylock(&b->br, &s->reader, 1))
+	if (!ck_brlock_read_trylock(&b->br, &s->reader, 1)) {
+		reader_left(b);
 		return false;
+	}
 	tsan_read_acquired(b);
 	return true;
+}
+
+static int describe(const void *impl, char *buf, unsigned long len)
+{
+	const struct brlock *b = impl;
+	unsigned slots = 0, reading = 0;
+
+	/* The slot list only grows, under the writer flag; a racy walk may miss the newest. */
+	for (const ck_brlock_reader_t *r = ck_pr_load_ptr(&b->br.readers); r; r = r->next) {
+		slots++;
+		reading += ck_pr_load_uint(&r->n_readers) != 0;
+	}
+	return snprintf(buf, len, "writer flag %u, %u reader slots, %u of them reading",
+			ck_pr_load_uint(&b->br.writer), slots, reading);
 }
 
 const struct lock_ops lock_brlock = {
@@ -181,5 +231,6 @@ const struct lock_ops lock_brlock = {
 	.write_unlock = write_unlock,
 	.read_trylock = read_trylock,
 	.write_trylock = write_trylock,
+	.describe = describe,
 	.impl_size = sizeof(struct brlock),
 };

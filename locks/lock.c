@@ -1,5 +1,6 @@
 /* The registry of lock strategies. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,8 @@ int lock_init_ops(struct lock *l, const struct lock_ops *ops, const struct lock_
 		dflt = lock_spin_default();
 		spin = &dflt;
 	}
+	if (spin->mode == LOCK_SPIN_HOOK && !spin->hook)
+		return -EINVAL;
 	/* Each lock on its own cache line: the tree lock is the hottest word in a run. */
 	l->impl = aligned_alloc(64, (ops->impl_size + 63) & ~63UL);
 	if (!l->impl)
@@ -96,4 +99,11 @@ void lock_destroy(struct lock *l)
 {
 	l->ops->destroy(l->impl);
 	free(l->impl);
+}
+
+int lock_describe(const struct lock *l, char *buf, unsigned long len)
+{
+	if (l->ops->describe)
+		return l->ops->describe(l->impl, buf, len);
+	return snprintf(buf, len, "(%s: state not shown)", l->ops->name);
 }

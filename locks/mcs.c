@@ -7,17 +7,20 @@
  * gives back on unlock. A thread may hold up to MCS_NODES_PER_THREAD MCS locks at once, and
  * release them in any order.
  *
- * Lock and unlock restate ck_spinlock_mcs_lock/unlock step for step, with spin_wait() where
+ * Lock and unlock restate ck_spinlock_mcs_lock/unlock step for step, with lock_wait() where
  * CK spins without bound: both the waiter's spin and the releaser's wait for a successor
  * that has swapped itself in but not yet linked (a preempted successor would otherwise cost
- * the releaser its time slice). */
+ * the releaser its time slice). A parked waiter sleeps on the lock's event count for its
+ * node (a slot by the node's address), which the handover to that node bumps; a releaser
+ * waiting for its successor to link sleeps on `linked`, which the link bumps. The event
+ * counts are the lock's, never the nodes': a node's thread may exit once it has the lock. */
 #include <ck_spinlock.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "locks/lock.h"
-#include "spin_wait.h"
+#include "wait.h"
 #include "tsan_annotate.h"
 
 #define MCS_NODES_PER_THREAD 8
@@ -32,6 +35,8 @@ static _Thread_local unsigned nodes_in_use;	/* bit i: nodes[i] is queued */
 struct mcs_lock {
 	ck_spinlock_mcs_t tail;
 	struct ck_spinlock_mcs *holder;	/* the holder's node; written and read by the holder */
+	struct ck_ec32 turns[LOCK_WAIT_SLOTS];	/* parked waiters, by node */
+	struct ck_ec32 linked;		/* a parked releaser waiting for a successor's link */
 	struct lock_spin_policy spin;
 };
 
@@ -57,12 +62,21 @@ static void node_put(struct ck_spinlock_mcs *node)
 	nodes_in_use &= ~(1u << i);
 }
 
+/* The event count a parked waiter queued with node sleeps on. */
+static struct ck_ec32 *turn(struct mcs_lock *m, const struct ck_spinlock_mcs *node)
+{
+	return &m->turns[((uintptr_t)node / sizeof(struct mcs_node)) % LOCK_WAIT_SLOTS];
+}
+
 static int init(void *impl, const struct lock_spin_policy *spin)
 {
 	struct mcs_lock *m = impl;
 
 	ck_spinlock_mcs_init(&m->tail);
 	m->holder = NULL;
+	for (int i = 0; i < LOCK_WAIT_SLOTS; i++)
+		ck_ec32_init(&m->turns[i], 0);
+	ck_ec32_init(&m->linked, 0);
 	m->spin = *spin;
 	return 0;
 }
@@ -76,7 +90,7 @@ static void lock(void *impl)
 {
 	struct mcs_lock *m = impl;
 	struct ck_spinlock_mcs *node = node_get(), *previous;
-	unsigned spun = 0;
+	struct lock_wait w;
 
 	node->locked = true;
 	node->next = NULL;
@@ -85,8 +99,10 @@ static void lock(void *impl)
 	previous = ck_pr_fas_ptr(&m->tail, node);
 	if (previous) {
 		ck_pr_store_ptr(&previous->next, node);
+		lock_event_signal(&m->linked, &m->spin);	/* a releaser may wait for it */
+		lock_wait_init(&w, &m->spin, turn(m, node), "mcs: queued, waits for the handover");
 		while (ck_pr_load_uint(&node->locked))
-			spin_wait(&m->spin, &spun);
+			lock_wait(&w);
 	}
 	ck_pr_fence_lock();
 	tsan_write_acquired(m);
@@ -97,7 +113,7 @@ static void unlock(void *impl)
 {
 	struct mcs_lock *m = impl;
 	struct ck_spinlock_mcs *node = m->holder, *next;
-	unsigned spun = 0;
+	struct lock_wait w;
 
 	tsan_write_releasing(m);
 	ck_pr_fence_unlock();
@@ -106,10 +122,13 @@ static void unlock(void *impl)
 	if (!next) {
 		if (ck_pr_load_ptr(&m->tail) == node && ck_pr_cas_ptr(&m->tail, node, NULL))
 			goto out;
+		lock_wait_init(&w, &m->spin, &m->linked,
+			       "mcs: releasing, waits for the successor to link itself");
 		while (!(next = ck_pr_load_ptr(&node->next)))
-			spin_wait(&m->spin, &spun);
+			lock_wait(&w);
 	}
 	ck_pr_store_uint(&next->locked, false);
+	lock_event_signal(turn(m, next), &m->spin);
 out:
 	node_put(node);
 }
@@ -131,6 +150,13 @@ static bool trylock(void *impl)
 	return true;
 }
 
+static int describe(const void *impl, char *buf, unsigned long len)
+{
+	const struct mcs_lock *m = impl;
+
+	return snprintf(buf, len, "tail %s", ck_pr_load_ptr(&m->tail) ? "set (held)" : "empty (free)");
+}
+
 const struct lock_ops lock_mcs = {
 	.name = "mcs",
 	.description = "MCS queue lock (Concurrency Kit): FIFO, local spinning, readers exclusive too",
@@ -143,5 +169,6 @@ const struct lock_ops lock_mcs = {
 	.write_unlock = unlock,
 	.read_trylock = trylock,
 	.write_trylock = trylock,
+	.describe = describe,
 	.impl_size = sizeof(struct mcs_lock),
 };

@@ -3,8 +3,11 @@
  * for at most one read phase; writers are FIFO among themselves (a ticket).
  *
  * The lock functions restate ck_pflock_read_lock/write_lock step for step, with
- * spin_wait() where CK spins without bound; read_unlock is CK's, and so is write_unlock
- * when no writer waits. CK has no trylock: ours take a phase only when they cannot have
+ * lock_wait() where CK spins without bound; read_unlock is CK's, and so is write_unlock
+ * when no writer waits. Parked writers sleep on their ticket's slot (turns), bumped when
+ * wout serves that ticket; parked readers on `phase_end`, bumped when rin's writer bits
+ * change (both in serve_next); a parked writer waiting for readers to leave on `drained`,
+ * bumped at every read unlock. CK has no trylock: ours take a phase only when they cannot have
  * to wait. Two changes to CK's protocol:
  *
  * 1. The write phase is handed over. In CK a write unlock opens a read phase (clears the
@@ -33,15 +36,19 @@
  * writer for the readers of one read phase, and tickets are served in order. `phase` and
  * `drain` belong to the writer that wout serves; the next one reads them after wout. */
 #include <ck_pflock.h>
+#include <stdio.h>
 
 #include "locks/lock.h"
-#include "spin_wait.h"
+#include "wait.h"
 #include "tsan_annotate.h"
 
 struct pflock {
 	ck_pflock_t pf;
 	uint32_t phase;		/* CK_PFLOCK_PHID or 0: the ID of the last write phase announced */
 	uint32_t drain;		/* at a handover: the rout value once the readers let in are out */
+	struct ck_ec32 turns[LOCK_WAIT_SLOTS];	/* parked writers, by ticket */
+	struct ck_ec32 phase_end;	/* parked readers */
+	struct ck_ec32 drained;	/* a parked writer waiting for rout */
 	struct lock_spin_policy spin;
 };
 
@@ -52,6 +59,10 @@ static int init(void *impl, const struct lock_spin_policy *spin)
 	ck_pflock_init(&p->pf);
 	p->phase = 0;
 	p->drain = 0;
+	for (int i = 0; i < LOCK_WAIT_SLOTS; i++)
+		ck_ec32_init(&p->turns[i], 0);
+	ck_ec32_init(&p->phase_end, 0);
+	ck_ec32_init(&p->drained, 0);
 	p->spin = *spin;
 	return 0;
 }
@@ -79,12 +90,14 @@ static void read_lock(void *impl)
 {
 	struct pflock *p = impl;
 	uint32_t w = ck_pr_faa_32(&p->pf.rin, CK_PFLOCK_RINC) & CK_PFLOCK_WBITS;
-	unsigned spun = 0;
+	struct lock_wait wait;
 
 	/* A writer is present: wait for its write phase to end. */
 	if (w) {
+		lock_wait_init(&wait, &p->spin, &p->phase_end,
+			       "pflock: reader waits for the write phase to end");
 		while ((ck_pr_load_32(&p->pf.rin) & CK_PFLOCK_WBITS) == w)
-			spin_wait(&p->spin, &spun);
+			lock_wait(&wait);
 	}
 	ck_pr_fence_lock();
 	tsan_read_acquired(p);
@@ -96,6 +109,7 @@ static void read_unlock(void *impl)
 
 	tsan_read_releasing(p);
 	ck_pflock_read_unlock(&p->pf);
+	lock_event_signal(&p->drained, &p->spin);	/* a writer may wait for rout */
 }
 
 /* For the writer that wout now serves: its write phase announced (by a handover, else now)
@@ -123,27 +137,34 @@ static void serve_next(struct pflock *p, uint32_t ticket, uint32_t ours)
 			ck_pflock_write_unlock(&p->pf);
 		else
 			ck_pr_faa_32(&p->pf.wout, 1);
-		return;
+	} else {
+		ck_pr_fence_unlock();
+		drain = ck_pr_faa_32(&p->pf.rin, next_phase_bits(p) - ours);
+		ck_pr_store_32(&p->drain, drain & CK_PFLOCK_LSB);
+		ck_pr_fence_store();	/* rin (an atomic: a store to CK), phase, drain before wout */
+		ck_pr_faa_32(&p->pf.wout, 1);
 	}
-	ck_pr_fence_unlock();
-	drain = ck_pr_faa_32(&p->pf.rin, next_phase_bits(p) - ours);
-	ck_pr_store_32(&p->drain, drain & CK_PFLOCK_LSB);
-	ck_pr_fence_store();	/* rin (an atomic: a store to CK), phase, drain before wout */
-	ck_pr_faa_32(&p->pf.wout, 1);
+	/* Readers wait for rin's writer bits, the writer of ticket + 1 for wout. */
+	lock_event_signal(&p->phase_end, &p->spin);
+	lock_event_signal(&p->turns[(ticket + 1) % LOCK_WAIT_SLOTS], &p->spin);
 }
 
 static void write_lock(void *impl)
 {
 	struct pflock *p = impl;
 	uint32_t ticket = ck_pr_faa_32(&p->pf.win, 1);
-	unsigned spun = 0;
+	struct lock_wait w;
 
+	lock_wait_init(&w, &p->spin, &p->turns[ticket % LOCK_WAIT_SLOTS],
+		       "pflock: writer waits for its ticket (wout)");
 	while (ck_pr_load_32(&p->pf.wout) != ticket)
-		spin_wait(&p->spin, &spun);
+		lock_wait(&w);
 	/* Announce the write phase to incoming readers; wait for those inside to leave. */
 	ticket = write_phase_begin(p);
+	lock_wait_init(&w, &p->spin, &p->drained,
+		       "pflock: writer waits for the readers inside to leave (rout)");
 	while (ck_pr_load_32(&p->pf.rout) != ticket)
-		spin_wait(&p->spin, &spun);
+		lock_wait(&w);
 	ck_pr_fence_lock();
 	tsan_write_acquired(p);
 }
@@ -197,6 +218,19 @@ static bool write_trylock(void *impl)
 	return true;
 }
 
+static int describe(const void *impl, char *buf, unsigned long len)
+{
+	const struct pflock *p = impl;
+	uint32_t rin = ck_pr_load_32(&p->pf.rin), rout = ck_pr_load_32(&p->pf.rout);
+
+	return snprintf(buf, len,
+			"rin 0x%x (writer bits 0x%x) rout 0x%x (readers inside %u) win %u wout %u "
+			"phase %u drain 0x%x", rin, rin & CK_PFLOCK_WBITS, rout,
+			((rin & CK_PFLOCK_LSB) - (rout & CK_PFLOCK_LSB)) / CK_PFLOCK_RINC,
+			ck_pr_load_32(&p->pf.win), ck_pr_load_32(&p->pf.wout),
+			ck_pr_load_32(&p->phase), ck_pr_load_32(&p->drain));
+}
+
 const struct lock_ops lock_pflock = {
 	.name = "pflock",
 	.description = "phase-fair rwlock (Concurrency Kit): read and write phases alternate, writers FIFO",
@@ -209,5 +243,6 @@ const struct lock_ops lock_pflock = {
 	.write_unlock = write_unlock,
 	.read_trylock = read_trylock,
 	.write_trylock = write_trylock,
+	.describe = describe,
 	.impl_size = sizeof(struct pflock),
 };

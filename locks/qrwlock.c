@@ -16,15 +16,19 @@
  *   acquisitions ended at Max/Min 3228468/1049447 (locktorture's starvation flag).
  * - wait_lock is a ticket lock (the kernel's arch_spinlock_t is a qspinlock: also FIFO).
  * - No interrupt context, so no reader path that skips the queue.
- * - Every spin is spin_wait() (bounded, then yield).
+ * - Every spin is lock_wait() (per the spin policy). Parked waiters on wait_lock sleep on
+ *   their ticket's slot (ticket_wait.h); the one at the head waits for cnts and sleeps on
+ *   `head`, bumped when a writer leaves and when the readers' count drops to a lone
+ *   WAITING (the value a queued writer waits for).
  *
  * No TSan annotations: TSan sees these atomics and so checks the real ordering. */
 #include <ck_spinlock.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "locks/lock.h"
-#include "spin_wait.h"
+#include "wait.h"
 #include "ticket_wait.h"
 
 #define QW_LOCKED	0x0ffu		/* a writer holds the lock */
@@ -35,6 +39,8 @@
 struct qrwlock {
 	_Atomic uint32_t cnts;
 	ck_spinlock_ticket_t wait_lock;
+	struct ck_ec32 turns[LOCK_WAIT_SLOTS];	/* parked waiters on wait_lock, by ticket */
+	struct ck_ec32 head;		/* the parked waiter at the head, waiting for cnts */
 	struct lock_spin_policy spin;
 };
 
@@ -44,6 +50,8 @@ static int init(void *impl, const struct lock_spin_policy *spin)
 
 	atomic_init(&q->cnts, 0);
 	ck_spinlock_ticket_init(&q->wait_lock);
+	ticket_turns_init(q->turns);
+	ck_ec32_init(&q->head, 0);
 	q->spin = *spin;
 	return 0;
 }
@@ -58,18 +66,42 @@ static bool nobody_queued(struct qrwlock *q)
 	return !ck_spinlock_ticket_locked(&q->wait_lock);
 }
 
+/* A reader leaves (or takes back its bias). A queued writer that set WAITING waits for
+ * cnts to be exactly WAITING, and only a drop makes it so: the fetch_sub is on the word the
+ * writer set WAITING in, so whichever drop leaves WAITING alone sees it and signals. */
+static void reader_gone(struct qrwlock *q, memory_order order)
+{
+	if (atomic_fetch_sub_explicit(&q->cnts, QR_BIAS, order) - QR_BIAS == QW_WAITING)
+		lock_event_signal(&q->head, &q->spin);
+}
+
+static void queue_enter(struct qrwlock *q, const char *site)
+{
+	struct lock_wait w;
+
+	lock_wait_init(&w, &q->spin, NULL, site);
+	ticket_lock_wait(&q->wait_lock, q->turns, &w);
+}
+
+static void queue_leave(struct qrwlock *q)
+{
+	ticket_unlock_signal(&q->wait_lock, q->turns, &q->spin);
+}
+
 /* queued_read_lock_slowpath, after taking back the fast path's bias */
 static void read_lock_queued(struct qrwlock *q)
 {
-	unsigned spun = 0;
+	struct lock_wait w;
 
-	ticket_lock_wait(&q->wait_lock, &q->spin);
+	queue_enter(q, "qrwlock: reader queued on wait_lock");
 	atomic_fetch_add_explicit(&q->cnts, QR_BIAS, memory_order_relaxed);
 	/* At the head of the queue only an active writer can hold us back: a waiting one
 	 * is behind us. */
+	lock_wait_init(&w, &q->spin, &q->head,
+		       "qrwlock: reader at the head waits for the writer to leave");
 	while (atomic_load_explicit(&q->cnts, memory_order_acquire) & QW_LOCKED)
-		spin_wait(&q->spin, &spun);
-	ck_spinlock_ticket_unlock(&q->wait_lock);
+		lock_wait(&w);
+	queue_leave(q);
 }
 
 static void read_lock(void *impl)
@@ -79,7 +111,7 @@ static void read_lock(void *impl)
 	if (nobody_queued(q)) {
 		if (!(atomic_fetch_add_explicit(&q->cnts, QR_BIAS, memory_order_acquire) & QW_WMASK))
 			return;
-		atomic_fetch_sub_explicit(&q->cnts, QR_BIAS, memory_order_relaxed);
+		reader_gone(q, memory_order_relaxed);
 	}
 	read_lock_queued(q);
 }
@@ -88,7 +120,7 @@ static void read_unlock(void *impl)
 {
 	struct qrwlock *q = impl;
 
-	atomic_fetch_sub_explicit(&q->cnts, QR_BIAS, memory_order_release);
+	reader_gone(q, memory_order_release);
 }
 
 static bool cnts_lock(struct qrwlock *q, uint32_t expected)
@@ -100,21 +132,23 @@ static bool cnts_lock(struct qrwlock *q, uint32_t expected)
 /* queued_write_lock_slowpath */
 static void write_lock_slowpath(struct qrwlock *q)
 {
-	unsigned spun = 0;
+	struct lock_wait w;
 
-	ticket_lock_wait(&q->wait_lock, &q->spin);
+	queue_enter(q, "qrwlock: writer queued on wait_lock");
 	if (atomic_load_explicit(&q->cnts, memory_order_relaxed) == 0 && cnts_lock(q, 0))
 		goto unlock;
 	atomic_fetch_or_explicit(&q->cnts, QW_WAITING, memory_order_relaxed);
 	/* Once no reader and no writer is left, only WAITING (ours) remains. */
+	lock_wait_init(&w, &q->spin, &q->head,
+		       "qrwlock: writer at the head waits for readers and the writer to leave");
 	for (;;) {
 		if (atomic_load_explicit(&q->cnts, memory_order_relaxed) == QW_WAITING &&
 		    cnts_lock(q, QW_WAITING))
 			break;
-		spin_wait(&q->spin, &spun);
+		lock_wait(&w);
 	}
 unlock:
-	ck_spinlock_ticket_unlock(&q->wait_lock);
+	queue_leave(q);
 }
 
 static void write_lock(void *impl)
@@ -132,6 +166,7 @@ static void write_unlock(void *impl)
 
 	/* The kernel stores 0 to the low byte; no one else changes it while it is held. */
 	atomic_fetch_sub_explicit(&q->cnts, QW_LOCKED, memory_order_release);
+	lock_event_signal(&q->head, &q->spin);	/* for the reader or writer at the head */
 }
 
 /* queued_read_trylock; as the fast paths, it does not pass queued waiters */
@@ -143,7 +178,7 @@ static bool read_trylock(void *impl)
 		return false;
 	if (!(atomic_fetch_add_explicit(&q->cnts, QR_BIAS, memory_order_acquire) & QW_WMASK))
 		return true;
-	atomic_fetch_sub_explicit(&q->cnts, QR_BIAS, memory_order_relaxed);
+	reader_gone(q, memory_order_relaxed);
 	return false;
 }
 
@@ -154,6 +189,19 @@ static bool write_trylock(void *impl)
 
 	return nobody_queued(q) && atomic_load_explicit(&q->cnts, memory_order_relaxed) == 0 &&
 	       cnts_lock(q, 0);
+}
+
+static int describe(const void *impl, char *buf, unsigned long len)
+{
+	const struct qrwlock *q = impl;
+	uint32_t cnts = atomic_load_explicit(&q->cnts, memory_order_relaxed);
+	int n = snprintf(buf, len, "cnts 0x%x (readers %u%s%s), wait_lock ", cnts,
+			 cnts / QR_BIAS, cnts & QW_LOCKED ? ", a writer holds" : "",
+			 cnts & QW_WAITING ? ", a writer waits" : "");
+
+	if (n < 0 || (unsigned long)n >= len)
+		return n;
+	return n + ticket_describe(&q->wait_lock, buf + n, len - (unsigned long)n);
 }
 
 const struct lock_ops lock_qrwlock = {
@@ -168,5 +216,6 @@ const struct lock_ops lock_qrwlock = {
 	.write_unlock = write_unlock,
 	.read_trylock = read_trylock,
 	.write_trylock = write_trylock,
+	.describe = describe,
 	.impl_size = sizeof(struct qrwlock),
 };

@@ -7,6 +7,7 @@
 
 struct ticket_lock {
 	ck_spinlock_ticket_t ticket;
+	struct ck_ec32 turns[LOCK_WAIT_SLOTS];	/* parked waiters, by ticket (ticket_wait.h) */
 	struct lock_spin_policy spin;
 };
 
@@ -15,6 +16,7 @@ static int init(void *impl, const struct lock_spin_policy *spin)
 	struct ticket_lock *t = impl;
 
 	ck_spinlock_ticket_init(&t->ticket);
+	ticket_turns_init(t->turns);
 	t->spin = *spin;
 	return 0;
 }
@@ -27,8 +29,10 @@ static void destroy(void *impl)
 static void lock(void *impl)
 {
 	struct ticket_lock *t = impl;
+	struct lock_wait w;
 
-	ticket_lock_wait(&t->ticket, &t->spin);
+	lock_wait_init(&w, &t->spin, NULL, "ticket: waits for its ticket to be served");
+	ticket_lock_wait(&t->ticket, t->turns, &w);
 	tsan_write_acquired(t);
 }
 
@@ -37,7 +41,7 @@ static void unlock(void *impl)
 	struct ticket_lock *t = impl;
 
 	tsan_write_releasing(t);
-	ck_spinlock_ticket_unlock(&t->ticket);
+	ticket_unlock_signal(&t->ticket, t->turns, &t->spin);
 }
 
 static bool trylock(void *impl)
@@ -48,6 +52,13 @@ static bool trylock(void *impl)
 		return false;
 	tsan_write_acquired(t);
 	return true;
+}
+
+static int describe(const void *impl, char *buf, unsigned long len)
+{
+	const struct ticket_lock *t = impl;
+
+	return ticket_describe(&t->ticket, buf, len);
 }
 
 const struct lock_ops lock_ticket = {
@@ -62,5 +73,6 @@ const struct lock_ops lock_ticket = {
 	.write_unlock = unlock,
 	.read_trylock = trylock,
 	.write_trylock = trylock,
+	.describe = describe,
 	.impl_size = sizeof(struct ticket_lock),
 };

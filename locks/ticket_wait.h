@@ -1,36 +1,74 @@
-/* Taking a Concurrency Kit ticket spinlock with our wait (spin_wait.h) instead of CK's
- * endless spin: the same steps as ck_spinlock_ticket_lock. Releasing and trylock are CK's
- * own. CK #undefs its layout macros, so the layout is restated here for the two it has. */
+/* Taking a Concurrency Kit ticket spinlock with our wait (wait.h) instead of CK's endless
+ * spin: the same steps as ck_spinlock_ticket_lock. Releasing and trylock are CK's own,
+ * followed by a signal for a parked waiter. CK #undefs its layout macros, so the layout is
+ * restated here for the two it has.
+ *
+ * A parked waiter sleeps on the slot of its ticket (turns[ticket % LOCK_WAIT_SLOTS]); the
+ * unlock that serves ticket t signals that slot, so it wakes the next owner only. */
 #ifndef LOCKS_TICKET_WAIT_H
 #define LOCKS_TICKET_WAIT_H
 
 #include <ck_spinlock.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include "spin_wait.h"
-
-static inline void ticket_lock_wait(ck_spinlock_ticket_t *t, const struct lock_spin_policy *spin)
-{
-	unsigned spun = 0;
+#include "wait.h"
 
 #ifdef CK_F_SPINLOCK_TICKET_TRYLOCK
-	/* One word: the ticket being served in the low half, the next ticket in the high. */
+/* One word: the ticket being served in the low half, the next ticket in the high. */
+#define TICKET_SERVING(t) (ck_pr_load_32(&(t)->value) & 0xffff)
+#define TICKET_NEXT(t) (ck_pr_load_32(&(t)->value) >> 16)
+#else
+#define TICKET_SERVING(t) ck_pr_load_uint(&(t)->position)
+#define TICKET_NEXT(t) ck_pr_load_uint(&(t)->next)
+#endif
+
+static inline void ticket_lock_wait(ck_spinlock_ticket_t *t, struct ck_ec32 *turns,
+				    struct lock_wait *w)
+{
+#ifdef CK_F_SPINLOCK_TICKET_TRYLOCK
 	_Static_assert(sizeof(t->value) == sizeof(uint32_t),
 		       "CK ticket lock layout is the 32-bit packed one");
 	uint32_t v = ck_pr_faa_32(&t->value, UINT32_C(1) << 16);
 	uint32_t request = v >> 16, position = v & 0xffff;
 
+	lock_wait_on(w, &turns[request % LOCK_WAIT_SLOTS]);
 	while (request != position) {
-		spin_wait(spin, &spun);
-		position = ck_pr_load_32(&t->value) & 0xffff;
+		lock_wait(w);
+		position = TICKET_SERVING(t);
 	}
 #else
 	unsigned request = ck_pr_faa_uint(&t->next, 1);
 
-	while (ck_pr_load_uint(&t->position) != request)
-		spin_wait(spin, &spun);
+	lock_wait_on(w, &turns[request % LOCK_WAIT_SLOTS]);
+	while (TICKET_SERVING(t) != request)
+		lock_wait(w);
 #endif
 	ck_pr_fence_lock();
+}
+
+/* Serves the next ticket (by the holder: nobody else moves the served one) and wakes its
+ * waiter if it sleeps. */
+static inline void ticket_unlock_signal(ck_spinlock_ticket_t *t, struct ck_ec32 *turns,
+					const struct lock_spin_policy *spin)
+{
+	unsigned next = (TICKET_SERVING(t) + 1) % LOCK_WAIT_SLOTS;
+
+	ck_spinlock_ticket_unlock(t);
+	lock_event_signal(&turns[next], spin);
+}
+
+static inline void ticket_turns_init(struct ck_ec32 *turns)
+{
+	for (int i = 0; i < LOCK_WAIT_SLOTS; i++)
+		ck_ec32_init(&turns[i], 0);
+}
+
+/* "serving 4 next 6": next - serving tickets taken, the holder's among them. */
+static inline int ticket_describe(const ck_spinlock_ticket_t *t, char *buf, unsigned long len)
+{
+	return snprintf(buf, len, "serving %u next %u", (unsigned)TICKET_SERVING(t),
+			(unsigned)TICKET_NEXT(t));
 }
 
 #endif

@@ -424,6 +424,7 @@ void lock_torture_print(FILE *f, const struct lock_torture_config *cfg,
 			const struct lock_torture_result *res)
 {
 	unsigned long long total = res->writes.total + res->reads.total;
+	char spin[32];
 
 	print_role(f, "Writes", &res->writes);
 	if (res->reads.nthreads)
@@ -436,6 +437,7 @@ void lock_torture_print(FILE *f, const struct lock_torture_config *cfg,
 		res->timed_out ? "  (time limit reached)" : "");
 	if (res->lost_writes)
 		fprintf(f, "Data:  Lost writes: %llu !!!\n", res->lost_writes);
+	lock_spin_policy_format(&res->spin, spin, sizeof(spin));
 	fprintf(f,
 		"%s-torture:--- End of test: %s: nwriters_stress=%u nreaders_stress=%u "
 		"acquisitions=%llu duration_ms=%u short_delay_ns=%u long_hold_us=%u "
@@ -443,8 +445,6 @@ void lock_torture_print(FILE *f, const struct lock_torture_config *cfg,
 		res->lock ? res->lock : "?", res->failed ? "FAILURE" : "SUCCESS", cfg->nwriters,
 		cfg->nreaders, cfg->acquisitions, cfg->duration_ms, cfg->short_delay_ns,
 		cfg->long_hold_us, cfg->long_hold_every, cfg->stutter_ms,
-		(unsigned long long)cfg->seed, res->spin.mode == LOCK_SPIN_PURE ? "pure" : "yield");
-	if (res->spin.mode == LOCK_SPIN_YIELD)
-		fprintf(f, ":%u", res->spin.spins);
+		(unsigned long long)cfg->seed, spin);
 	fputc('\n', f);
 }

@@ -2,7 +2,8 @@
  *
  *   lock-torture [--lock NAME|all] [--writers N] [--readers N] [--acquisitions N]
  *                [--duration-ms N] [--short-delay-ns N] [--long-hold-us N]
- *                [--long-hold-every N] [--stutter-ms N] [--seed N] [--spin pure|yield[:N]]
+ *                [--long-hold-every N] [--stutter-ms N] [--seed N]
+ *                [--spin pure|yield[:N]|park[:N]]
  *
  * Exit status 0 when every lock passed, 1 on a failure, 2 on bad usage. */
 #include <errno.h>
@@ -19,7 +20,8 @@ static void usage(void)
 {
 	fputs("usage: lock-torture [--lock NAME|all] [--writers N] [--readers N]\n"
 	      "       [--acquisitions N] [--duration-ms N] [--short-delay-ns N] [--long-hold-us N]\n"
-	      "       [--long-hold-every N] [--stutter-ms N] [--seed N] [--spin pure|yield[:N]]\n",
+	      "       [--long-hold-every N] [--stutter-ms N] [--seed N]\n"
+	      "       [--spin pure|yield[:N]|park[:N]]\n",
 	      stderr);
 	exit(2);
 }

@@ -145,18 +145,56 @@ static void check_trylock_semantics(const char *name, const struct lock_spin_pol
 
 static void test_trylock_semantics(void **state)
 {
-	const struct lock_spin_policy pure = { LOCK_SPIN_PURE, 0 };
+	const struct lock_spin_policy pure = { .mode = LOCK_SPIN_PURE, .spins = 0 };
+	const struct lock_spin_policy park = { .mode = LOCK_SPIN_PARK, .spins = 0 };
 
 	(void)state;
 	for (size_t i = 0; i < NR_EXPECTED; i++) {
 		check_trylock_semantics(expected[i].name, NULL);
 		check_trylock_semantics(expected[i].name, &pure);
+		check_trylock_semantics(expected[i].name, &park);
+	}
+}
+
+static void test_hook_policy_needs_a_hook(void **state)
+{
+	const struct lock_spin_policy hookless = { .mode = LOCK_SPIN_HOOK };
+	struct lock l;
+
+	(void)state;
+	assert_int_equal(lock_init_spin(&l, "ticket", &hookless), -EINVAL);
+}
+
+/* Every spinning strategy shows its state words, free and held; the others say they
+ * have none to show. */
+static void test_describe(void **state)
+{
+	static const char *const held[] = {
+		[2] = "serving 0 next 1", [3] = "tail set (held)",
+		[4] = "cnts 0xff (readers 0, a writer holds), wait_lock serving 0 next 0",
+		[5] = "writer bits 0x3", [6] = "writer flag 1",
+	};
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < NR_EXPECTED; i++) {
+		struct lock l;
+
+		assert_int_equal(lock_init(&l, expected[i].name), 0);
+		lock_write(&l);
+		assert_true(lock_describe(&l, buf, sizeof(buf)) > 0);
+		if (expected[i].props & LOCK_PROP_SLEEPING)
+			assert_non_null(strstr(buf, "state not shown"));
+		else if (!strstr(buf, held[i]))
+			fail_msg("%s held: \"%s\" lacks \"%s\"", expected[i].name, buf, held[i]);
+		unlock_write(&l);
+		lock_destroy(&l);
 	}
 }
 
 static void test_spin_policy_parse(void **state)
 {
-	struct lock_spin_policy p = { LOCK_SPIN_YIELD, 99 };
+	struct lock_spin_policy p = { .mode = LOCK_SPIN_YIELD, .spins = 99 };
 
 	(void)state;
 	assert_int_equal(lock_spin_policy_parse("pure", &p), 0);
@@ -169,15 +207,31 @@ static void test_spin_policy_parse(void **state)
 	assert_int_equal(lock_spin_policy_parse("yield:4096", &p), 0);
 	assert_int_equal(p.mode, LOCK_SPIN_YIELD);
 	assert_int_equal(p.spins, 4096);
+	assert_int_equal(lock_spin_policy_parse("park", &p), 0);
+	assert_int_equal(p.mode, LOCK_SPIN_PARK);
+	assert_int_equal(p.spins, LOCK_SPIN_DEFAULT_SPINS);
+	assert_int_equal(lock_spin_policy_parse("park:0", &p), 0);
+	assert_int_equal(p.mode, LOCK_SPIN_PARK);
+	assert_int_equal(p.spins, 0);
 
 	const char *bad[] = { "", "Pure", "yield:", "yield:-1", "yield:1x", "yield:99999999999",
-			      "spin", "pure:1" };
+			      "spin", "pure:1", "park:", "park:x", "parked", "hook" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		p = (struct lock_spin_policy){ LOCK_SPIN_YIELD, 7 };
+		p = (struct lock_spin_policy){ .mode = LOCK_SPIN_YIELD, .spins = 7 };
 		if (lock_spin_policy_parse(bad[i], &p) != -EINVAL)
 			fail_msg("\"%s\" parsed", bad[i]);
 		assert_int_equal(p.spins, 7);	/* untouched on error */
+	}
+
+	/* Formatting reads back. */
+	const char *good[] = { "pure", "yield:0", "yield:128", "park:0", "park:4096" };
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(lock_spin_policy_parse(good[i], &p), 0);
+		lock_spin_policy_format(&p, buf, sizeof(buf));
+		assert_string_equal(buf, good[i]);
 	}
 }
 
@@ -190,10 +244,11 @@ static void test_spin_default_from_env_then_set(void **state)
 	p = lock_spin_default();
 	assert_int_equal(p.mode, LOCK_SPIN_YIELD);
 	assert_int_equal(p.spins, 33);
-	lock_set_spin_default(&(struct lock_spin_policy){ LOCK_SPIN_PURE, 0 });
+	lock_set_spin_default(&(struct lock_spin_policy){ .mode = LOCK_SPIN_PURE, .spins = 0 });
 	p = lock_spin_default();
 	assert_int_equal(p.mode, LOCK_SPIN_PURE);
-	lock_set_spin_default(&(struct lock_spin_policy){ LOCK_SPIN_YIELD, LOCK_SPIN_DEFAULT_SPINS });
+	lock_set_spin_default(&(struct lock_spin_policy){ .mode = LOCK_SPIN_YIELD,
+							  .spins = LOCK_SPIN_DEFAULT_SPINS });
 	p = lock_spin_default();
 	assert_int_equal(p.mode, LOCK_SPIN_YIELD);
 	assert_int_equal(p.spins, LOCK_SPIN_DEFAULT_SPINS);
@@ -204,6 +259,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spin_default_from_env_then_set),
 		cmocka_unit_test(test_names_list_every_strategy),
+		cmocka_unit_test(test_hook_policy_needs_a_hook),
+		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_properties),
 		cmocka_unit_test(test_unknown_name_is_enoent),
 		cmocka_unit_test(test_null_name_is_default),

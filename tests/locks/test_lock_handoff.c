@@ -160,7 +160,8 @@ static void unpin(const cpu_set_t *saved)
 
 static void init_yielding(struct lock *l, const char *name)
 {
-	const struct lock_spin_policy spin = { LOCK_SPIN_YIELD, LOCK_SPIN_DEFAULT_SPINS };
+	const struct lock_spin_policy spin = { .mode = LOCK_SPIN_YIELD,
+					       .spins = LOCK_SPIN_DEFAULT_SPINS };
 
 	assert_int_equal(lock_init_spin(l, name, &spin), 0);
 }

@@ -110,7 +110,7 @@ static void test_strategy_one_role_stutter(void **state)
 /* Spinning without yielding: correct, only slow when oversubscribed, so 2 threads. */
 static void test_strategy_pure_spin(void **state)
 {
-	const struct lock_spin_policy pure = { LOCK_SPIN_PURE, 0 };
+	const struct lock_spin_policy pure = { .mode = LOCK_SPIN_PURE, .spins = 0 };
 	struct lock_torture_config cfg = oversubscribed(*state);
 
 	cfg.spin = &pure;

@@ -20,11 +20,22 @@ enum {
 enum lock_spin_mode {
 	LOCK_SPIN_YIELD,	/* spin `spins` rounds, then sched_yield(), and again */
 	LOCK_SPIN_PURE,		/* spin until the lock is free, however long that takes */
+	LOCK_SPIN_PARK,		/* spin `spins` rounds, then sleep in the kernel (a futex)
+				 * until the lock's state changes, as user-space locks do
+				 * when threads outnumber CPUs */
+	LOCK_SPIN_HOOK,		/* call hook(hook_arg, site) at every round instead of
+				 * spinning: lets a test decide when each waiter runs */
 };
 
 struct lock_spin_policy {
 	enum lock_spin_mode mode;
-	unsigned spins;		/* LOCK_SPIN_YIELD: pause rounds before each sched_yield() */
+	unsigned spins;		/* YIELD: pause rounds before each sched_yield(); PARK:
+				 * before sleeping */
+	/* LOCK_SPIN_HOOK: called by a waiting thread at each round of a wait loop. site is a
+	 * static string naming the loop ("pflock: reader waits for the write phase to end").
+	 * It returns when the waiter may look at the lock again. */
+	void (*hook)(void *hook_arg, const char *site);
+	void *hook_arg;
 };
 
 #define LOCK_SPIN_DEFAULT_SPINS 128u
@@ -42,6 +53,10 @@ struct lock_ops {
 	void (*write_unlock)(void *impl);
 	bool (*read_trylock)(void *impl);	/* true when taken; never waits */
 	bool (*write_trylock)(void *impl);
+	/* Optional: the lock's state words, for a report on a run that stopped making
+	 * progress ("rin=0x302 rout=0x300 win=5 wout=4"). Reads with relaxed loads; snprintf's
+	 * return value. */
+	int (*describe)(const void *impl, char *buf, unsigned long len);
 	unsigned long impl_size;
 };
 
@@ -71,8 +86,23 @@ void lock_destroy(struct lock *l);
  * yield:LOCK_SPIN_DEFAULT_SPINS. Locks already made keep theirs. */
 struct lock_spin_policy lock_spin_default(void);
 void lock_set_spin_default(const struct lock_spin_policy *spin);
-/* "pure", "yield" or "yield:N" (N pause rounds before each yield). 0 or -EINVAL. */
+/* "pure", "yield", "yield:N" (N pause rounds before each yield), "park" or "park:N" (N
+ * pause rounds before sleeping). 0 or -EINVAL. */
 int lock_spin_policy_parse(const char *s, struct lock_spin_policy *spin);
+/* The policy as lock_spin_policy_parse reads it ("yield:128"; "hook" for LOCK_SPIN_HOOK). */
+int lock_spin_policy_format(const struct lock_spin_policy *spin, char *buf, unsigned long len);
+
+/* Where a thread waits. Each wait loop of a spinning strategy stores its site (a static
+ * string) into the waiting thread's slot at every round; the slot is left as it is when
+ * the wait ends. A harness that wants to report where its threads wait takes the slot's
+ * address from each thread (lock_wait_site_slot(), called by that thread), clears it
+ * before each lock call and reads it from its watchdog: a site there means the thread is
+ * waiting, or was, inside the lock call it is in. NULL in a sleeping strategy's call. */
+typedef const char *_Atomic lock_wait_site;
+lock_wait_site *lock_wait_site_slot(void);
+
+/* The lock's state as its describe() tells it, or a note that it has none to show. */
+int lock_describe(const struct lock *l, char *buf, unsigned long len);
 
 static inline void lock_read(struct lock *l) { l->ops->read_lock(l->impl); }
 static inline void unlock_read(struct lock *l) { l->ops->read_unlock(l->impl); }
