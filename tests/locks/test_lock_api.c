@@ -41,6 +41,20 @@ static void test_names_list_every_strategy(void **state)
 		assert_string_equal(names[i], expected[i].name);
 }
 
+/* The build's list, from which ctest registers a torture test per strategy. */
+static void test_build_lists_every_strategy(void **state)
+{
+	char list[256] = "";
+
+	(void)state;
+	for (const char *const *name = lock_names(); *name; name++) {
+		if (*list)
+			strcat(list, ",");
+		strcat(list, *name);
+	}
+	assert_string_equal(list, IOMEM_LOCK_STRATEGIES);
+}
+
 static void test_properties(void **state)
 {
 	(void)state;
@@ -259,6 +273,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spin_default_from_env_then_set),
 		cmocka_unit_test(test_names_list_every_strategy),
+		cmocka_unit_test(test_build_lists_every_strategy),
 		cmocka_unit_test(test_hook_policy_needs_a_hook),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_properties),

@@ -1,5 +1,5 @@
-/* The locktorture-style checker: see stress/lock_torture.h. */
-#include "stress/lock_torture.h"
+/* The locktorture-style checker: see torture/lock_torture.h. */
+#include "torture/lock_torture.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "locks/fairness.h"
+#include "torture/progress.h"
 
 #define SHARED_WORDS 8
 
@@ -39,18 +40,27 @@ struct torture {
 	pthread_mutex_t done_lock;
 	pthread_cond_t done_cond;	/* running reached 0 */
 	unsigned running;
+	struct torture_thread *threads;
 
 	/* Written by writers with plain stores: the data the lock protects. */
 	_Alignas(64) uint64_t words[SHARED_WORDS];
 };
 
 struct torture_thread {
-	_Alignas(64) struct torture *t;
+	_Alignas(64) struct progress_thread *progress;	/* acquisitions, where it is */
+	struct torture *t;
 	pthread_t tid;
 	bool writer;
 	uint64_t rng;
-	unsigned long long acquired, failed, long_holds;
+	/* Written by the thread only; atomic so that a stuck run can be reported unjoined. */
+	atomic_ullong failed, long_holds;
 };
+
+static void count(atomic_ullong *n)
+{
+	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
 
 static uint64_t splitmix64(uint64_t *s)
 {
@@ -85,7 +95,7 @@ static void hold(struct torture_thread *th)
 
 	if (cfg->long_hold_every && cfg->long_hold_us && r % cfg->long_hold_every == 0) {
 		busy_wait_ns((uint64_t)cfg->long_hold_us * 1000);
-		th->long_holds++;
+		count(&th->long_holds);
 	} else if (cfg->short_delay_ns) {
 		uint64_t ns = (r >> 32) % ((uint64_t)cfg->short_delay_ns + 1);
 
@@ -106,17 +116,20 @@ static void sleep_ns(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
-static void stutter_wait(struct torture *t)
+static void stutter_wait(struct torture_thread *th)
 {
+	struct torture *t = th->t;
 	int phase;
 
 	while ((phase = atomic_load_explicit(&t->stutter, memory_order_relaxed)) != STUTTER_RUN &&
 	       !atomic_load_explicit(&t->stop, memory_order_relaxed)) {
+		progress_set(th->progress, PROGRESS_PAUSED);
 		if (phase == STUTTER_NAP)
 			sleep_ns(1000000);
 		else
 			sched_yield();
 	}
+	progress_set(th->progress, PROGRESS_OUTSIDE);
 }
 
 static bool take_one(atomic_ullong *taken, unsigned long long budget)
@@ -128,12 +141,13 @@ static void write_once(struct torture_thread *th)
 {
 	struct torture *t = th->t;
 
+	progress_set(th->progress, PROGRESS_WRITE_LOCKING);
 	lock_write(&t->lock);
+	progress_acquired(th->progress, PROGRESS_WRITING);
 	if (atomic_exchange_explicit(&t->write_held, true, memory_order_relaxed))
-		th->failed++;
+		count(&th->failed);
 	if (atomic_load_explicit(&t->read_held, memory_order_relaxed))
-		th->failed++;
-	th->acquired++;
+		count(&th->failed);
 	if (!t->cfg->no_data_check) {
 		uint64_t v = t->words[0] + 1;
 
@@ -142,30 +156,36 @@ static void write_once(struct torture_thread *th)
 	}
 	hold(th);
 	atomic_store_explicit(&t->write_held, false, memory_order_relaxed);
+	progress_set(th->progress, PROGRESS_UNLOCKING);
 	unlock_write(&t->lock);
+	progress_set(th->progress, PROGRESS_OUTSIDE);
 }
 
 static void read_once(struct torture_thread *th)
 {
 	struct torture *t = th->t;
 
+	progress_set(th->progress, PROGRESS_READ_LOCKING);
 	lock_read(&t->lock);
+	progress_acquired(th->progress, PROGRESS_READING);
 	if (atomic_fetch_add_explicit(&t->read_held, 1, memory_order_relaxed) && !t->shared_reads)
-		th->failed++;
+		count(&th->failed);
 	if (atomic_load_explicit(&t->write_held, memory_order_relaxed))
-		th->failed++;
-	th->acquired++;
+		count(&th->failed);
 	if (!t->cfg->no_data_check) {
 		uint64_t v = t->words[0];
 		bool torn = false;
 
 		for (int i = 1; i < SHARED_WORDS; i++)
 			torn |= t->words[i] != v;
-		th->failed += torn;
+		if (torn)
+			count(&th->failed);
 	}
 	hold(th);
 	atomic_fetch_sub_explicit(&t->read_held, 1, memory_order_relaxed);
+	progress_set(th->progress, PROGRESS_UNLOCKING);
 	unlock_read(&t->lock);
+	progress_set(th->progress, PROGRESS_OUTSIDE);
 }
 
 static void *torture_thread_main(void *arg)
@@ -173,6 +193,10 @@ static void *torture_thread_main(void *arg)
 	struct torture_thread *th = arg;
 	struct torture *t = th->t;
 
+	unsigned i = (unsigned)(th - t->threads);
+
+	progress_thread_start(th->progress, th->writer ? "writer" : "reader",
+			      th->writer ? i : i - t->cfg->nwriters);
 	atomic_fetch_add(&t->ready, 1);
 	while (!atomic_load(&t->go))
 		sched_yield();
@@ -187,9 +211,10 @@ static void *torture_thread_main(void *arg)
 				break;
 			read_once(th);
 		}
-		stutter_wait(t);
+		stutter_wait(th);
 	}
 
+	progress_set(th->progress, PROGRESS_FINISHED);
 	pthread_mutex_lock(&t->done_lock);
 	if (--t->running == 0)
 		pthread_cond_signal(&t->done_cond);
@@ -197,52 +222,115 @@ static void *torture_thread_main(void *arg)
 	return NULL;
 }
 
-/* Waits for the threads to finish, stopping them at the time limit, and stutters. */
-static void control(struct torture *t, uint64_t start, bool *timed_out)
+/* The stutter's next phase; returns when the one after it begins. */
+static uint64_t stutter_step(struct torture *t, uint64_t at, struct progress_watch *watch)
+{
+	const struct lock_torture_config *cfg = t->cfg;
+	uint64_t period = (uint64_t)cfg->stutter_ms * 1000000;
+	uint64_t spin = period < 2000000 ? period / 2 : 1000000;
+
+	switch (atomic_load(&t->stutter)) {
+	case STUTTER_RUN:
+		atomic_store(&t->stutter, STUTTER_NAP);
+		return at + period - spin;
+	case STUTTER_NAP:
+		atomic_store(&t->stutter, STUTTER_SPIN);
+		return at + spin;
+	default:
+		atomic_store(&t->stutter, STUTTER_RUN);
+		progress_watch_restart(watch);	/* the pause was no stall */
+		return at + period;
+	}
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Waits for the threads to finish, stopping them at the time limit (once min_acquisitions
+ * are made), stutters, and watches for a stall. With the run stuck, stops at once and
+ * returns with threads still running. */
+static void control(struct torture *t, uint64_t start, struct progress_watch *watch,
+		    struct lock_torture_result *res)
 {
 	const struct lock_torture_config *cfg = t->cfg;
 	uint64_t deadline = cfg->duration_ms ? start + (uint64_t)cfg->duration_ms * 1000000 : 0;
-	uint64_t period = (uint64_t)cfg->stutter_ms * 1000000;
-	uint64_t spin = period < 2000000 ? period / 2 : 1000000;
-	uint64_t next_phase = period ? start + period : 0;
+	uint64_t next_phase = cfg->stutter_ms ? start + (uint64_t)cfg->stutter_ms * 1000000 : 0;
+	/* Look ten times per stall window, and at least every second. */
+	uint64_t check_every = earliest(watch->stall_ns / 10, 1000000000);
+	uint64_t next_check = start + check_every;
+	bool past_deadline = false;
 
 	pthread_mutex_lock(&t->done_lock);
 	while (t->running) {
-		uint64_t wake = deadline, now;
-
-		if (next_phase && (!wake || next_phase < wake))
-			wake = next_phase;
-		if (!wake) {
-			pthread_cond_wait(&t->done_cond, &t->done_lock);
-			continue;
-		}
-		struct timespec ts = ns_to_timespec(wake);
+		struct timespec ts = ns_to_timespec(earliest(earliest(deadline, next_phase), next_check));
+		uint64_t now;
 
 		pthread_cond_timedwait(&t->done_cond, &t->done_lock, &ts);
 		now = now_ns();
 		if (deadline && now >= deadline) {
-			atomic_store(&t->stop, true);
-			*timed_out = cfg->acquisitions != 0;
-			deadline = next_phase = 0;
+			past_deadline = true;
+			deadline = 0;
 		}
-		if (next_phase && now >= next_phase) {
-			switch (atomic_load(&t->stutter)) {
-			case STUTTER_RUN:
-				atomic_store(&t->stutter, STUTTER_NAP);
-				next_phase += period - spin;
-				break;
-			case STUTTER_NAP:
-				atomic_store(&t->stutter, STUTTER_SPIN);
-				next_phase += spin;
-				break;
-			default:
-				atomic_store(&t->stutter, STUTTER_RUN);
-				next_phase += period;
+		if (past_deadline && progress_total(watch) >= cfg->min_acquisitions) {
+			atomic_store(&t->stop, true);
+			res->timed_out = cfg->acquisitions != 0;
+			past_deadline = false;
+			next_phase = 0;
+		}
+		if (next_phase && now >= next_phase)
+			next_phase = stutter_step(t, next_phase, watch);
+		if (now >= next_check) {
+			next_check = now + check_every;
+			if (progress_check(watch) == PROGRESS_STUCK) {
+				res->stalled = true;
+				res->stall_report = progress_report(watch);
+				atomic_store(&t->stop, true);
 				break;
 			}
 		}
 	}
 	pthread_mutex_unlock(&t->done_lock);
+}
+
+/* A stuck run's memory, which its threads still use: kept reachable (not a leak), never
+ * freed. */
+static struct abandoned_run {
+	struct torture *t;
+	struct torture_thread *threads;
+	struct progress_thread *progress;
+	struct abandoned_run *next;
+} *abandoned;
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void abandon(struct torture *t, struct torture_thread *threads,
+		    struct progress_thread *progress)
+{
+	struct abandoned_run *a = malloc(sizeof(*a));
+
+	if (!a)
+		return;	/* leaked for real; the process should exit anyway */
+	*a = (struct abandoned_run){ t, threads, progress, NULL };
+	pthread_mutex_lock(&abandoned_lock);
+	a->next = abandoned;
+	abandoned = a;
+	pthread_mutex_unlock(&abandoned_lock);
+}
+
+/* After a stall: whether the threads left within a second of being told to stop (a slow
+ * run). If not, they are stuck in the lock and cannot be joined. */
+static bool threads_left(struct torture *t)
+{
+	struct timespec ts = ns_to_timespec(now_ns() + 1000000000);
+	bool left;
+
+	pthread_mutex_lock(&t->done_lock);
+	while (t->running && !pthread_cond_timedwait(&t->done_cond, &t->done_lock, &ts))
+		;
+	left = t->running == 0;
+	pthread_mutex_unlock(&t->done_lock);
+	return left;
 }
 
 static int role_alloc(struct lock_torture_role *role, unsigned n)
@@ -259,6 +347,7 @@ void lock_torture_result_free(struct lock_torture_result *res)
 	free(res->writes.failures);
 	free(res->reads.acquisitions);
 	free(res->reads.failures);
+	free(res->stall_report);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -316,7 +405,8 @@ static void torture_destroy(struct torture *t)
 	lock_destroy(&t->lock);
 }
 
-static void collect(struct torture *t, struct torture_thread *threads,
+/* joined: the threads have been joined, so the shared words may be read. */
+static void collect(struct torture *t, struct torture_thread *threads, bool joined,
 		    struct lock_torture_result *res)
 {
 	const struct lock_torture_config *cfg = t->cfg;
@@ -326,25 +416,29 @@ static void collect(struct torture *t, struct torture_thread *threads,
 		struct torture_thread *th = &threads[i];
 		struct lock_torture_role *role = th->writer ? &res->writes : &res->reads;
 		unsigned k = th->writer ? i : i - cfg->nwriters;
+		unsigned long long acquired = atomic_load(&th->progress->acquisitions);
 
-		role->acquisitions[k] = th->acquired;
-		role->failures[k] = th->failed;
-		res->long_holds += th->long_holds;
+		role->acquisitions[k] = acquired;
+		role->failures[k] = atomic_load(&th->failed);
+		res->long_holds += atomic_load(&th->long_holds);
 		if (th->writer)
-			writes += th->acquired;
+			writes += acquired;
 	}
 	lock_torture_role_summarize(&res->writes);
 	lock_torture_role_summarize(&res->reads);
-	if (!cfg->no_data_check && t->words[0] != writes)
+	if (joined && !cfg->no_data_check && t->words[0] != writes)
 		res->lost_writes = writes - t->words[0];
-	res->failed = res->writes.fail || res->reads.fail || res->lost_writes;
+	res->failed = res->writes.fail || res->reads.fail || res->lost_writes || res->stalled;
 }
 
 int lock_torture_run(const struct lock_torture_config *cfg, struct lock_torture_result *res)
 {
 	unsigned nthreads = cfg->nwriters + cfg->nreaders, created = 0;
 	struct torture_thread *threads;
+	struct progress_thread *progress;
+	struct progress_watch watch;
 	struct torture *t;
+	bool joined = true;
 	uint64_t start;
 	int err;
 
@@ -357,7 +451,8 @@ int lock_torture_run(const struct lock_torture_config *cfg, struct lock_torture_
 	}
 	t = aligned_alloc(64, (sizeof(*t) + 63) & ~(size_t)63);
 	threads = aligned_alloc(64, nthreads * sizeof(*threads));
-	if (!t || !threads) {
+	progress = aligned_alloc(64, nthreads * sizeof(*progress));
+	if (!t || !threads || !progress) {
 		err = -ENOMEM;
 		goto out_free;
 	}
@@ -366,13 +461,22 @@ int lock_torture_run(const struct lock_torture_config *cfg, struct lock_torture_
 	if (err)
 		goto out_free;
 	res->lock = lock_name(&t->lock);
-
 	memset(threads, 0, nthreads * sizeof(*threads));
+	memset(progress, 0, nthreads * sizeof(*progress));
+	t->threads = threads;
+	err = progress_watch_init(&watch, progress, nthreads, &t->lock,
+				  cfg->stall_ms ? cfg->stall_ms : LOCK_TORTURE_STALL_MS);
+	if (err) {
+		torture_destroy(t);
+		goto out_free;
+	}
+
 	for (; created < nthreads; created++) {
 		struct torture_thread *th = &threads[created];
 		uint64_t seed = cfg->seed ^ ((uint64_t)created << 32);
 
 		th->t = t;
+		th->progress = &progress[created];
 		th->writer = created < cfg->nwriters;
 		th->rng = splitmix64(&seed);
 		err = -pthread_create(&th->tid, NULL, torture_thread_main, th);
@@ -381,19 +485,34 @@ int lock_torture_run(const struct lock_torture_config *cfg, struct lock_torture_
 			break;
 		}
 	}
+	watch.nthreads = created;
 	t->running = created;	/* threads touch it only after go */
 	while (atomic_load(&t->ready) < created)
 		sched_yield();
 	start = now_ns();
+	progress_watch_restart(&watch);
 	atomic_store(&t->go, true);
-	control(t, start, &res->timed_out);
-	for (unsigned i = 0; i < created; i++)
-		pthread_join(threads[i].tid, NULL);
+	control(t, start, &watch, res);
+	if (res->stalled && !threads_left(t)) {
+		/* Stuck in the lock: they cannot be joined, nor their memory freed. */
+		joined = false;
+		for (unsigned i = 0; i < created; i++)
+			pthread_detach(threads[i].tid);
+	} else {
+		for (unsigned i = 0; i < created; i++)
+			pthread_join(threads[i].tid, NULL);
+	}
 	res->elapsed_s = (double)(now_ns() - start) / 1e9;
 	if (!err)
-		collect(t, threads, res);
+		collect(t, threads, joined, res);
+	progress_watch_destroy(&watch);
+	if (!joined) {
+		abandon(t, threads, progress);
+		return err;
+	}
 	torture_destroy(t);
 out_free:
+	free(progress);
 	free(threads);
 	free(t);
 	if (err)
@@ -437,6 +556,9 @@ void lock_torture_print(FILE *f, const struct lock_torture_config *cfg,
 		res->timed_out ? "  (time limit reached)" : "");
 	if (res->lost_writes)
 		fprintf(f, "Data:  Lost writes: %llu !!!\n", res->lost_writes);
+	if (res->stalled)
+		fprintf(f, "Stall: %s",
+			res->stall_report ? res->stall_report : "(no memory for the report)\n");
 	lock_spin_policy_format(&res->spin, spin, sizeof(spin));
 	fprintf(f,
 		"%s-torture:--- End of test: %s: nwriters_stress=%u nreaders_stress=%u "

@@ -1,5 +1,5 @@
 /* The kernel's lock_busted torture type: a "lock" that excludes no one. */
-#include "stress/lock_torture.h"
+#include "torture/lock_torture.h"
 
 static int init(void *impl, const struct lock_spin_policy *spin)
 {

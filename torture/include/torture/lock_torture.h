@@ -14,17 +14,26 @@
  * makes the lock's happens-before checked, not only its exclusion.
  *
  * The run ends when each role has made its share of the acquisitions, or at the time
- * limit. Results per role: per-thread counts, failures, Jain's fairness index, and
- * locktorture's starvation flag (max/2 > min across the role's threads).
+ * limit once min_acquisitions are made. Results per role: per-thread counts, failures,
+ * Jain's fairness index, and locktorture's starvation flag (max/2 > min across the role's
+ * threads).
+ *
+ * A watchdog (torture/progress.h) looks at the threads throughout. A run that acquires
+ * nothing for stall_ms while some thread is not paused is stuck: the run fails at once
+ * with a report of where every thread is, whatever the time limit.
  */
-#ifndef STRESS_LOCK_TORTURE_H
-#define STRESS_LOCK_TORTURE_H
+#ifndef TORTURE_LOCK_TORTURE_H
+#define TORTURE_LOCK_TORTURE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "locks/lock.h"
+
+/* The default stall window: no acquisition in this long is a deadlock or a livelock. A
+ * slow run, however oversubscribed, hands the lock on within a few scheduler periods. */
+#define LOCK_TORTURE_STALL_MS 10000
 
 struct lock_torture_config {
 	const char *lock;			/* strategy name; NULL = LOCK_DEFAULT */
@@ -36,6 +45,10 @@ struct lock_torture_config {
 	 * (then duration_ms must be set). */
 	unsigned long long acquisitions;
 	unsigned duration_ms;			/* time limit; 0 = none */
+	/* With duration_ms: the run goes on past the time limit until the threads have made
+	 * this many acquisitions in all, so that a loaded machine still tests something. */
+	unsigned long long min_acquisitions;
+	unsigned stall_ms;			/* the watchdog's window; 0 = LOCK_TORTURE_STALL_MS */
 	unsigned short_delay_ns;		/* hold for a random [0, short_delay_ns] */
 	unsigned long_hold_us;			/* hold this long instead... */
 	unsigned long_hold_every;		/* ...once in that many acquisitions; 0 = never */
@@ -62,7 +75,9 @@ struct lock_torture_result {
 	unsigned long long lost_writes;	/* writes the shared words missed (data check) */
 	double elapsed_s;
 	bool timed_out;		/* stopped by duration_ms before the acquisitions were made */
-	bool failed;		/* any failure or lost write */
+	bool stalled;		/* the watchdog found the run stuck */
+	char *stall_report;	/* then: progress_report()'s text (malloc'd; may be NULL) */
+	bool failed;		/* any failure, lost write or stall */
 };
 
 /* Fills in locktorture-like defaults: writers = readers = online CPUs, 10^6
@@ -72,7 +87,9 @@ void lock_torture_config_default(struct lock_torture_config *cfg);
 
 /* Runs the checker. 0 (whether or not the lock passed: see res->failed), -ENOENT for an
  * unknown lock, -EINVAL for a config that cannot end (no threads, or neither bound), or
- * another -errno. On 0, free res with lock_torture_result_free. */
+ * another -errno. On 0, free res with lock_torture_result_free. A stalled run whose
+ * threads are still stuck a second after being told to stop leaves them, and the lock,
+ * behind: the caller should report and exit. */
 int lock_torture_run(const struct lock_torture_config *cfg, struct lock_torture_result *res);
 void lock_torture_result_free(struct lock_torture_result *res);
 

@@ -3,9 +3,10 @@
  *   lock-torture [--lock NAME|all] [--writers N] [--readers N] [--acquisitions N]
  *                [--duration-ms N] [--short-delay-ns N] [--long-hold-us N]
  *                [--long-hold-every N] [--stutter-ms N] [--seed N]
- *                [--spin pure|yield[:N]|park[:N]]
+ *                [--spin pure|yield[:N]|park[:N]] [--min-acquisitions N] [--stall-ms N]
  *
- * Exit status 0 when every lock passed, 1 on a failure, 2 on bad usage. */
+ * Exit status 0 when every lock passed, 1 on a failure (a stuck run among them: its report
+ * says where each thread waits), 2 on bad usage. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,14 +15,14 @@
 #include <string.h>
 
 #include "locks/lock.h"
-#include "stress/lock_torture.h"
+#include "torture/lock_torture.h"
 
 static void usage(void)
 {
 	fputs("usage: lock-torture [--lock NAME|all] [--writers N] [--readers N]\n"
 	      "       [--acquisitions N] [--duration-ms N] [--short-delay-ns N] [--long-hold-us N]\n"
 	      "       [--long-hold-every N] [--stutter-ms N] [--seed N]\n"
-	      "       [--spin pure|yield[:N]|park[:N]]\n",
+	      "       [--spin pure|yield[:N]|park[:N]] [--min-acquisitions N] [--stall-ms N]\n",
 	      stderr);
 	exit(2);
 }
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 		{ "stutter-ms", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 'x' },
 		{ "spin", required_argument, NULL, 'p' },
+		{ "min-acquisitions", required_argument, NULL, 'm' },
+		{ "stall-ms", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lock_torture_config cfg;
@@ -94,6 +97,8 @@ int main(int argc, char **argv)
 			break;
 		case 'S': cfg.stutter_ms = (unsigned)number("stutter-ms", optarg, UINT_MAX); break;
 		case 'x': cfg.seed = number("seed", optarg, ULLONG_MAX); break;
+		case 'm': cfg.min_acquisitions = number("min-acquisitions", optarg, ULLONG_MAX); break;
+		case 'T': cfg.stall_ms = (unsigned)number("stall-ms", optarg, UINT_MAX); break;
 		case 'p':
 			if (lock_spin_policy_parse(optarg, &spin)) {
 				fprintf(stderr, "lock-torture: bad --spin '%s'\n", optarg);
