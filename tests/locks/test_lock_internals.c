@@ -1,6 +1,6 @@
-/* Per-strategy behaviour the checker does not pin down: queued writers hold off new
- * readers (qrwlock, pflock, brlock), MCS queue nodes when a thread holds several MCS locks,
- * brlock reader slots when threads outnumber them, and the thread indices behind them. */
+/* Per-strategy internals the checker does not pin down: MCS queue nodes when a thread
+ * holds all it has, brlock reader slots when threads outnumber them, and the thread
+ * indices behind them. */
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -17,120 +17,6 @@
 
 #include "locks/lock.h"
 #include "thread_index.h"
-
-/* A backstop only, for a lock that never does what the test waits for. */
-#define WATCHDOG_S 60
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct writer_arg {
-	struct lock *l;
-	atomic_bool done;
-};
-
-static void *take_write(void *p)
-{
-	struct writer_arg *w = p;
-
-	lock_write(w->l);
-	atomic_store(&w->done, true);
-	unlock_write(w->l);
-	return NULL;
-}
-
-/* Until a read_trylock fails; false at the watchdog. From its own thread, as a reader
- * slot of brlock lets its own thread read again regardless. */
-static void *probe_until_readers_blocked(void *p)
-{
-	struct lock *l = p;
-	double deadline = now_s() + WATCHDOG_S;
-
-	while (trylock_read(l)) {
-		unlock_read(l);
-		if (now_s() > deadline)
-			return (void *)0;
-		sched_yield();
-	}
-	return (void *)1;
-}
-
-/* A reader holds the lock; a writer arrives and waits. New readers must now wait too. */
-static void test_waiting_writer_blocks_new_readers(void **state)
-{
-	const char *name = *state;
-	struct writer_arg w = { 0 };
-	pthread_t writer, prober;
-	struct lock l;
-	void *blocked;
-
-	assert_int_equal(lock_init(&l, name), 0);
-	w.l = &l;
-	lock_read(&l);
-	assert_int_equal(pthread_create(&writer, NULL, take_write, &w), 0);
-	assert_int_equal(pthread_create(&prober, NULL, probe_until_readers_blocked, &l), 0);
-	pthread_join(prober, &blocked);
-	if (!blocked)
-		fail_msg("%s: new readers still got in %d s after a writer queued", name,
-			 WATCHDOG_S);
-	assert_false(atomic_load(&w.done));	/* we still read */
-	unlock_read(&l);
-	pthread_join(writer, NULL);
-	assert_true(atomic_load(&w.done));
-	lock_destroy(&l);
-}
-
-/* --- MCS: several locks held by one thread, released out of order. */
-#define NESTED 3
-#ifdef IOMEM_TSAN
-#define NESTED_ROUNDS 5000
-#else
-#define NESTED_ROUNDS 50000
-#endif
-#define NESTED_THREADS 4
-
-static struct lock nested[NESTED];
-static unsigned long nested_counts[NESTED];	/* plain: protected by nested[i] */
-
-static void *nest(void *p)
-{
-	(void)p;
-	for (int r = 0; r < NESTED_ROUNDS; r++) {
-		for (int i = 0; i < NESTED; i++)
-			lock_write(&nested[i]);
-		for (int i = 0; i < NESTED; i++)
-			nested_counts[i]++;
-		/* 1, 0, 2: neither the order taken nor its reverse. */
-		unlock_write(&nested[1]);
-		unlock_write(&nested[0]);
-		unlock_write(&nested[2]);
-	}
-	return NULL;
-}
-
-static void test_mcs_nested_out_of_order(void **state)
-{
-	pthread_t t[NESTED_THREADS];
-
-	(void)state;
-	for (int i = 0; i < NESTED; i++) {
-		assert_int_equal(lock_init(&nested[i], "mcs"), 0);
-		nested_counts[i] = 0;
-	}
-	for (int i = 0; i < NESTED_THREADS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, nest, NULL), 0);
-	for (int i = 0; i < NESTED_THREADS; i++)
-		pthread_join(t[i], NULL);
-	for (int i = 0; i < NESTED; i++) {
-		assert_int_equal(nested_counts[i], (unsigned long)NESTED_ROUNDS * NESTED_THREADS);
-		lock_destroy(&nested[i]);
-	}
-}
 
 /* Every queue node of the thread in use at once, then reused. */
 static void test_mcs_all_nodes_held(void **state)
@@ -280,10 +166,6 @@ static void test_thread_indices_dense_distinct_recycled(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_prestate(test_waiting_writer_blocks_new_readers, (void *)"qrwlock"),
-		cmocka_unit_test_prestate(test_waiting_writer_blocks_new_readers, (void *)"pflock"),
-		cmocka_unit_test_prestate(test_waiting_writer_blocks_new_readers, (void *)"brlock"),
-		cmocka_unit_test(test_mcs_nested_out_of_order),
 		cmocka_unit_test(test_mcs_all_nodes_held),
 		cmocka_unit_test(test_brlock_more_threads_than_slots),
 		cmocka_unit_test(test_thread_indices_dense_distinct_recycled),
