@@ -20,7 +20,8 @@
 enum stutter_phase { STUTTER_RUN, STUTTER_NAP, STUTTER_SPIN };
 
 struct torture {
-	const struct lock_torture_config *cfg;
+	const struct lock_torture_config *cfg;	/* &config */
+	struct lock_torture_config config;	/* the caller's: a stuck run outlives the call */
 	struct lock lock;
 	bool shared_reads;
 	unsigned long long writes_budget, reads_budget;
@@ -375,7 +376,8 @@ static int torture_init(struct torture *t, const struct lock_torture_config *cfg
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	t->cfg = cfg;
+	t->config = *cfg;
+	t->cfg = &t->config;
 	if (cfg->ops)
 		err = lock_init_ops(&t->lock, cfg->ops, spin);
 	else

@@ -20,7 +20,8 @@ static long long thread_cpu_ns(const struct progress_thread *p)
 	struct timespec ts;
 	clockid_t clock;
 
-	if (atomic_load_explicit(&p->where, memory_order_relaxed) == PROGRESS_NOT_STARTED ||
+	/* Acquire: tid is written before the state leaves PROGRESS_NOT_STARTED. */
+	if (atomic_load_explicit(&p->where, memory_order_acquire) == PROGRESS_NOT_STARTED ||
 	    pthread_getcpuclockid(p->tid, &clock) || clock_gettime(clock, &ts))
 		return -1;
 	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
