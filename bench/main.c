@@ -3,14 +3,11 @@
  */
 #include "families.h"
 #include "gbench.h"
-
-#ifndef IOMEM_GIT_REV
-#define IOMEM_GIT_REV "unknown"
-#endif
+#include "report/build_info.h"
 
 int main(int argc, char **argv)
 {
-	iomb_add_context("iomem_git_rev", IOMEM_GIT_REV);
+	iomb_add_context("iomem_git_rev", build_info()->git_revision);
 	tree_bench_register();
 	tree_rw_bench_register();
 	tree_lock_bench_register();

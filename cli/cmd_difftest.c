@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "stress/differential.h"
+#include "check/differential.h"
 
 static const char usage[] =
 	"usage: iomem difftest [--seed N] [--ops N] [--stream-len N] [--grid N]\n"

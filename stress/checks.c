@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stress_impl.h"
+#include "harness.h"
 
 bool check_tree_invariants(struct run *r, char *why, size_t len)
 {

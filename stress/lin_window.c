@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "stress/atomic_file.h"
-#include "stress/linearizability.h"
-#include "stress_impl.h"
+#include "check/linearizability.h"
+#include "harness.h"
+#include "report/atomic_file.h"
 
 #define PARK_TIMEOUT_NS		2000000000ULL	/* a worker busy in one long op */
 #define WINDOW_TIMEOUT_NS	20000000000ULL	/* a participant stuck: a lost wake-up */

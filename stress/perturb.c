@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "stress_impl.h"
+#include "harness.h"
 #include "locks/lock.h"
 
 struct perturbed {

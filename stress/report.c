@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "locks/fairness.h"
-#include "stress/atomic_file.h"
-#include "stress_impl.h"
+#include "report/atomic_file.h"
 
 int report_figures_init(struct run_figures *f, const struct stress_config *c,
 			const char *backend)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "iomem/iomem.h"
-#include "stress/hdr_histogram.h"
+#include "report/hdr_histogram.h"
 #include "stress/stress.h"
 
 struct worker;
@@ -41,10 +41,6 @@ int report_figures_init(struct run_figures *f, const struct stress_config *c,
 void report_figures_free(struct run_figures *f);
 void report_add_tick(struct run_figures *f, double ops_per_second);
 void report_add_worker(struct run_figures *f, const struct worker *w);
-
-/* One run of one backend (run.c). 0, 1 on a correctness failure, 2 on a setup error. */
-int run_once(const struct stress_config *c, const char *backend, char *start_dump,
-	     uint64_t seed, struct run_figures *fig);
 
 struct report_context {
 	const struct stress_config *c;

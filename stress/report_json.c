@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "report.h"
-#include "stress/bench_json.h"
-#include "stress_impl.h"
+#include "report/bench_json.h"
 
 static enum stress_role role_of(int op)
 {

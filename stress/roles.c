@@ -9,15 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "stress_impl.h"
-
-uint64_t stress_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
+#include "harness.h"
 
 void worker_note(struct worker *w, const char *fmt, ...)
 {

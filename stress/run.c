@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "iomem/dump.h"
-#include "stress/atomic_file.h"
 #include "report.h"
-#include "stress_impl.h"
+#include "report/atomic_file.h"
 
 static void sleep_ms(unsigned ms)
 {

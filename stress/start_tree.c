@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "iomem/dump.h"
-#include "stress_impl.h"
 
 extern const char stress_builtin_tree[];
 
