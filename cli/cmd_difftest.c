@@ -1,6 +1,7 @@
 /* iomem difftest: every backend against the kernel's design on seeded random op-scripts. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +20,6 @@ static const char usage[] =
 	"  (default difftest-repro.iomem). --print-stream prints stream N's op-script.\n"
 	"  --grid N: ranges mostly start in N 1 KiB slots (default 64); wider grids grow\n"
 	"  families of hundreds of siblings.\n";
-
-static bool parse_u64_arg(const char *s, unsigned long long *out)
-{
-	char *end;
-
-	if (!*s || *s == '-')
-		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno == 0 && *end == '\0';
-}
 
 int cmd_difftest(int argc, char **argv)
 {
@@ -61,25 +51,25 @@ int cmd_difftest(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (!parse_u64_arg(optarg, &seed))
+			if (!cli_parse_u64(optarg, ULLONG_MAX, &seed))
 				return cli_usage_error(usage, "--seed needs a number");
 			break;
 		case 'n':
-			if (!parse_u64_arg(optarg, &ops) || ops == 0)
+			if (!cli_parse_u64(optarg, ULLONG_MAX, &ops) || ops == 0)
 				return cli_usage_error(usage, "--ops needs a positive number");
 			break;
 		case 'l':
-			if (!parse_u64_arg(optarg, &len) || len == 0 || len > 1000000)
+			if (!cli_parse_u64(optarg, 1000000, &len) || len == 0)
 				return cli_usage_error(usage, "--stream-len needs 1..1000000");
 			break;
 		case 'g':
-			if (!parse_u64_arg(optarg, &grid) || grid == 0 || grid > (1ULL << 22))
+			if (!cli_parse_u64(optarg, 1ULL << 22, &grid) || grid == 0)
 				return cli_usage_error(usage, "--grid needs 1..4194304");
 			break;
 		case 'b': list = optarg; break;
 		case 'r': o.repro_path = optarg; break;
 		case 'S':
-			if (!parse_u64_arg(optarg, &v))
+			if (!cli_parse_u64(optarg, ULLONG_MAX, &v))
 				return cli_usage_error(usage, "--shrink-seconds needs a number");
 			o.shrink_seconds = (double)v;
 			break;

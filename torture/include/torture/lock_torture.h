@@ -104,6 +104,18 @@ void lock_torture_role_summarize(struct lock_torture_role *role);
 void lock_torture_print(FILE *f, const struct lock_torture_config *cfg,
 			const struct lock_torture_result *res);
 
+/* Whether a fair strategy (LOCK_PROP_FAIR of the lock that ran) let a thread of either
+ * role starve by locktorture's flag. Over a long run that is the lock's doing; over a
+ * short one on a shared machine it is often the scheduler's (see the tests). */
+bool lock_torture_fair_starved(const struct lock_torture_result *res, unsigned props);
+
+struct bench_json;
+/* The run as Google Benchmark JSON entries (report/bench_json.h): one per role that ran,
+ * "torture/<lock>/writes" and ".../reads", with iterations = acquisitions, real_time =
+ * the run's time per acquisition of that role, and counters threads, max, min, jain,
+ * starved, failures; lost writes and a stall go on the writes entry. 0 or -ENOMEM. */
+int lock_torture_json_add(struct bench_json *bj, const struct lock_torture_result *res);
+
 /* The kernel's lock_busted: a "lock" that excludes no one, for showing that the checker
  * fails. Not in the lock registry. */
 extern const struct lock_ops lock_torture_busted;
