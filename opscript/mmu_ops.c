@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "locks/lock.h"
-#include "opscript_impl.h"
+#include "script.h"
 
 enum { IOREMAP_DEV, IOREMAP_NP, IOREMAP_WC, IOREMAP_WT, IOREMAP_CACHE };
 
@@ -107,21 +107,10 @@ static int parse_bind(struct script *s, struct op *op, const struct token *tok, 
 	return op->bind ? 0 : opscript_syntax(s, op->lineno, "out of memory");
 }
 
-static int parse_two_numbers(struct script *s, struct op *op, const struct token *tok,
-			     const char *usage)
+static int parse_ioremap(struct script *s, struct op *op, const struct token *tok, int ntok)
 {
-	for (int i = 0; i < 2; i++)
-		if (!opscript_parse_u64(&tok[1 + i], &op->num[i]))
-			return opscript_syntax(s, op->lineno,
-					       "'%s' is not a number (decimal or 0x hex): %s",
-					       tok[1 + i].text, usage);
-	return 0;
-}
-
-static int parse_ioremap(struct script *s, struct op *op, const struct token *tok, int ntok,
-			 const char *usage)
-{
-	int i = 3, rc = parse_two_numbers(s, op, tok, usage);
+	const char *usage = op->def->usage;
+	int i = 3, rc = opscript_parse_numbers(s, op, tok, 2);
 
 	if (rc)
 		return rc;
@@ -162,10 +151,10 @@ static bool parse_memremap_flags(const char *p, unsigned long *flags)
 	}
 }
 
-static int parse_memremap(struct script *s, struct op *op, const struct token *tok, int ntok,
-			  const char *usage)
+static int parse_memremap(struct script *s, struct op *op, const struct token *tok, int ntok)
 {
-	int rc = parse_two_numbers(s, op, tok, usage);
+	const char *usage = op->def->usage;
+	int rc = opscript_parse_numbers(s, op, tok, 2);
 
 	if (rc)
 		return rc;
@@ -226,22 +215,35 @@ static int parse_mmu(struct script *s, struct op *op, const struct token *tok, i
 	return 0;
 }
 
-int mmu_parse_op(struct script *s, struct op *op, const struct opdef *def,
-		 const struct token *tok, int ntok)
+/* Every mapping op: "mmu" is too late from now on. */
+static int parse_ioremap_op(struct script *s, struct op *op, const struct token *tok, int ntok)
 {
-	if (def->code == OP_MMU)
-		return parse_mmu(s, op, tok, ntok);
 	s->mmu.mapping_seen = true;
-	switch (def->code) {
-	case OP_IOREMAP:
-		return parse_ioremap(s, op, tok, ntok, def->usage);
-	case OP_MEMREMAP:
-		return parse_memremap(s, op, tok, ntok, def->usage);
-	case OP_IOUNMAP: case OP_MEMUNMAP: case OP_TRANSLATE:
-		return parse_addr(s, op, &tok[1], def->usage);
-	default:	/* purge, vmallocinfo: no arguments */
-		return 0;
-	}
+	return parse_ioremap(s, op, tok, ntok);
+}
+
+static int parse_memremap_op(struct script *s, struct op *op, const struct token *tok, int ntok)
+{
+	s->mmu.mapping_seen = true;
+	return parse_memremap(s, op, tok, ntok);
+}
+
+/* VA: iounmap, memunmap, translate. */
+static int parse_address_op(struct script *s, struct op *op, const struct token *tok, int ntok)
+{
+	(void)ntok;
+	s->mmu.mapping_seen = true;
+	return parse_addr(s, op, &tok[1], op->def->usage);
+}
+
+/* purge, vmallocinfo */
+static int parse_bare_op(struct script *s, struct op *op, const struct token *tok, int ntok)
+{
+	(void)op;
+	(void)tok;
+	(void)ntok;
+	s->mmu.mapping_seen = true;
+	return 0;
 }
 
 /* --- Running. */
@@ -317,46 +319,101 @@ static void purge_result(struct iomem_mmu *m, FILE *out)
 		r.areas, r.pages, r.tlbi_pages, r.tlbi_all, st.purges);
 }
 
-int mmu_run_op(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+/* Every mapping op runs on the mapping space, made by the first one: *m, or 2. */
+static int space(struct script *s, struct iomem_tree *t, const struct op *op,
+		 struct iomem_mmu **m)
+{
+	int rc = ensure_space(s, t, op);
+
+	*m = s->mmu.space;
+	return rc;
+}
+
+static int run_ioremap(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct iomem_mmu *m;
 	uint64_t va = 0;
-	int rc;
+	int rc = space(s, t, op, &m);
 
-	if (op->code == OP_MMU)
-		return 0;
-	rc = ensure_space(s, t, op);
 	if (rc)
 		return rc;
-	m = s->mmu.space;
-	switch (op->code) {
-	case OP_IOREMAP:
-		rc = do_ioremap(m, op, &va);
-		address_result(s, op, rc, va, out);
-		break;
-	case OP_MEMREMAP:
-		rc = iomem_memremap(m, op->num[0], op->num[1], op->flags, &va);
-		address_result(s, op, rc, va, out);
-		break;
-	case OP_IOUNMAP:
+	rc = do_ioremap(m, op, &va);
+	address_result(s, op, rc, va, out);
+	return 0;
+}
+
+static int run_memremap(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+{
+	struct iomem_mmu *m;
+	uint64_t va = 0;
+	int rc = space(s, t, op, &m);
+
+	if (rc)
+		return rc;
+	rc = iomem_memremap(m, op->num[0], op->num[1], op->flags, &va);
+	address_result(s, op, rc, va, out);
+	return 0;
+}
+
+static int run_iounmap(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+{
+	struct iomem_mmu *m;
+	int rc = space(s, t, op, &m);
+
+	if (!rc)
 		opscript_result(out, iomem_iounmap(m, addr_operand(s, op)));
-		break;
-	case OP_MEMUNMAP:
-		iomem_memunmap(m, addr_operand(s, op));
-		opscript_result(out, 0);
-		break;
-	case OP_TRANSLATE:
+	return rc;
+}
+
+static int run_memunmap(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+{
+	struct iomem_mmu *m;
+	int rc = space(s, t, op, &m);
+
+	if (rc)
+		return rc;
+	iomem_memunmap(m, addr_operand(s, op));
+	opscript_result(out, 0);
+	return 0;
+}
+
+static int run_translate(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+{
+	struct iomem_mmu *m;
+	int rc = space(s, t, op, &m);
+
+	if (!rc)
 		translate_result(m, addr_operand(s, op), out);
-		break;
-	case OP_PURGE:
+	return rc;
+}
+
+static int run_purge(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+{
+	struct iomem_mmu *m;
+	int rc = space(s, t, op, &m);
+
+	if (!rc)
 		purge_result(m, out);
-		break;
-	case OP_VMALLOCINFO:
+	return rc;
+}
+
+static int run_vmallocinfo(struct script *s, struct iomem_tree *t, const struct op *op,
+			   FILE *out)
+{
+	struct iomem_mmu *m;
+	int rc = space(s, t, op, &m);
+
+	if (!rc)
 		iomem_vmallocinfo(m, out);
-		break;
-	default:
-		break;
-	}
+	return rc;
+}
+
+static int run_mmu(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+{
+	(void)s;
+	(void)t;
+	(void)op;
+	(void)out;
 	return 0;
 }
 
@@ -370,3 +427,18 @@ void mmu_script_free(struct mmu_script *ms)
 	free(ms->lock);
 	memset(ms, 0, sizeof(*ms));
 }
+
+const struct opdef opscript_mmu_ops[] = {
+	{ "ioremap", 2, 5, "ioremap PHYS SIZE [dev|np|wc|wt|cache] [as NAME]", 2,
+	  parse_ioremap_op, run_ioremap },
+	{ "iounmap", 1, 1, "iounmap VA", 0, parse_address_op, run_iounmap },
+	{ "memremap", 3, 5, "memremap PHYS SIZE wb|wt|wc[,..] [as NAME]", 2, parse_memremap_op,
+	  run_memremap },
+	{ "memunmap", 1, 1, "memunmap VA", 0, parse_address_op, run_memunmap },
+	{ "translate", 1, 1, "translate VA", 0, parse_address_op, run_translate },
+	{ "purge", 0, 0, "purge", 0, parse_bare_op, run_purge },
+	{ "vmallocinfo", 0, 0, "vmallocinfo", 0, parse_bare_op, run_vmallocinfo },
+	{ "mmu", 1, 5, "mmu [cpus=N] [nodes=N] [va=global|sharded] [lock=NAME] [nohugeiomap]", 0,
+	  parse_mmu, run_mmu },
+	{ NULL, 0, 0, NULL, 0, NULL, NULL },
+};
