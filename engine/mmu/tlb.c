@@ -1,6 +1,6 @@
 /* Simulated TLB maintenance: nothing is cached, the invalidations are counted (arm64
  * flush_tlb_kernel_range and __flush_tlb_kernel_pgtable, reference §2). */
-#include "pgtable_impl.h"
+#include "pt_state.h"
 
 uint64_t pgtable_flush_tlb_kernel_range(struct pgtable *pt, uint64_t start, uint64_t end)
 {

@@ -1,6 +1,7 @@
-/* The page table's private state, shared by pgtable.c and tlb.c. */
-#ifndef IOMEM_MMU_PGTABLE_IMPL_H
-#define IOMEM_MMU_PGTABLE_IMPL_H
+/* The page table's private state: its tables, walkers and counters, shared by pgtable.c
+ * (the tables) and tlb.c (the invalidations). */
+#ifndef IOMEM_MMU_PT_STATE_H
+#define IOMEM_MMU_PT_STATE_H
 
 #include <stdatomic.h>
 #include <stdint.h>
