@@ -165,7 +165,7 @@ static void *contend(void *arg)
 	return NULL;
 }
 
-static struct lock_fairness fairness_of(const struct contender *c, int n)
+static struct lock_fairness contenders_fairness(const struct contender *c, int n)
 {
 	struct lock_fairness f = LOCK_FAIRNESS_INIT;
 
@@ -239,7 +239,7 @@ static void bm_contended(iomb_state *st, void *arg)
 		return;
 	for (int i = 0; i < lc->threads; i++)
 		total += c[i].ops;
-	struct lock_fairness fair = fairness_of(c, lc->threads);
+	struct lock_fairness fair = contenders_fairness(c, lc->threads);
 
 	iomb_set_counter(st, "ops_per_s", (double)total * 1e9 / (double)elapsed,
 			 IOMB_COUNTER_PLAIN);
