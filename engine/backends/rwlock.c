@@ -1,6 +1,7 @@
 /* Backend "rwlock": the kernel's own design (§1). Sorted, singly linked sibling lists with
  * parent/sibling/child pointers, every edit under one global reader-writer lock. Each
- * function below is one tree operation of kernel/resource.c, written from the reference. */
+ * function below is one tree operation of kernel/resource.c, as docs/kernel-model.md
+ * describes it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

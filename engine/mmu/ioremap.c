@@ -1,6 +1,5 @@
 /* The ioremap family and iounmap as on arm64, over the simulated page table and VA
- * allocator (reference §2, "ioremap variants on arm64", "arm64 ioremap_prot",
- * "generic_ioremap_prot"). */
+ * allocator (docs/kernel-model.md §2.4, §2.5). */
 #include <errno.h>
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-/* memremap and memunmap (kernel/iomem.c; reference §3): WB, then WT, then WC; WT and WC
+/* memremap and memunmap (kernel/iomem.c; kernel model §3): WB, then WT, then WC; WT and WC
  * never on RAM. */
 #include <errno.h>
 

@@ -1,5 +1,5 @@
 /* The simulated arm64 kernel page table: descriptors, map, unmap, attribute changes and
- * the lock-free walk (reference §2).
+ * the lock-free walk (kernel model §2).
  *
  * A table descriptor holds the process address of the next-level table in its output
  * address field [47:12]: tables are page-aligned heap pages and user-space addresses fit

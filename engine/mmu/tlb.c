@@ -1,5 +1,5 @@
 /* Simulated TLB maintenance: nothing is cached, the invalidations are counted (arm64
- * flush_tlb_kernel_range and __flush_tlb_kernel_pgtable, reference §2). */
+ * flush_tlb_kernel_range and __flush_tlb_kernel_pgtable, kernel model §2.10). */
 #include "pt_state.h"
 
 uint64_t pgtable_flush_tlb_kernel_range(struct pgtable *pt, uint64_t start, uint64_t end)

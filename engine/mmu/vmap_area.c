@@ -1,5 +1,5 @@
 /* Areas: allocation (the node pool or the free tree, then the busy tree), lookup, and
- * lazy free (reference §2, "VA allocation", "Lazy free"), under either locking policy
+ * lazy free (kernel model §2.8, §2.9), under either locking policy
  * (vmap.h, vmap_impl.h). */
 #include <errno.h>
 #include <stdlib.h>

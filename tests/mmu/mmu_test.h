@@ -1,5 +1,5 @@
 /* Shared helpers of the mapping tests (tests/mmu). Section numbers (§2, §3) refer to
- * /work/shared/reference/kernel-semantics.md. */
+ * docs/kernel-model.md. */
 #ifndef IOMEM_TEST_MMU_TEST_H
 #define IOMEM_TEST_MMU_TEST_H
 

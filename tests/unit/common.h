@@ -8,7 +8,7 @@
  *
  * The EXPECT_* macros name the backend in their failure message. Do not `break` out of
  * FOR_EACH_BACKEND (the tree would leak); `continue` is fine.
- * Rule numbers (§1.x) refer to /work/shared/reference/kernel-semantics.md.
+ * Rule numbers (§1.x) refer to docs/kernel-model.md.
  */
 #ifndef IOMEM_TEST_COMMON_H
 #define IOMEM_TEST_COMMON_H

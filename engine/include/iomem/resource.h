@@ -1,5 +1,5 @@
 /* struct resource and its constants, with the kernel's values (include/linux/ioport.h).
- * See ../shared/reference/kernel-semantics.md §1.0. */
+ * See docs/kernel-model.md §1.0. */
 #ifndef IOMEM_RESOURCE_H
 #define IOMEM_RESOURCE_H
 

@@ -1,4 +1,4 @@
-/* ioremap, iounmap and memremap as on arm64 (reference §2 "ioremap variants", §3), on a
+/* ioremap, iounmap and memremap as on arm64 (docs/kernel-model.md §2.4, §3), on a
  * simulated page table and vmalloc allocator, with "RAM" taken from a resource tree.
  *
  * A mapping space binds a resource tree (its iomem root's System RAM is the memory the

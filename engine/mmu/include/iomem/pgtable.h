@@ -1,6 +1,6 @@
 /* A simulated arm64 kernel page table (the TTBR1 half): 4 KiB granule, 48-bit VA, four
  * levels of 512 eight-byte descriptors, with the real descriptor encoding.
- * See ../shared/reference/kernel-semantics.md §2.
+ * See docs/kernel-model.md §2.
  *
  * Levels are numbered as the architecture does: 0 (PGD, VA[47:39]), 1 (PUD, VA[38:30],
  * 1 GiB blocks), 2 (PMD, VA[29:21], 2 MiB blocks), 3 (PTE, VA[20:12], pages).

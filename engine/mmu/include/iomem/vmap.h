@@ -1,5 +1,5 @@
-/* The vmalloc address-space allocator, as ioremap uses it (reference §2, "VA allocation"
- * and "Lazy free").
+/* The vmalloc address-space allocator, as ioremap uses it (docs/kernel-model.md
+ * §2.8, §2.9).
  *
  * Free space is an augmented balanced tree of free areas sorted by address, each node
  * knowing the largest free block in its subtree, searched for the lowest-address fit.
