@@ -1,4 +1,8 @@
-"""Shared helpers of the perf tooling tests (tests/perf/test_*.py)."""
+"""Shared helpers of the perf tooling tests (tests/perf/test_*.py).
+
+The tests import the package iomemperf: run them with PYTHONPATH=<source>/scripts/lib
+(ctest sets it). The tools themselves run through their launchers in scripts/, which find
+the package on their own."""
 import gzip
 import json
 import os
@@ -14,9 +18,28 @@ BUILD = os.environ.get("IOMEM_BUILD_DIR") or os.path.join(SRC, "build")
 SCRIPTS = os.path.join(SRC, "scripts")
 FIXTURES = os.path.join(HERE, "fixtures")
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(SCRIPTS, "lib"))
+# The Python tools of scripts/ (ci-perf is a shell script of its own).
+TOOLS = ("compare", "sweep", "ab", "plot", "report", "test-times", "lock-ranking")
 
 SKIP = 77
+
+
+def _check_package():
+    """The iomemperf under test is the one of this source tree, found through PYTHONPATH."""
+    lib = os.path.realpath(os.path.join(SCRIPTS, "lib"))
+    try:
+        import iomemperf
+    except ImportError:
+        print(f"perftest: cannot import iomemperf: run with PYTHONPATH={lib} (ctest sets it)")
+        sys.exit(1)
+    found = os.path.realpath(os.path.dirname(os.path.dirname(iomemperf.__file__)))
+    if found != lib:
+        print(f"perftest: iomemperf comes from {found}, not from this tree's {lib}: "
+              f"run with PYTHONPATH={lib}")
+        sys.exit(1)
+
+
+_check_package()
 
 
 def skip_whole_test(msg):
@@ -35,6 +58,31 @@ def run(tool, *args, cwd=SRC, env=None, timeout=900):
     if env:
         e.update(env)
     return subprocess.run([os.path.join(SCRIPTS, tool), *args], cwd=cwd, env=e,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def install_copy(prefix):
+    """An install as a package lays it out, under prefix: scripts/ copied whole to
+    share/iomembench/scripts, each tool symlinked (relatively) as bin/iomem-TOOL, and the
+    build's iomem and iomem-bench in bin/. Returns the bin directory."""
+    scripts = os.path.join(prefix, "share", "iomembench", "scripts")
+    shutil.copytree(SCRIPTS, scripts,
+                    ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache"))
+    bindir = os.path.join(prefix, "bin")
+    os.makedirs(bindir)
+    for tool in (*TOOLS, "ci-perf"):
+        os.symlink(os.path.join("..", "share", "iomembench", "scripts", tool),
+                   os.path.join(bindir, f"iomem-{tool}"))
+    for b in ("iomem", "iomem-bench"):
+        if os.path.exists(os.path.join(BUILD, b)):
+            shutil.copy2(os.path.join(BUILD, b), bindir)
+    return bindir
+
+
+def run_installed(bindir, tool, *args, cwd, timeout=900):
+    """bin/iomem-TOOL of an install_copy(), run from cwd with no PYTHONPATH of ours."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([os.path.join(bindir, f"iomem-{tool}"), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 

@@ -64,8 +64,9 @@ class Ab(TmpCase):
         self.assertIn("suite smoke runs 3 repetitions", r.stderr)
 
     def test_ci_perf_setup_failure_is_infrastructure(self):
-        # A copy of ci-perf in a tree whose scripts/setup fails (status 5): exit 3.
+        # A copy of ci-perf in a (source) tree whose scripts/setup fails (status 5): exit 3.
         os.makedirs(self.path("scripts"))
+        open(self.path("CMakeLists.txt"), "w").close()
         shutil.copy(os.path.join(perftest.SCRIPTS, "ci-perf"), self.path("scripts"))
         with open(self.path("scripts", "setup"), "w") as f:
             f.write("#!/bin/sh\nexit 5\n")

@@ -1,12 +1,13 @@
-"""Unit tests of iomemperf.stats and iomemperf.metrics: the numbers the gate rests on."""
+"""Unit tests of iomemperf.stats and iomemperf.metrics: the numbers the gate rests on; and
+of iomemperf.lockrank's options and table (scripts/lock-ranking)."""
 import math
 import random
 import unittest
 
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-import perftest  # noqa: F401  (sets sys.path)
-from iomemperf import metrics, stats
+import perftest  # noqa: F401  (checks that iomemperf comes from this tree)
+from iomemperf import lockrank, metrics, stats
 
 
 class UTest(unittest.TestCase):
@@ -111,6 +112,44 @@ class Directions(unittest.TestCase):
         b = metrics.Bench("x")
         b.entries = [{"p50_ns": 1, "p99_ns": 2, "p999_ns": 3, "p90_ns": 1.5}]
         self.assertEqual([p for p, _ in metrics.percentiles(b)], [50, 90, 99, 99.9])
+
+
+class LockRanking(unittest.TestCase):
+    def test_options(self):
+        P = lockrank.parse_args
+        self.assertEqual(P([]), lockrank.LockRankArgs("", "3"))
+        self.assertEqual(P(["5"]), lockrank.LockRankArgs("", "5"))
+        self.assertEqual(P([""]), lockrank.LockRankArgs("", "3"))
+        self.assertEqual(P(["--wait", "yield"]), lockrank.LockRankArgs("", "3"))
+        self.assertEqual(P(["--wait", "park", "2"]), lockrank.LockRankArgs("/park", "2"))
+        self.assertEqual(P(["--wait", "pure-spin", "4", "x"]),
+                         lockrank.LockRankArgs("/pure-spin", "4"))    # the rest is ignored
+        for bad in (["--wait"], ["--wait", "spin"], ["0"], ["-1"], ["2x"], ["--help"],
+                    ["--wait", "park", "--wait", "yield"]):
+            self.assertIsNone(P(bad), bad)
+
+    def test_table(self):
+        ents = []
+        for lock, base, variant in (("ticket", 2e7, ""), ("ticket", 1e7, "/park"),
+                                    ("pthread-mutex", 3e7, "")):
+            for mix in ("read-only", "read-mostly", "write-heavy"):
+                for t in (1, 2):
+                    for r in range(3):
+                        ents.append({"name": f"lock/{lock}/{mix}/threads:{t}{variant}/"
+                                     "iterations:1/real_time", "run_type": "iteration",
+                                     "ops_per_s": base * t * (1 + r / 10),
+                                     "jain": 0.9 + r / 100,
+                                     "starved": int(r == 0 and lock == "ticket")})
+        lines = lockrank.ranking({"benchmarks": ents}, "/park")
+        self.assertEqual(lines[0], "lock strategies, contended throughput (M acquisitions/s, "
+                         "median of 3 runs), spinning ones waiting by park")
+        self.assertEqual(lines[1:6], [
+            "", "read-only",
+            "| rank | strategy | 1 thr | 2 thr | geomean | Jain @2 | starved @2 |",
+            "|---|---|---|---|---|---|---|",
+            "| 1 | pthread-mutex | 33.00 | 66.00 | 46.67 | 0.910 | no |"])
+        self.assertEqual(lines[6], "| 2 | ticket | 11.00 | 22.00 | 15.56 | 0.910 | 1/3 runs |")
+        self.assertEqual(len(lines), 1 + 3 * 6)
 
 
 if __name__ == "__main__":

@@ -201,5 +201,78 @@ class SweepCli(TmpCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
+class Installed(TmpCase):
+    """The tools from an install (scripts/ copied to PREFIX/share/iomembench/scripts, the
+    tools symlinked into PREFIX/bin beside iomem and iomem-bench), run from elsewhere:
+    they find their package, default to the binaries in PREFIX/bin and to results/ in
+    the current directory, and write no bytecode."""
+
+    def setUp(self):
+        super().setUp()
+        if not os.access(os.path.join(BUILD, "iomem-bench"), os.X_OK):
+            self.fail(f"{BUILD}/iomem-bench missing: build first")
+        self.bin = perftest.install_copy(self.path("prefix"))
+        self.cwd = self.path("work")
+        os.makedirs(self.cwd)
+
+    def run_tool(self, tool, *args):
+        return perftest.run_installed(self.bin, tool, *args, cwd=self.cwd)
+
+    def test_sweep_uses_installed_binaries(self):
+        r = self.run_tool("sweep", "smoke", "--dry-run", "--seed", "4")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("sweep: suite smoke: 3 repetitions x 2 units = 6 runs", r.stdout)
+        r = self.run_tool("sweep", "--help")
+        self.assertIn(os.path.join(self.path("prefix"), "bin"), r.stdout)
+        r = self.run_tool("sweep", "smoke", "-q", "--seed", "9")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        results = os.path.join(self.cwd, "results")
+        (fp,) = os.listdir(results)
+        (res,) = [f for f in os.listdir(os.path.join(results, fp)) if f != "machine.json"]
+        # No source tree: the revision is the one iomem-bench was built from.
+        with open(os.path.join(results, fp, res)) as f:
+            ctx = json.load(f)["context"]
+        self.assertEqual(ctx["git_revision"], ctx["iomem_git_rev"])
+        self.assertFalse(ctx["git_dirty"])
+        self.assertTrue(res.startswith(ctx["iomem_git_rev"] + "-smoke-"), res)
+        r = self.run_tool("compare", os.path.join(results, fp, res),
+                          os.path.join(results, fp, res))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("verdict: 2 too-few-reps", r.stdout)      # 3 repetitions: no verdict
+        for root, dirs, _ in os.walk(self.path("prefix")):
+            self.assertNotIn("__pycache__", dirs, root)
+
+    def test_sweep_without_binaries(self):
+        os.unlink(os.path.join(self.bin, "iomem-bench"))
+        r = self.run_tool("sweep", "smoke", "--dry-run")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("no iomem-bench here", r.stderr)
+        self.assertNotIn("cmake", r.stderr)
+        r = self.run_tool("sweep", "smoke", "--dry-run", "--build-dir", BUILD)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_tools_that_build_revisions_refuse(self):
+        r = self.run_tool("ab", "HEAD~1", "HEAD", "--dry-run")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("is not an iomembench source tree", r.stderr)
+        self.assertIn("usage: scripts/ab", r.stderr)
+        r = self.run_tool("ab", "A", "B", "--build-a", self.bin, "--build-b", self.bin,
+                          "--suite", "smoke", "--dry-run", "--seed", "1")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("3 repetitions x 2 units x 2 sides = 12 runs", r.stdout)
+        r = self.run_tool("ci-perf", "--base", "HEAD")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("is not an iomembench source tree", r.stderr)
+        r = self.run_tool("ci-perf", "--help")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_lock_ranking_usage(self):
+        for args in (["--wait"], ["--wait", "spin"], ["0"], ["x"], ["--help"]):
+            r = self.run_tool("lock-ranking", *args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertEqual(r.stderr, "usage: scripts/lock-ranking [--wait yield|park|"
+                             "pure-spin] [REPETITIONS]\n", args)
+
+
 if __name__ == "__main__":
     perftest.main()

@@ -2,21 +2,25 @@
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from typing import NoReturn, TextIO
 
 from . import suites as suites_mod
-from .common import (EXIT_FAIL, EXIT_INFRA, EXIT_OK, EXIT_USAGE, REPO, InputError, git,
-                     save_json)
-from .compare import (ERROR, REGRESSION, Options, compare_docs, fmt_value,
+from .common import (EXIT_FAIL, EXIT_INFRA, EXIT_OK, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
+                     InputError, entry_point, git, not_a_source_tree, save_json)
+from .compare import (FAILING, BenchResult, Options, compare_docs, fmt_value,
                       summary_lines)
-from .runner import Build, execute, sweep_context
+from .metrics import HIGHER
+from .runner import Build, Side, cmake_source_dir, execute, sweep_context
 
 WORKTREE = "WORKTREE"
 
 
-def parser():
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scripts/ab",
         description="Build two revisions (git worktrees under build-ab/) and run a suite on "
@@ -41,7 +45,7 @@ def parser():
     p.add_argument("--alpha", type=float, default=0.05, metavar="A",
                    help="significance level of the paired test, Holm-corrected over the "
                    "suite; the confidence intervals are at 1 - A (default 0.05)")
-    p.add_argument("--workdir", default=os.path.join(REPO, "build-ab"),
+    p.add_argument("--workdir", default=os.path.join(SOURCE_DIR or os.getcwd(), "build-ab"),
                    help="worktrees and builds (default build-ab/, reused across runs)")
     p.add_argument("--out", metavar="DIR", help="where A.json, B.json and ab.json go "
                    "(default WORKDIR/runs/<time>)")
@@ -52,40 +56,63 @@ def parser():
     p.add_argument("--seed", type=int)
     p.add_argument("--dry-run", action="store_true", help="print the run order and exit "
                    "(builds what it needs to list the benchmarks)")
-    p.add_argument("--suites", default=suites_mod.SUITES_FILE, help=argparse.SUPPRESS)
+    p.add_argument("--suites", default=SUITES_FILE, help=argparse.SUPPRESS)
     p.add_argument("-q", "--quiet", action="store_true")
     return p
+
+
+@dataclass
+class AbArgs:
+    """scripts/ab's command line (the fields are parser()'s destinations)."""
+    rev_a: str
+    rev_b: str
+    suite: str
+    repetitions: int | None
+    filter: str | None
+    threshold: float
+    alpha: float
+    workdir: str
+    out: str | None
+    build_a: str | None
+    build_b: str | None
+    build_type: str
+    jobs: int
+    seed: int | None
+    dry_run: bool
+    suites: str
+    quiet: bool
 
 
 class BuildFailed(Exception):
     pass
 
 
-def resolve(rev):
+def resolve(rev: str, repo: str) -> str:
     if rev == WORKTREE:
         return WORKTREE
-    sha = git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], check=False)
+    sha = git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=repo, check=False)
     if not sha:
         raise InputError(f"unknown revision '{rev}'")
     return sha
 
 
-def prepare_build(sha, args, log):
-    """The build directory of a revision, configured and built (incrementally)."""
+def prepare_build(sha: str, args: AbArgs, log: TextIO, repo: str) -> Build:
+    """The build directory of a revision of the source tree repo, configured and built
+    (incrementally)."""
     os.makedirs(args.workdir, exist_ok=True)
     if sha == WORKTREE:
-        src, bdir = REPO, os.path.join(args.workdir, "build-worktree")
+        src, bdir = repo, os.path.join(args.workdir, "build-worktree")
     else:
         src = os.path.join(args.workdir, f"src-{sha[:12]}")
         bdir = os.path.join(args.workdir, f"build-{sha[:12]}")
         if not os.path.isdir(src):
-            print(f"ab: git worktree add {os.path.relpath(src, REPO)} {sha[:12]}", file=log)
-            r = subprocess.run(["git", "worktree", "add", "--detach", src, sha], cwd=REPO,
+            print(f"ab: git worktree add {os.path.relpath(src, repo)} {sha[:12]}", file=log)
+            r = subprocess.run(["git", "worktree", "add", "--detach", src, sha], cwd=repo,
                                capture_output=True, text=True)
             if r.returncode != 0:
                 raise BuildFailed(f"git worktree add {sha[:12]}: {r.stderr.strip()}")
     print(f"ab: building {sha[:12] if sha != WORKTREE else 'the worktree'} in "
-          f"{os.path.relpath(bdir, REPO)}", file=log, flush=True)
+          f"{os.path.relpath(bdir, repo)}", file=log, flush=True)
     for cmd in (["cmake", "-S", src, "-B", bdir, f"-DCMAKE_BUILD_TYPE={args.build_type}"],
                 ["cmake", "--build", bdir, "-j", str(args.jobs), "--target", "iomem-bench"]):
         r = subprocess.run(cmd, capture_output=True, text=True)
@@ -95,14 +122,16 @@ def prepare_build(sha, args, log):
     # iomem (for `iomem list` and stress) is optional: older revisions may not have it.
     subprocess.run(["cmake", "--build", bdir, "-j", str(args.jobs), "--target", "iomem"],
                    capture_output=True, text=True)
-    return Build(bdir, src_dir=src)
+    return Build(bdir, src=src)
 
 
-def interleave(units_plan):
+def interleave(units_plan: list[tuple[int, suites_mod.Unit]]
+               ) -> list[tuple[int, suites_mod.Unit, Side]]:
     """[(rep, unit)] -> [(rep, unit, side)]: each unit on both sides back to back; which
     side goes first alternates from one repetition of a unit to the next (A B, B A, A B...),
     so neither side always runs in the other's wake."""
-    out, seen = [], {}
+    out: list[tuple[int, suites_mod.Unit, Side]] = []
+    seen: dict[str, int] = {}
     for rep, u in units_plan:
         k = seen.get(u.id, 0)
         seen[u.id] = k + 1
@@ -111,7 +140,8 @@ def interleave(units_plan):
     return out
 
 
-def ratio_table(results, alpha=0.05, out=sys.stdout):
+def ratio_table(results: list[BenchResult], alpha: float = 0.05,
+                out: TextIO = sys.stdout) -> None:
     w = max([len(r["name"]) for r in results] + [9])
     head = (f"{'Benchmark':<{w}}  {'metric':<22}  {'A':>9}  {'B':>9}  {'B/A':>6}  "
             f"{f'{100 * (1 - alpha):g}% CI of B/A':>15}  {'p':>7}  verdict")
@@ -124,18 +154,25 @@ def ratio_table(results, alpha=0.05, out=sys.stdout):
             print(f"{r['name']:<{w}}  {'':<22}  {'':>9}  {'':>9}  {'':>6}  {'':>15}  {'':>6}  "
                   f"{r['verdict']}{': ' + r['why'] if r.get('why') else ''}", file=out)
             continue
-        ratio = "-" if m["change"] is None else f"{1 + m['change']:.3f}"
-        ci = "-" if m["ci"][0] is None else f"[{1 + m['ci'][0]:.3f}, {1 + m['ci'][1]:.3f}]"
-        arrow = " (higher is better)" if m["direction"] == "higher" else ""
+        change, (lo, hi), p = m["change"], m["ci"], m["p"]
+        ratio = "-" if change is None else f"{1 + change:.3f}"
+        ci = "-" if lo is None or hi is None else f"[{1 + lo:.3f}, {1 + hi:.3f}]"
+        arrow = " (higher is better)" if m["direction"] == HIGHER else ""
         print(f"{r['name']:<{w}}  {m['label']:<22}  {fmt_value(m['baseline'], m['metric']):>9}"
               f"  {fmt_value(m['contender'], m['metric']):>9}  {ratio:>6}  {ci:>15}  "
-              f"{'-' if m['p'] is None else format(m['p'], '.2g'):>7}  {r['verdict']}{arrow}",
+              f"{'-' if p is None else format(p, '.2g'):>7}  {r['verdict']}{arrow}",
               file=out)
 
 
-def main(argv=None):
+def _checkout(repo: str | None) -> str:
+    """The source tree revisions are built from: main() refused to go on without one."""
+    assert repo is not None
+    return repo
+
+
+def main(argv: list[str] | None = None) -> int:
     p = parser()
-    args = p.parse_args(argv)
+    args = AbArgs(**vars(p.parse_args(argv)))
     log = sys.stderr
     if args.repetitions is not None and args.repetitions < 1:
         p.print_usage(log)
@@ -151,17 +188,26 @@ def main(argv=None):
         print(f"scripts/ab: error: unknown suite '{args.suite}' ({', '.join(all_suites)})",
               file=log)
         return EXIT_USAGE
+    repo = SOURCE_DIR
+    if repo is None and not (args.build_a and args.build_b):
+        p.print_usage(log)
+        print(f"scripts/ab: error: {not_a_source_tree()}; building revisions needs a git "
+              "checkout of iomembench: run its scripts/ab, or pass --build-a DIR and "
+              "--build-b DIR to run two existing builds", file=log)
+        return EXIT_USAGE
+    # A side is a given build (run in this source tree, if any), or a revision to build.
     try:
-        sha_a = resolve(args.rev_a) if not args.build_a else args.rev_a
-        sha_b = resolve(args.rev_b) if not args.build_b else args.rev_b
+        sha_a = args.rev_a if args.build_a else resolve(args.rev_a, _checkout(repo))
+        sha_b = args.rev_b if args.build_b else resolve(args.rev_b, _checkout(repo))
     except InputError as e:
         print(f"scripts/ab: {e}", file=log)
         return EXIT_USAGE
     try:
-        ba = Build(args.build_a, src_dir=REPO) if args.build_a else \
-            prepare_build(sha_a, args, log)
-        bb = Build(args.build_b, src_dir=REPO) if args.build_b else \
-            prepare_build(sha_b, args, log) if sha_b != sha_a else ba
+        ba = Build(args.build_a, src=repo or cmake_source_dir(args.build_a)) \
+            if args.build_a else prepare_build(sha_a, args, log, _checkout(repo))
+        bb = Build(args.build_b, src=repo or cmake_source_dir(args.build_b)) \
+            if args.build_b else prepare_build(sha_b, args, log, _checkout(repo)) \
+            if sha_b != sha_a else ba
     except BuildFailed as e:
         print(f"scripts/ab: error: {e}", file=log)
         return EXIT_INFRA
@@ -176,12 +222,11 @@ def main(argv=None):
     only_a = [n for n in ba.names if n not in set(bb.names)]
     only_b = [n for n in bb.names if n not in set(ba.names)]
     suite = all_suites[args.suite]
-    reps = args.repetitions or suite.get("repetitions", 1)
+    reps = args.repetitions or int(suite.get("repetitions", 1))
     units, notes = suites_mod.expand(args.suite, suite, common, ba.backends, ba.locks,
                                      ba.stress and bb.stress)
     if args.filter:
         from .sweep import filter_units
-        import re
         units = filter_units(units, re.compile(args.filter))
     if only_a or only_b:
         notes.append(f"benchmarks only in A: {len(only_a)}, only in B: {len(only_b)} "
@@ -208,9 +253,9 @@ def main(argv=None):
     merges = execute(plan, {"A": ba, "B": bb}, reps, seed, log=None if args.quiet else log)
     out = args.out or os.path.join(args.workdir, "runs",
                                    time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started)))
-    docs = {}
+    docs: dict[str, Doc] = {}
     for side, b, rev, sha in (("A", ba, args.rev_a, sha_a), ("B", bb, args.rev_b, sha_b)):
-        ctx = sweep_context(b, args.suite, reps, seed, notes)
+        ctx = sweep_context(b, args.suite, reps, seed, notes, merges[side].context)
         ctx.update({"ab_side": side, "ab_rev": rev, "ab_commit": sha,
                     "ab_run_id": f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(started))}-{seed}",
                     "git_revision": sha[:10] if sha != WORKTREE else ctx["git_revision"],
@@ -219,7 +264,7 @@ def main(argv=None):
                     "duration_s": round(time.time() - started, 1)})
         docs[side] = merges[side].document(ctx)
         save_json(docs[side], os.path.join(out, f"{side}.json"))
-    opts = Options(args.threshold / 100, args.alpha)
+    opts = Options(threshold=args.threshold / 100, alpha=args.alpha)
     results = compare_docs(docs["A"], docs["B"], opts, paired=True)
     print(f"A = {label['A']}\nB = {label['B']}\nsuite {args.suite}, {reps} repetitions, "
           f"interleaved; threshold {args.threshold:g}%, alpha {args.alpha:g} (Holm-corrected "
@@ -232,14 +277,14 @@ def main(argv=None):
     for ln in lines:
         print(ln)
     failures = merges["A"].failures + merges["B"].failures
-    with open(os.path.join(out, "ab.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "ab.json"), "w", encoding="utf-8") as fh:
         json.dump({"A": label["A"], "B": label["B"], "suite": args.suite, "repetitions": reps,
                    "threshold": opts.threshold, "alpha": opts.alpha, "results": results,
-                   "summary": lines, "failures": failures}, f, indent=1)
+                   "summary": lines, "failures": failures}, fh, indent=1)
     print(f"\nab: results in {os.path.relpath(out)} (A.json, B.json, ab.json); "
           f"scripts/compare {os.path.relpath(out)}/A.json {os.path.relpath(out)}/B.json "
           "shows every metric", file=log)
-    bad = [r for r in results if r["verdict"] in (REGRESSION, ERROR)]
+    bad = [r for r in results if r["verdict"] in FAILING]
     for r in bad:
         print(f"{r['verdict']}: {r['name']}" + (f": {r['why']}" if r.get("why") else ""))
     if failures:
@@ -250,12 +295,20 @@ def main(argv=None):
     return EXIT_FAIL if bad else EXIT_OK
 
 
-def run():
+def _main() -> int:
     try:
-        sys.exit(main())
+        return main()
     except InputError as e:
         print(str(e), file=sys.stderr)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("ab: interrupted", file=sys.stderr)
-        sys.exit(130)
+        return 130
+
+
+def run() -> NoReturn:
+    entry_point(_main)
+
+
+if __name__ == "__main__":
+    run()

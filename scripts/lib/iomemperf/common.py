@@ -1,13 +1,50 @@
-"""Shared plumbing: input errors, loading and saving Google Benchmark JSON, git, paths."""
+"""Shared plumbing: where things are, input errors, loading and saving Google Benchmark
+JSON, git, and the entry point every tool goes through."""
 import gzip
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, NoReturn, TextIO
 
-REPO = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+# A Google Benchmark result document (or any JSON object), and one of its benchmark entries.
+Doc = dict[str, Any]
+Entry = dict[str, Any]
+
+# --- Where things are ---------------------------------------------------------------------
+# The package lives in scripts/lib/iomemperf: in a source tree (TOP is the checkout, with
+# its CMakeLists.txt), or in an install whose scripts/ directory was copied to
+# PREFIX/share/iomembench/scripts (TOP is PREFIX/share/iomembench, the binaries are in
+# PREFIX/bin).
+PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
+LIB_DIR = os.path.dirname(PACKAGE_DIR)
+SCRIPTS_DIR = os.path.dirname(LIB_DIR)
+TOP = os.path.dirname(SCRIPTS_DIR)
+SOURCE_DIR: str | None = TOP if os.path.isfile(os.path.join(TOP, "CMakeLists.txt")) else None
+INSTALL_BIN_DIR = os.path.normpath(os.path.join(TOP, "..", "..", "bin"))
+SUITES_FILE = os.path.join(LIB_DIR, "suites.toml")
 GBENCH_DIR = "/usr/share/benchmark"
+
+
+def default_build_dir() -> str:
+    """Where iomem-bench and iomem are: the source tree's build/, else the install's bin/."""
+    return os.path.join(SOURCE_DIR, "build") if SOURCE_DIR else INSTALL_BIN_DIR
+
+
+def default_results_dir() -> str:
+    """The results history: the source tree's results/, else results/ here."""
+    return os.path.join(SOURCE_DIR, "results") if SOURCE_DIR else os.path.abspath("results")
+
+
+def not_a_source_tree() -> str:
+    """Why a tool that builds revisions cannot run here."""
+    return (f"{TOP} is not an iomembench source tree (no CMakeLists.txt): this copy of the "
+            "tools is installed")
+
 
 # Exit codes shared by the tools.
 EXIT_OK = 0
@@ -19,24 +56,35 @@ EXIT_INFRA = 3       # ci-perf/ab: a revision did not build, a benchmark crashed
 class InputError(Exception):
     """Bad input: printed as `FILE: error: MSG` (or `error: MSG`), exit 2."""
 
-    def __init__(self, msg, path=None):
+    def __init__(self, msg: str, path: str | None = None) -> None:
         super().__init__(msg)
         self.path = path
 
-    def __str__(self):
+    def __str__(self) -> str:
         msg = self.args[0]
         return f"{self.path}: error: {msg}" if self.path else f"error: {msg}"
 
 
-def die(prog, err, code=EXIT_USAGE):
+def die(prog: str, err: str | Exception, code: int = EXIT_USAGE) -> NoReturn:
     print(f"{prog}: {err}" if not isinstance(err, InputError) or not err.path else str(err),
           file=sys.stderr)
     sys.exit(code)
 
 
-def import_gbench():
+def entry_point(main: Callable[[], int]) -> NoReturn:
+    """What every tool's run() does: quiet under `| head` (the default SIGPIPE action ends
+    the process instead of a BrokenPipeError traceback), then exit with main()'s status."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(main())
+
+
+def import_gbench() -> ModuleType:
     """Google Benchmark's own tooling (report.py: U test, partitions), from
     libbenchmark-tools."""
+    # Debian's libbenchmark-tools ships gbench as plain files under /usr/share/benchmark,
+    # not as a package on the interpreter's path: that directory has to be added to
+    # sys.path to import it. Only this third-party directory is added, and only when the
+    # U test is first needed; our own package is found through PYTHONPATH.
     if GBENCH_DIR not in sys.path:
         sys.path.insert(0, GBENCH_DIR)
     try:
@@ -60,13 +108,14 @@ STANDARD_KEYS = {
 }
 
 
-def open_text(path):
+def open_text(path: str) -> TextIO:
+    """A text stream of a file, gunzipped when its name ends in .gz."""
     if path.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8")
     return open(path, encoding="utf-8")
 
 
-def load_json(path):
+def load_json(path: str) -> Doc:
     """A Google Benchmark result (plain or .gz); InputError on anything unusable."""
     if path == "-":
         text = sys.stdin.read()
@@ -86,10 +135,11 @@ def load_json(path):
         raise InputError(f"malformed JSON: {e.msg} at line {e.lineno} column {e.colno}",
                          path)
     validate(doc, path)
-    return doc
+    checked: Doc = doc
+    return checked
 
 
-def validate(doc, path):
+def validate(doc: Any, path: str) -> None:
     if not isinstance(doc, dict):
         raise InputError("not a Google Benchmark result: the top level is not an object", path)
     if "benchmarks" not in doc:
@@ -122,7 +172,7 @@ def validate(doc, path):
             raise InputError(f"{where} ({b['name']}): unknown time_unit '{unit}'", path)
 
 
-def save_json(doc, path):
+def save_json(doc: Doc, path: str) -> None:
     """Written atomically (temp file + rename)."""
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
@@ -149,7 +199,7 @@ def save_json(doc, path):
     os.replace(tmp, path)
 
 
-def counters_of(entry):
+def counters_of(entry: Entry) -> dict[str, float]:
     """The flat numeric counters of a benchmark entry."""
     return {k: v for k, v in entry.items()
             if k not in STANDARD_KEYS and isinstance(v, (int, float))
@@ -158,14 +208,16 @@ def counters_of(entry):
 
 # --- git ----------------------------------------------------------------------------------
 
-def git(args, cwd=REPO, check=True):
+def git(args: list[str], cwd: str | None, check: bool = True) -> str | None:
+    """git's stripped stdout in cwd (None: the current directory), or None when it failed
+    and check is off."""
     r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
     if check and r.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)}: {r.stderr.strip()}")
     return r.stdout.strip() if r.returncode == 0 else None
 
 
-def git_revision(cwd=REPO):
+def git_revision(cwd: str) -> tuple[str, bool]:
     """(short revision, dirty): 'nocommit' before the first commit; dirty when tracked or
     untracked source files differ (results/ and build dirs aside)."""
     rev = git(["rev-parse", "--short=10", "HEAD"], cwd=cwd, check=False)

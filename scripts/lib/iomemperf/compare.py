@@ -2,39 +2,117 @@
 import argparse
 import json
 import math
+import os
 import re
 import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from statistics import median
+from typing import Literal, NoReturn, NotRequired, TextIO, TypedDict
 
 from . import fingerprint, stats
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, InputError, load_json
-from .metrics import HIGHER, INFO, LOWER, collect, direction, is_tail
-
-# Verdicts of one metric, and of a benchmark (its worst gated metric).
-REGRESSION, IMPROVED, SMALL, SAME, UNDECIDED, INFO_V = \
-    "REGRESSION", "improved", "within-threshold", "same", "too-few-reps", "info"
-ERROR, NEW, GONE = "ERROR", "new", "gone"
-RANK = {ERROR: 0, REGRESSION: 1, UNDECIDED: 2, IMPROVED: 3, SMALL: 4, SAME: 5, INFO_V: 6,
-        NEW: 7, GONE: 8}
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, Doc, InputError, entry_point, load_json
+from .metrics import (HIGHER, INFO, LOWER, Bench, Direction, TimeMode, collect, direction,
+                      is_tail)
 
 
+class Verdict(StrEnum):
+    """The verdict of one metric, and of a benchmark (its worst gated metric). The values
+    are the words compare, ab and report print and write into their JSON."""
+    REGRESSION = "REGRESSION"
+    IMPROVED = "improved"
+    WITHIN_THRESHOLD = "within-threshold"   # significant, but smaller than the threshold
+    SAME = "same"
+    TOO_FEW_REPS = "too-few-reps"           # the test cannot reach the significance level
+    INFO = "info"                           # a metric without a direction: only shown
+    ERROR = "ERROR"                         # the contender's repetitions failed
+    NEW = "new"                             # only in the contender (or failed in the baseline)
+    GONE = "gone"                           # only in the baseline
+
+
+RANK = {Verdict.ERROR: 0, Verdict.REGRESSION: 1, Verdict.TOO_FEW_REPS: 2, Verdict.IMPROVED: 3,
+        Verdict.WITHIN_THRESHOLD: 4, Verdict.SAME: 5, Verdict.INFO: 6, Verdict.NEW: 7,
+        Verdict.GONE: 8}
+FAILING = (Verdict.REGRESSION, Verdict.ERROR)       # the verdicts that fail the gate
+
+Correction = Literal["holm", "none"]
+
+
+@dataclass(frozen=True)
 class Options:
-    def __init__(self, threshold=0.10, alpha=0.05, time_mode="auto", gate_counters=False,
-                 tail_threshold=None, filter=None, correction="holm"):
-        self.threshold = threshold
-        self.alpha = alpha
-        self.time_mode = time_mode
-        self.gate_counters = gate_counters
-        self.tail_threshold = tail_threshold if tail_threshold is not None else 2 * threshold
-        self.filter = re.compile(filter) if filter else None
-        self.correction = correction
+    """How results are judged."""
+    threshold: float = 0.10                 # smallest change that counts (0.1 = 10%)
+    alpha: float = 0.05                     # significance level
+    time_mode: TimeMode = "auto"            # which time decides
+    gate_counters: bool = False             # every directional counter gates
+    tail: float | None = None               # threshold of tail latencies (None: twice it)
+    filter: re.Pattern[str] | None = None   # only benchmarks matching this
+    correction: Correction = "holm"         # of the gated metrics' p-values
+
+    @property
+    def tail_threshold(self) -> float:
+        return self.tail if self.tail is not None else 2 * self.threshold
+
+
+class Drift(TypedDict):
+    """The between-run allowance of a metric (separate runs)."""
+    sd: float
+    runs: int
+    allowance: float
+
+
+class MetricResult(TypedDict):
+    """One metric of one benchmark, compared (a `metrics` entry of compare's JSON)."""
+    metric: str
+    label: str
+    direction: Direction
+    gated: bool
+    n: list[int]
+    baseline: float | None
+    contender: float | None
+    noise: list[float | None]
+    threshold: float
+    paired: bool
+    normalized_by: float
+    se_df: NotRequired[list[float | None]]
+    pairs: NotRequired[int]
+    change: NotRequired[float | None]
+    ci: NotRequired[list[float | None]]
+    confidence: NotRequired[float]
+    p: NotRequired[float | None]
+    p_mwu: NotRequired[float | None]
+    pair_noise: NotRequired[float | None]
+    drift: NotRequired[Drift]
+    p_adj: NotRequired[float | None]
+    verdict: NotRequired[Verdict]
+    why: NotRequired[str]
+    mdc: NotRequired[float | None]
+    mdc95: NotRequired[float | None]
+    resolution: NotRequired[float]
+    noisy: NotRequired[bool]
+
+
+class BenchResult(TypedDict):
+    """One benchmark, compared (a `results` entry of compare's JSON)."""
+    name: str
+    metrics: list[MetricResult]
+    verdict: NotRequired[Verdict]
+    why: NotRequired[str]
+    time_field: NotRequired[str]
+    time_boxed: NotRequired[bool]
+    family_shift: NotRequired[float]
+
+
+# {benchmark: {metric: (SD of the log of each run's median, runs)}}
+DriftTable = dict[str, dict[str, tuple[float, int]]]
 
 
 # Counters derived from another metric of the same benchmark: shown, never gated.
 DERIVED_RE = re.compile(r"^(items_per_second|bytes_per_second)$|_per_s(ec(ond)?)?_per_")
 
 
-def gated_metrics(bench, counters, opts):
+def gated_metrics(bench: Bench, counters: Iterable[str], opts: Options) -> set[str]:
     """Which metrics decide a benchmark's verdict. By default one measure of speed: its time,
     or for a time-boxed run (fixed wall time, one iteration) its throughput counters. With
     --gate-counters, every counter with a direction (tail latencies at the tail
@@ -57,7 +135,8 @@ PAIRED_MIN = 5      # pairs the paired test wants (trimming needs a few to trim)
 PAIRED_TRIM = 0.2
 
 
-def metric_result(metric, label, x, y, opts, gated, thr, paired=False, shift=0.0):
+def metric_result(metric: str, label: str, x: Bench, y: Bench, opts: Options, gated: bool,
+                  thr: float, paired: bool = False, shift: float = 0.0) -> MetricResult:
     a, b = x.values(metric, opts.time_mode), y.values(metric, opts.time_mode)
     d = direction(metric)
     raw_b = median(b) if b else None
@@ -65,19 +144,20 @@ def metric_result(metric, label, x, y, opts, gated, thr, paired=False, shift=0.0
         # Judge the benchmark against its family: the family-wide shift taken out.
         f = math.exp(shift if d == HIGHER else -shift)
         b = [v * f for v in b]
-    r = {"metric": metric, "label": label, "direction": d, "gated": gated,
-         "n": [len(a), len(b)], "baseline": median(a) if a else None,
-         "contender": raw_b,
-         "noise": [stats.robust_cv(a), stats.robust_cv(b)], "threshold": thr,
-         "paired": False, "normalized_by": math.expm1(shift) if shift and d != INFO else 0.0}
+    r: MetricResult = {
+        "metric": metric, "label": label, "direction": d, "gated": gated,
+        "n": [len(a), len(b)], "baseline": median(a) if a else None,
+        "contender": raw_b,
+        "noise": [stats.robust_cv(a), stats.robust_cv(b)], "threshold": thr,
+        "paired": False, "normalized_by": math.expm1(shift) if shift and d != INFO else 0.0}
     if paired:
         ra, rb = x.values_by_rep(metric, opts.time_mode), y.values_by_rep(metric, opts.time_mode)
         keys = sorted(k for k in ra if k in rb)
         pa, pb = [ra[k] for k in keys], [rb[k] for k in keys]
         if len(keys) >= 3:
-            stats.paired_trimmed_t.last = (None, None)
-            est, lo, hi, conf, p = stats.paired_trimmed_t(pa, pb, opts.alpha, PAIRED_TRIM)
-            r["se_df"] = list(stats.paired_trimmed_t.last)
+            (est, lo, hi, conf, p), se, df = stats.paired_trimmed_t_se(pa, pb, opts.alpha,
+                                                                      PAIRED_TRIM)
+            r["se_df"] = [se, df]
             r.update({"paired": True, "pairs": len(keys), "change": est, "ci": [lo, hi],
                       "confidence": conf, "p": p,
                       "p_mwu": stats.utest_pvalue(a, b) if a and b else None})
@@ -85,22 +165,23 @@ def metric_result(metric, label, x, y, opts, gated, thr, paired=False, shift=0.0
                 lr = [math.log(v / u) for u, v in zip(pa, pb)]
                 r["pair_noise"] = stats.robust_cv([math.exp(v) for v in lr])
             return r
-    est, lo, hi, conf = stats.hodges_lehmann(a, b, opts.alpha)
-    r.update({"change": est, "ci": [lo, hi], "confidence": conf,
+    hl_est, hl_lo, hl_hi, hl_conf = stats.hodges_lehmann(a, b, opts.alpha)
+    r.update({"change": hl_est, "ci": [hl_lo, hl_hi], "confidence": hl_conf,
               "p": stats.utest_pvalue(a, b) if a and b else None})
     return r
 
 
-def decide(r, level, significant, opts, m):
+def decide(r: MetricResult, level: float, significant: bool, opts: Options, m: int) -> None:
     """Sets r['verdict'] (and 'why') given whether the test (Mann-Whitney U, or the paired
     test) rejected at this level."""
     d, a_n, b_n = r["direction"], r["n"][0], r["n"][1]
-    if d == INFO or not a_n or not b_n or r["change"] is None:
-        r["verdict"] = INFO_V
+    change = r["change"]
+    if d == INFO or not a_n or not b_n or change is None:
+        r["verdict"] = Verdict.INFO
         return
     if r.get("paired"):
         if r["pairs"] < PAIRED_MIN:
-            r["verdict"] = UNDECIDED
+            r["verdict"] = Verdict.TOO_FEW_REPS
             r["why"] = (f"{r['pairs']} pairs of repetitions: the paired test needs at least "
                         f"{PAIRED_MIN}")
             return
@@ -108,31 +189,32 @@ def decide(r, level, significant, opts, m):
         need = stats.reps_needed(level)
         multi = f" (alpha {opts.alpha:g} Holm-corrected over {m} gated metrics: " \
                 f"{level:.2g})" if level < opts.alpha else ""
-        r["verdict"] = UNDECIDED
+        r["verdict"] = Verdict.TOO_FEW_REPS
         r["why"] = (f"{a_n} vs {b_n} repetitions: the U test cannot reach significance level "
                     f"{opts.alpha:g}{multi} with fewer than {need} repetitions per side")
         return
-    bad = r["change"] if d == LOWER else -r["change"]
+    bad = change if d == LOWER else -change
     thr = r["threshold"]
     if significant and bad > thr:
-        r["verdict"] = REGRESSION
+        r["verdict"] = Verdict.REGRESSION
     elif significant and -bad > thr:
-        r["verdict"] = IMPROVED
+        r["verdict"] = Verdict.IMPROVED
     elif significant:
-        r["verdict"] = SMALL
+        r["verdict"] = Verdict.WITHIN_THRESHOLD
     else:
-        r["verdict"] = SAME
+        r["verdict"] = Verdict.SAME
 
 
 DRIFT_Z = 2.5     # allowance = DRIFT_Z * sqrt(2) * between-run SD of log medians
 
 
-def drift_from_history(docs, opts, normalize=False):
+def drift_from_history(docs: Sequence[Doc], opts: Options,
+                       normalize: bool = False) -> DriftTable:
     """Between-run noise per benchmark and metric from earlier runs of the same suite on
     the same machine: {name: {metric: SD of the log of each run's median}}, for metrics
     with at least 3 runs. Two separate runs on a shared machine differ by more than their
     repetitions suggest (the load differs from run to run); this measures by how much."""
-    per = {}
+    per: dict[str, dict[str, dict[int, float]]] = {}
     for doc in docs:
         for name, b in collect(doc).items():
             if not b.entries:
@@ -146,15 +228,16 @@ def drift_from_history(docs, opts, normalize=False):
                     per.setdefault(name, {}).setdefault(metric, {})[id(doc)] = \
                         math.log(median(v))
     order = [id(d) for d in docs]
+    rows: dict[str, dict[str, list[float | None]]]
     if normalize:
-        per = _remove_run_offsets(per, order)
+        rows = _remove_run_offsets(per, order)
     else:
-        per = {n: {m: [v.get(k) for k in order] for m, v in ms.items()}
-               for n, ms in per.items()}
-    out = {}
-    for name, ms in per.items():
-        for metric, logs in ms.items():
-            logs = [x for x in logs if x is not None]
+        rows = {n: {m: [v.get(k) for k in order] for m, v in ms.items()}
+                for n, ms in per.items()}
+    out: DriftTable = {}
+    for name, mrows in rows.items():
+        for metric, row in mrows.items():
+            logs = [x for x in row if x is not None]
             if len(logs) >= 3:
                 mu = sum(logs) / len(logs)
                 sd = math.sqrt(sum((x - mu) ** 2 for x in logs) / (len(logs) - 1))
@@ -162,15 +245,16 @@ def drift_from_history(docs, opts, normalize=False):
     return out
 
 
-def _slowness(metric, logv):
+def _slowness(metric: str, logv: float) -> float:
     return -logv if direction(metric) == HIGHER else logv
 
 
-def _remove_run_offsets(per, order):
+def _remove_run_offsets(per: dict[str, dict[str, dict[int, float]]],
+                        order: list[int]) -> dict[str, dict[str, list[float | None]]]:
     """Each run's family-wide offset (median over the family's metrics of its deviation
     from their mean over runs, in the slower-is-positive sense) taken out, as compare does
     for the contender: {name: {metric: [log median per run or None]}}."""
-    dev = {}
+    dev: dict[tuple[str, int], list[float]] = {}
     for name, ms in per.items():
         fam = name.split("/", 1)[0]
         for metric, byrun in ms.items():
@@ -180,11 +264,11 @@ def _remove_run_offsets(per, order):
             for k, v in byrun.items():
                 dev.setdefault((fam, k), []).append(_slowness(metric, v - mu))
     off = {key: median(v) for key, v in dev.items() if len(v) >= 5}
-    out = {}
+    out: dict[str, dict[str, list[float | None]]] = {}
     for name, ms in per.items():
         fam = name.split("/", 1)[0]
         for metric, byrun in ms.items():
-            row = []
+            row: list[float | None] = []
             for k in order:
                 if k not in byrun:
                     row.append(None)
@@ -198,11 +282,12 @@ def _remove_run_offsets(per, order):
 FAMILY_MIN = 5      # gated metrics a family needs before its shift is estimated
 
 
-def family_shifts(ba, bb, opts, names):
+def family_shifts(ba: dict[str, Bench], bb: dict[str, Bench], opts: Options,
+                  names: Iterable[str]) -> dict[str, float]:
     """{family: shift}: the median over the family's gated metrics of the contender's log
     change in the slower-is-positive sense (the machine's share of every change, when two
     separate runs saw different loads)."""
-    per = {}
+    per: dict[str, list[float]] = {}
     for name in names:
         x, y = ba.get(name), bb.get(name)
         if not x or not y or not x.entries or not y.entries:
@@ -216,30 +301,38 @@ def family_shifts(ba, bb, opts, names):
     return {f: median(v) for f, v in per.items() if len(v) >= FAMILY_MIN}
 
 
-def compare_docs(base, cont, opts, drift=None, paired=False, normalize=False):
+def compare_docs(base: Doc, cont: Doc, opts: Options, drift: DriftTable | None = None,
+                 paired: bool = False, normalize: bool = False) -> list[BenchResult]:
+    """Every benchmark of the two results compared, with its verdict."""
+    return compare_docs_shifts(base, cont, opts, drift, paired, normalize)[0]
+
+
+def compare_docs_shifts(base: Doc, cont: Doc, opts: Options, drift: DriftTable | None = None,
+                        paired: bool = False, normalize: bool = False
+                        ) -> tuple[list[BenchResult], dict[str, float]]:
+    """compare_docs(), and the family shifts taken out ({} unless normalize)."""
     ba, bb = collect(base), collect(cont)
-    out = []
+    out: list[BenchResult] = []
     names = list(ba) + [n for n in bb if n not in ba]
     shifts = family_shifts(ba, bb, opts, names) if normalize and not paired else {}
-    compare_docs.shifts = shifts
     for name in names:
         if opts.filter and not opts.filter.search(name):
             continue
         x, y = ba.get(name), bb.get(name)
-        res = {"name": name, "metrics": []}
+        res: BenchResult = {"name": name, "metrics": []}
         out.append(res)
         if x is None or not x.entries and not x.errors:
-            res["verdict"] = NEW
+            res["verdict"] = Verdict.NEW
             continue
         if y is None or not y.entries and not y.errors:
-            res["verdict"] = GONE
+            res["verdict"] = Verdict.GONE
             continue
         if y.errors and not y.entries:
-            res["verdict"] = ERROR
+            res["verdict"] = Verdict.ERROR
             res["why"] = f"every contender repetition failed: {y.errors[0]}"
             continue
         if x.errors and not x.entries:
-            res["verdict"] = NEW
+            res["verdict"] = Verdict.NEW
             res["why"] = f"the baseline failed: {x.errors[0]}"
             continue
         counters = [c for c in x.counter_names() if c in set(y.counter_names())]
@@ -263,18 +356,22 @@ def compare_docs(base, cont, opts, drift=None, paired=False, normalize=False):
                 m["drift"] = {"sd": sd[0], "runs": sd[1], "allowance": allow}
                 m["threshold"] = max(m["threshold"], allow)
         if y.errors:
-            res["verdict"] = ERROR
+            res["verdict"] = Verdict.ERROR
             res["why"] = f"{len(y.errors)} contender repetition(s) failed: {y.errors[0]}"
     # Significance: gated metrics Holm-corrected over the whole comparison, so that the
     # chance of any false alarm in an A/A comparison stays at alpha; the others per metric.
-    gated_p = {(i, j): m["p"] for i, r in enumerate(out) for j, m in enumerate(r["metrics"])
-               if m["gated"] and m["p"] is not None and m["direction"] != INFO}
+    gated_p: dict[tuple[int, int], float | None] = {
+        (i, j): m["p"] for i, r in enumerate(out) for j, m in enumerate(r["metrics"])
+        if m["gated"] and m["p"] is not None and m["direction"] != INFO}
     n_gated = len(gated_p)
+    rejected: set[tuple[int, int]]
+    adj: dict[tuple[int, int], float | None]
     if opts.correction == "holm" and n_gated:
-        rejected, adj = stats.holm(gated_p, opts.alpha)
+        rejected, holm_adj = stats.holm(gated_p, opts.alpha)
+        adj = dict(holm_adj)
         level = opts.alpha / n_gated
     else:
-        rejected = {k for k, p in gated_p.items() if p < opts.alpha}
+        rejected = {k for k, p in gated_p.items() if p is not None and p < opts.alpha}
         adj, level = dict(gated_p), opts.alpha
     for i, r in enumerate(out):
         for j, m in enumerate(r["metrics"]):
@@ -283,75 +380,99 @@ def compare_docs(base, cont, opts, drift=None, paired=False, normalize=False):
                 decide(m, level, (i, j) in rejected, opts, n_gated)
                 lv = level
             else:
-                decide(m, opts.alpha, m["p"] is not None and m["p"] < opts.alpha, opts, 1)
+                mp = m["p"]
+                decide(m, opts.alpha, mp is not None and mp < opts.alpha, opts, 1)
                 lv = opts.alpha
             a_n, b_n = m["n"]
             if m["direction"] == INFO:
                 m["mdc"] = m["mdc95"] = None
             elif m.get("paired"):
-                m["mdc"] = stats.mdc_paired(*m["se_df"], lv)
-                m["mdc95"] = stats.mdc_paired(*m["se_df"], lv, 0.95)
+                se, df = m["se_df"]
+                m["mdc"] = stats.mdc_paired(se, df, lv)
+                m["mdc95"] = stats.mdc_paired(se, df, lv, 0.95)
             else:
                 m["mdc"] = stats.mdc(m["noise"][0], m["noise"][1], a_n, b_n, lv)
                 m["mdc95"] = stats.mdc(m["noise"][0], m["noise"][1], a_n, b_n, lv, 0.95)
-                if m.get("drift") and m["mdc"] is not None:
+                mdc80, mdc95 = m["mdc"], m["mdc95"]
+                if m.get("drift") and mdc80 is not None and mdc95 is not None:
                     # Separate runs: the change itself moves with the between-run drift,
                     # and must clear the widened threshold.
-                    sd = m["drift"]["sd"] * math.sqrt(2)
-                    for key, z in (("mdc", 0.8416), ("mdc95", 1.6449)):
-                        base = math.log1p(max(m[key], m["threshold"]))
-                        m[key] = math.expm1(base + z * sd)
-            if m["ci"][0] is not None:
-                m["resolution"] = (m["ci"][1] - m["ci"][0]) / 2
-            m["noisy"] = m["mdc"] is not None and m["mdc"] > m["threshold"] and \
-                m["verdict"] in (SAME, SMALL)
+                    sd2 = m["drift"]["sd"] * math.sqrt(2)
+                    thr = m["threshold"]
+                    m["mdc"] = math.expm1(math.log1p(max(mdc80, thr)) + 0.8416 * sd2)
+                    m["mdc95"] = math.expm1(math.log1p(max(mdc95, thr)) + 1.6449 * sd2)
+            ci = m["ci"]
+            if ci[0] is not None and ci[1] is not None:
+                m["resolution"] = (ci[1] - ci[0]) / 2
+            mdc_v = m["mdc"]
+            m["noisy"] = mdc_v is not None and mdc_v > m["threshold"] and \
+                m["verdict"] in (Verdict.SAME, Verdict.WITHIN_THRESHOLD)
         if "verdict" not in r:
             gv = [m["verdict"] for m in r["metrics"] if m["gated"]]
-            r["verdict"] = min(gv, key=RANK.get) if gv else INFO_V
-            if r["verdict"] == UNDECIDED:
+            r["verdict"] = min(gv, key=lambda v: RANK[v]) if gv else Verdict.INFO
+            if r["verdict"] == Verdict.TOO_FEW_REPS:
                 r["why"] = next(m["why"] for m in r["metrics"] if m.get("why"))
-    return out
+    return out, shifts
 
 
-def noise_summary(results):
+class Spread(TypedDict):
+    median: float
+    p90: float
+    max: float
+    count: int
+
+
+class NoiseSummary(TypedDict):
+    """The `noise` object of compare's JSON."""
+    baseline: Spread | None
+    contender: Spread | None
+    noisiest: list[tuple[float, str]]
+    pairs: Spread | None
+
+
+def _quantile(xs: list[float], q: float) -> float:
+    """stats.quantile of a sample known not to be empty."""
+    v = stats.quantile(xs, q)
+    assert v is not None
+    return v
+
+
+def _spread(xs: list[float]) -> Spread | None:
+    return None if not xs else {"median": _quantile(xs, 0.5), "p90": _quantile(xs, 0.9),
+                                "max": max(xs), "count": len(xs)}
+
+
+def noise_summary(results: list[BenchResult]) -> NoiseSummary:
     """The A/A noise measured inside each file: robust CV of every gated metric."""
-    per_side = [[], []]
-    worst = []
+    per_side: list[list[float]] = [[], []]
+    worst: list[tuple[float, str]] = []
     for r in results:
         for m in r["metrics"]:
             if not m["gated"]:
                 continue
             for i in (0, 1):
-                if m["noise"][i] is not None:
-                    per_side[i].append(m["noise"][i])
+                ni = m["noise"][i]
+                if ni is not None:
+                    per_side[i].append(ni)
             nz = [v for v in m["noise"] if v is not None]
             if nz:
                 worst.append((max(nz), f"{r['name']} {m['label']}"))
     worst.sort(reverse=True)
-    out = {}
-    for i, side in enumerate(("baseline", "contender")):
-        xs = per_side[i]
-        out[side] = None if not xs else {
-            "median": stats.quantile(xs, 0.5), "p90": stats.quantile(xs, 0.9), "max": max(xs),
-            "count": len(xs)}
-    out["noisiest"] = worst[:3]
-    pn = [m["pair_noise"] for r in results for m in r["metrics"]
-          if m["gated"] and m.get("pair_noise") is not None]
-    out["pairs"] = None if not pn else {"median": stats.quantile(pn, 0.5),
-                                        "p90": stats.quantile(pn, 0.9), "max": max(pn),
-                                        "count": len(pn)}
-    return out
+    pn = [pv for r in results for m in r["metrics"]
+          if m["gated"] and (pv := m.get("pair_noise")) is not None]
+    return {"baseline": _spread(per_side[0]), "contender": _spread(per_side[1]),
+            "noisiest": worst[:3], "pairs": _spread(pn)}
 
 
-def suite_shift(results):
+def suite_shift(results: list[BenchResult]) -> tuple[float | None, int]:
     """Geometric mean of the time changes of the gated time metrics: a shift of the whole
     suite points at the machine (load, frequency), not at one change of code."""
     logs = []
     for r in results:
         for m in r["metrics"]:
-            if m["metric"] == "time" and m["gated"] and m["change"] is not None and \
-                    m["change"] > -1:
-                logs.append(math.log1p(m["change"]))
+            change = m["change"]
+            if m["metric"] == "time" and m["gated"] and change is not None and change > -1:
+                logs.append(math.log1p(change))
     return (math.expm1(sum(logs) / len(logs)), len(logs)) if logs else (None, 0)
 
 
@@ -360,7 +481,7 @@ def suite_shift(results):
 WEAK_KEYS = ("host_name", "num_cpus", "mhz_per_cpu")
 
 
-def machine_check(ca, cb):
+def machine_check(ca: Doc, cb: Doc) -> tuple[bool, str]:
     """(same, description)."""
     fa = ca.get("machine_fingerprint") or _strong(ca)
     fb = cb.get("machine_fingerprint") or _strong(cb)
@@ -379,7 +500,7 @@ def machine_check(ca, cb):
         " (plain Google Benchmark output); host and CPU count match"
 
 
-def _strong(ctx):
+def _strong(ctx: Doc) -> str | None:
     if all(k in ctx for k in fingerprint.FINGERPRINT_KEYS):
         return fingerprint.fingerprint_id(dict(ctx, arch=ctx.get("arch", "")))
     return None
@@ -387,7 +508,7 @@ def _strong(ctx):
 
 # --- Formatting ---------------------------------------------------------------------------
 
-def fmt_value(v, metric):
+def fmt_value(v: float | None, metric: str) -> str:
     if v is None:
         return "-"
     if metric == "time":
@@ -401,15 +522,16 @@ def fmt_value(v, metric):
     return f"{v:.3g}"
 
 
-def fmt_pct(v):
+def fmt_pct(v: float | None) -> str:
     return "-" if v is None else f"{100 * v:+.1f}%"
 
 
-def fmt_noise(n):
+def fmt_noise(n: Sequence[float | None]) -> str:
     return "/".join("-" if v is None else f"{100 * v:.1f}%" for v in n)
 
 
-def format_report(results, opts, header, verbose=False, out=sys.stdout):
+def format_report(results: list[BenchResult], opts: Options, header: list[str],
+                  verbose: bool = False, out: TextIO = sys.stdout) -> None:
     w = max([len(r["name"]) for r in results] + [9])
     mw = max([len(m["label"]) for r in results for m in r["metrics"]] + [6])
     cols = (f"{'Benchmark':<{w}}  {'metric':<{mw}}  {'baseline':>9}  {'contender':>9}  "
@@ -430,16 +552,16 @@ def format_report(results, opts, header, verbose=False, out=sys.stdout):
         for i, m in enumerate(shown):
             ci = "-" if m["ci"][0] is None else \
                 f"[{fmt_pct(m['ci'][0])}, {fmt_pct(m['ci'][1])}]"
-            p = "-" if m["p"] is None else f"{m['p']:.2g}"
-            pa = "-" if m.get("p_adj") is None else f"{m['p_adj']:.2g}"
-            mdc = "-" if m.get("mdc") is None else f"{100 * m['mdc']:.0f}%"
+            mp, mpa, mmdc, mpn = m["p"], m.get("p_adj"), m.get("mdc"), m.get("pair_noise")
+            p = "-" if mp is None else f"{mp:.2g}"
+            pa = "-" if mpa is None else f"{mpa:.2g}"
+            mdc = "-" if mmdc is None else f"{100 * mmdc:.0f}%"
             noise = fmt_noise(m["noise"]) if not m.get("paired") else \
-                ("pair " + ("-" if m.get("pair_noise") is None else
-                            f"{100 * m['pair_noise']:.1f}%"))
-            v = m["verdict"] if m["gated"] else f"({m['verdict']})"
+                ("pair " + ("-" if mpn is None else f"{100 * mpn:.1f}%"))
+            v: str = m["verdict"] if m["gated"] else f"({m['verdict']})"
             if m.get("noisy") and m["gated"]:
                 v += " (noisy)"
-            if i == 0 and r["verdict"] == ERROR:
+            if i == 0 and r["verdict"] == Verdict.ERROR:
                 v = f"ERROR: {r.get('why')}"
             name = r["name"] if i == 0 else ""
             print(f"{name:<{w}}  {m['label']:<{mw}}  {fmt_value(m['baseline'], m['metric']):>9}"
@@ -449,20 +571,26 @@ def format_report(results, opts, header, verbose=False, out=sys.stdout):
     print(file=out)
 
 
-def summary_lines(results, opts):
-    counts = {}
+# Benchmarks that were judged, and the order of the verdict counts in the summary.
+JUDGED = (Verdict.REGRESSION, Verdict.ERROR, Verdict.IMPROVED, Verdict.WITHIN_THRESHOLD,
+          Verdict.SAME)
+SUMMARY_ORDER = (Verdict.REGRESSION, Verdict.ERROR, Verdict.IMPROVED, Verdict.WITHIN_THRESHOLD,
+                 Verdict.SAME, Verdict.TOO_FEW_REPS, Verdict.INFO, Verdict.NEW, Verdict.GONE)
+
+
+def summary_lines(results: list[BenchResult], opts: Options) -> list[str]:
+    counts: dict[Verdict, int] = {}
     for r in results:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
-    lines = []
+    lines: list[str] = []
     noise = noise_summary(results)
-    for side in ("baseline", "contender"):
-        s = noise[side]
+    for side, s in (("baseline", noise["baseline"]), ("contender", noise["contender"])):
         if s:
             lines.append(f"A/A noise in the {side} (robust CV of the repetitions, over "
                          f"{s['count']} gated metrics): median {100 * s['median']:.1f}%, "
                          f"90th percentile {100 * s['p90']:.1f}%, max {100 * s['max']:.1f}%")
-    if noise.get("pairs"):
-        s = noise["pairs"]
+    s = noise["pairs"]
+    if s:
         lines.append(f"A/A noise of the back-to-back pairs (robust CV of the B/A ratios, over "
                      f"{s['count']} gated metrics): median {100 * s['median']:.1f}%, "
                      f"90th percentile {100 * s['p90']:.1f}%, max {100 * s['max']:.1f}% "
@@ -470,12 +598,12 @@ def summary_lines(results, opts):
     if noise["noisiest"]:
         lines.append("noisiest: " + "; ".join(f"{n} {100 * v:.0f}%"
                                               for v, n in noise["noisiest"]))
-    mdcs = [m["mdc"] for r in results for m in r["metrics"] if m["gated"] and
-            m.get("mdc") is not None]
+    mdcs = [v for r in results for m in r["metrics"] if m["gated"] and
+            (v := m.get("mdc")) is not None]
     if mdcs:
         ok = sum(1 for v in mdcs if v <= opts.threshold)
         lines.append(f"detectable change (80% power, at this noise and these repetitions): "
-                     f"median {100 * stats.quantile(mdcs, 0.5):.0f}%; {ok} of {len(mdcs)} "
+                     f"median {100 * _quantile(mdcs, 0.5):.0f}%; {ok} of {len(mdcs)} "
                      f"gated metrics resolve the {100 * opts.threshold:g}% threshold "
                      "(the others are marked noisy: more repetitions or a quieter machine)")
     shift, k = suite_shift(results)
@@ -484,22 +612,23 @@ def summary_lines(results, opts):
                      f"{fmt_pct(shift)}" + ("  <- the whole machine ran slower or faster: "
                                             "load or frequency, rather than code?"
                                             if abs(shift) > opts.threshold / 2 else ""))
-    undecided = [r for r in results if r["verdict"] == UNDECIDED]
-    judged = [r for r in results if r["verdict"] in (REGRESSION, ERROR, IMPROVED, SMALL, SAME)]
+    undecided = [r for r in results if r["verdict"] == Verdict.TOO_FEW_REPS]
+    judged = [r for r in results if r["verdict"] in JUDGED]
     if undecided and not judged:
-        lines.append(f"NOTHING JUDGED: all {len(undecided)} benchmarks are {UNDECIDED} "
+        lines.append(f"NOTHING JUDGED: all {len(undecided)} benchmarks are "
+                     f"{Verdict.TOO_FEW_REPS} "
                      f"({undecided[0]['why']}): no regression could be detected, so passing "
                      "here says nothing about performance; rerun with more repetitions")
     elif undecided:
         lines.append(f"not judged: {len(undecided)} of {len(undecided) + len(judged)} "
-                     f"benchmarks ({UNDECIDED}: {undecided[0]['why']}): the verdict covers "
-                     f"only the other {len(judged)}")
-    order = [REGRESSION, ERROR, IMPROVED, SMALL, SAME, UNDECIDED, INFO_V, NEW, GONE]
-    lines.append("verdict: " + ", ".join(f"{counts[v]} {v}" for v in order if v in counts))
+                     f"benchmarks ({Verdict.TOO_FEW_REPS}: {undecided[0]['why']}): the "
+                     f"verdict covers only the other {len(judged)}")
+    lines.append("verdict: " + ", ".join(f"{counts[v]} {v}" for v in SUMMARY_ORDER
+                                         if v in counts))
     return lines
 
 
-def parser():
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scripts/compare",
         description="Compare two Google Benchmark JSON results (iomem-bench, iomem stress, "
@@ -572,13 +701,14 @@ def parser():
     return p
 
 
-def usage_error(p, msg):
+def usage_error(p: argparse.ArgumentParser, msg: str) -> int:
     p.print_usage(sys.stderr)
     print(f"scripts/compare: error: {msg}", file=sys.stderr)
     return EXIT_USAGE
 
 
-def run_compare(args, p, out=sys.stdout):
+def run_compare(args: "CompareArgs", p: argparse.ArgumentParser,
+                out: TextIO = sys.stdout) -> int:
     if not 0 < args.alpha < 1:
         return usage_error(p, "--alpha must be between 0 and 1")
     if args.threshold < 0:
@@ -588,9 +718,11 @@ def run_compare(args, p, out=sys.stdout):
             re.compile(args.filter)
         except re.error as e:
             return usage_error(p, f"bad --filter regex: {e}")
-    opts = Options(args.threshold / 100, args.alpha, args.time, args.gate_counters,
-                   None if args.tail_threshold is None else args.tail_threshold / 100,
-                   args.filter, args.correction)
+    opts = Options(threshold=args.threshold / 100, alpha=args.alpha, time_mode=args.time,
+                   gate_counters=args.gate_counters,
+                   tail=None if args.tail_threshold is None else args.tail_threshold / 100,
+                   filter=re.compile(args.filter) if args.filter else None,
+                   correction=args.correction)
     try:
         base = load_json(args.baseline)
         cont = load_json(args.contender)
@@ -603,8 +735,10 @@ def run_compare(args, p, out=sys.stdout):
         print(f"scripts/compare: error: {mdesc}: timings from different machines do not "
               "compare; --force to compare anyway", file=sys.stderr)
         return EXIT_USAGE
-    drift, hdesc = None, None
-    interleaved = ca.get("ab_run_id") and ca.get("ab_run_id") == cb.get("ab_run_id")
+    drift: DriftTable | None = None
+    hdocs: list[Doc] | None = None
+    hdesc: str | None = None
+    interleaved = bool(ca.get("ab_run_id") and ca.get("ab_run_id") == cb.get("ab_run_id"))
     if interleaved:
         hdesc = ("the two sides of one interleaved scripts/ab run: no between-run drift to "
                  "allow for")
@@ -616,15 +750,15 @@ def run_compare(args, p, out=sys.stdout):
             return EXIT_USAGE
         if hdocs is not None:
             drift = drift_from_history(hdocs, opts, normalize=False)
-    paired = bool(interleaved) and not args.unpaired
+    paired = interleaved and not args.unpaired
     normalize = not interleaved and args.family_relative
-    if drift is not None and normalize:
+    if hdocs is not None and normalize:
         drift = drift_from_history(hdocs, opts, normalize=True)
-    results = compare_docs(base, cont, opts, drift, paired, normalize)
-    shifts = compare_docs.shifts if normalize else \
+    results, normalized_shifts = compare_docs_shifts(base, cont, opts, drift, paired, normalize)
+    shifts = normalized_shifts if normalize else \
         family_shifts(collect(base), collect(cont), opts,
                       [r["name"] for r in results]) if not interleaved else {}
-    if not any(r["verdict"] not in (NEW, GONE) for r in results):
+    if not any(r["verdict"] not in (Verdict.NEW, Verdict.GONE) for r in results):
         print(f"scripts/compare: error: no benchmarks in common between {args.baseline} and "
               f"{args.contender}", file=sys.stderr)
         return EXIT_USAGE
@@ -666,27 +800,26 @@ def run_compare(args, p, out=sys.stdout):
                              "Separate runs cannot tell: confirm with scripts/ab")
     for ln in lines:
         print(ln, file=out)
-    failed = [r for r in results if r["verdict"] in (REGRESSION, ERROR)]
+    failed = [r for r in results if r["verdict"] in FAILING]
     for r in failed:
-        ms = [m for m in r["metrics"] if m["verdict"] == REGRESSION and m["gated"]]
-        what = ", ".join(f"{m['label']} {fmt_pct(m['change'])} (p={m['p']:.3g})" for m in ms) \
+        ms = [m for m in r["metrics"] if m["verdict"] == Verdict.REGRESSION and m["gated"]]
+        what = ", ".join(f"{m['label']} {fmt_pct(m['change'])} (p={_p(m):.3g})" for m in ms) \
             or r.get("why", "")
         print(f"{r['verdict']}: {r['name']}: {what}", file=out)
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
+        with open(args.json, "w", encoding="utf-8") as fh:
             json.dump({"baseline": args.baseline, "contender": args.contender,
                        "threshold": opts.threshold, "alpha": opts.alpha,
                        "machine": mdesc, "results": results, "summary": lines,
-                       "noise": noise_summary(results)}, f, indent=1)
+                       "noise": noise_summary(results)}, fh, indent=1)
     return EXIT_FAIL if failed else EXIT_OK
 
 
-def history_docs(args, ca, base):
+def history_docs(args: "CompareArgs", ca: Doc, base: Doc) -> tuple[list[Doc] | None, str]:
     """(docs, description): the runs that measure between-run drift (the baseline and the
     history), or (None, description) when there are fewer than 3."""
-    import os
     from .plot import expand_inputs, is_result_name
-    named = set()       # files named on the command line: bad input there is an error
+    named: set[str] = set()  # files named on the command line: bad input there is an error
     if args.history:
         paths = expand_inputs(args.history)
         named = {os.path.realpath(h) for h in args.history if not os.path.isdir(h)}
@@ -727,12 +860,12 @@ def history_docs(args, ca, base):
                   f"is at least {DRIFT_Z:g} x sqrt(2) x the SD of its per-run medians")
 
 
-def describe(ctx, doc):
-    reps = {}
+def describe(ctx: Doc, doc: Doc) -> str:
+    reps: dict[int, int] = {}
     for b in collect(doc).values():
         reps[b.reps] = reps.get(b.reps, 0) + 1
-    r = max(reps, key=reps.get) if reps else 0
-    bits = []
+    r = max(reps, key=lambda k: reps[k]) if reps else 0
+    bits: list[str] = []
     if ctx.get("git_revision"):
         bits.append("rev " + ctx["git_revision"] + ("-dirty" if ctx.get("git_dirty") else ""))
     if ctx.get("suite"):
@@ -746,11 +879,44 @@ def describe(ctx, doc):
     return ", ".join(bits)
 
 
-def main(argv=None):
+def _p(m: MetricResult) -> float:
+    """The p-value of a metric that has a verdict from a test."""
+    p = m["p"]
+    assert p is not None
+    return p
+
+
+@dataclass
+class CompareArgs:
+    """scripts/compare's command line (the fields are parser()'s destinations)."""
+    baseline: str
+    contender: str
+    threshold: float
+    alpha: float
+    force: bool
+    time: TimeMode
+    gate_counters: bool
+    correction: Correction
+    tail_threshold: float | None
+    history: list[str] | None
+    family_relative: bool
+    unpaired: bool
+    no_history: bool
+    filter: str | None
+    verbose: bool
+    json: str | None
+    quiet: bool
+
+
+def main(argv: list[str] | None = None) -> int:
     p = parser()
-    args = p.parse_args(argv)
+    args = CompareArgs(**vars(p.parse_args(argv)))
     return run_compare(args, p)
 
 
-def run():
-    sys.exit(main())
+def run() -> NoReturn:
+    entry_point(main)
+
+
+if __name__ == "__main__":
+    run()

@@ -6,13 +6,14 @@ import os
 import platform
 import re
 import subprocess
+from typing import Any
 
 FINGERPRINT_KEYS = ("cpu_model", "num_cores", "kernel", "compiler", "allocator",
                     "liburcu_version")
 
 
-def _cmake_cache(build_dir):
-    out = {}
+def _cmake_cache(build_dir: str) -> dict[str, str]:
+    out: dict[str, str] = {}
     try:
         with open(os.path.join(build_dir, "CMakeCache.txt"), encoding="utf-8") as f:
             for line in f:
@@ -24,7 +25,7 @@ def _cmake_cache(build_dir):
     return out
 
 
-def _run(cmd):
+def _run(cmd: list[str]) -> str | None:
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
@@ -32,7 +33,7 @@ def _run(cmd):
     return r.stdout.strip() if r.returncode == 0 else None
 
 
-def cpu_model():
+def cpu_model() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             for line in f:
@@ -44,7 +45,7 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
-def compiler(cache):
+def compiler(cache: dict[str, str]) -> str:
     """'GNU 12.2.0' from the build's CMake files, else `cc --version`."""
     cid = ver = None
     for path in glob.glob(os.path.join(cache.get("_dir", ""), "CMakeFiles", "*",
@@ -62,7 +63,7 @@ def compiler(cache):
     return first[0] if first else "unknown"
 
 
-def collect(build_dir):
+def collect(build_dir: str) -> dict[str, Any]:
     """Machine and build facts (the fingerprint keys plus informational ones)."""
     cache = _cmake_cache(build_dir)
     cache["_dir"] = build_dir
@@ -73,7 +74,7 @@ def collect(build_dir):
         libc = platform.libc_ver()
         alloc = f"{libc[0] or 'libc'} {libc[1]} malloc".strip()
     urcu = cache.get("URCU_VERSION") or _run(["pkg-config", "--modversion", "liburcu-memb"])
-    info = {
+    info: dict[str, Any] = {
         "cpu_model": cpu_model(),
         "num_cores": os.cpu_count() or 0,
         "kernel": platform.release(),
@@ -89,7 +90,7 @@ def collect(build_dir):
     return info
 
 
-def _os_release():
+def _os_release() -> str:
     try:
         with open("/etc/os-release", encoding="utf-8") as f:
             for line in f:
@@ -100,14 +101,14 @@ def _os_release():
     return platform.system()
 
 
-def fingerprint_id(info):
+def fingerprint_id(info: dict[str, Any]) -> str:
     """'x86_64-2c-<10 hex>': readable prefix, hash of every fingerprint key."""
     h = hashlib.sha256("\n".join(f"{k}={info.get(k)}" for k in FINGERPRINT_KEYS)
                        .encode()).hexdigest()[:10]
     return f"{info.get('arch', platform.machine())}-{info.get('num_cores')}c-{h}"
 
 
-def describe_difference(ca, cb):
+def describe_difference(ca: dict[str, Any], cb: dict[str, Any]) -> str:
     """Which fingerprint keys differ between two contexts, as text."""
     out = []
     for k in FINGERPRINT_KEYS:

@@ -2,14 +2,27 @@
 direction (higher or lower is better), and per-benchmark series over repetitions."""
 import re
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
 
-from .common import TIME_UNITS_NS, counters_of
+from .common import TIME_UNITS_NS, Doc, Entry, counters_of
 
-HIGHER, LOWER, INFO = "higher", "lower", "info"
+
+class Direction(StrEnum):
+    """Which way a metric is better; the value is the word in compare's JSON."""
+    HIGHER = "higher"
+    LOWER = "lower"
+    INFO = "info"
+
+
+HIGHER, LOWER, INFO = Direction.HIGHER, Direction.LOWER, Direction.INFO
+TimeMode = Literal["auto", "cpu", "real"]      # which time decides (compare --time)
 
 # First match wins. Names are iomem-bench's and `iomem stress`'s counters; anything unknown
 # is informational (its change is shown, it never decides a verdict).
-DIRECTION_RULES = [
+DIRECTION_RULES: list[tuple[str, Direction]] = [
     # Descriptions of the configuration or of the measurement, not of performance.
     (r"^(n|live|threads|readers|writers?|lat_samples|samples|timer_ns|seed|interrupted|"
      r"iterations|free_areas|purges|unmaps_per_purge|kernel_struct_resource_bytes|"
@@ -29,7 +42,7 @@ TAIL_RE = re.compile(r"^(p(9\d|99\d*)(\.\d+)?|max)_(ns|us|ms)$")
 PERCENTILE_RE = re.compile(r"^p(\d+(?:\.\d+)?)_(ns|us|ms)$")
 
 
-def direction(metric):
+def direction(metric: str) -> Direction:
     if metric in ("time", "real_time", "cpu_time"):
         return LOWER
     for rx, d in _RULES:
@@ -38,7 +51,7 @@ def direction(metric):
     return INFO
 
 
-def is_tail(metric):
+def is_tail(metric: str) -> bool:
     return bool(TAIL_RE.match(metric))
 
 
@@ -51,12 +64,15 @@ GB_NAME_SUFFIX_KEYS = {"iterations", "repeats", "min_time", "min_warmup_time"}
 GB_NAME_FLAGS = {"real_time", "process_time", "manual_time"}
 
 
-def parse_name(name, backends=DEFAULT_BACKENDS, locks=DEFAULT_LOCKS):
+def parse_name(name: str, backends: tuple[str, ...] = DEFAULT_BACKENDS,
+               locks: tuple[str, ...] = DEFAULT_LOCKS) -> tuple[str, dict[str, str], list[str]]:
     """'tree_rw/rcu/readers:2/writer:1/iterations:1/real_time' ->
     ('tree_rw', {'backend': 'rcu', 'readers': '2', 'writer': '1'}, [])
     'tree/lookup/rwlock/n:100' -> ('tree', {'backend': 'rwlock', 'n': '100'}, ['lookup'])"""
     segs = name.split("/")
-    family, dims, path = segs[0], {}, []
+    family = segs[0]
+    dims: dict[str, str] = {}
+    path: list[str] = []
     for s in segs[1:]:
         if s in GB_NAME_FLAGS:
             continue
@@ -74,7 +90,7 @@ def parse_name(name, backends=DEFAULT_BACKENDS, locks=DEFAULT_LOCKS):
     return family, dims, path
 
 
-def thread_count(dims):
+def thread_count(dims: Mapping[str, str | int | float]) -> int | float | None:
     """Threads of a configuration: threads:T, or readers + writer(s) for tree_rw."""
     if "threads" in dims:
         return _num(dims["threads"])
@@ -83,7 +99,7 @@ def thread_count(dims):
     return None
 
 
-def _num(s):
+def _num(s: str | int | float) -> int | float:
     try:
         return int(s)
     except ValueError:
@@ -93,7 +109,7 @@ def _num(s):
             return 0
 
 
-def backends_locks(ctx):
+def backends_locks(ctx: Doc) -> tuple[tuple[str, ...], tuple[str, ...]]:
     b = ctx.get("iomem_backends")
     lk = ctx.get("iomem_locks")
     return (tuple(b.split()) if isinstance(b, str) and b else DEFAULT_BACKENDS,
@@ -102,31 +118,30 @@ def backends_locks(ctx):
 
 # --- Series -------------------------------------------------------------------------------
 
+@dataclass(eq=False)
 class Bench:
     """One benchmark's repetitions in one result: metric -> list of values (times in ns)."""
-
-    def __init__(self, name):
-        self.name = name
-        self.entries = []
-        self.errors = []
-        self.aggregates = 0
-        self.label = ""
+    name: str
+    entries: list[Entry] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    aggregates: int = 0
+    label: str = ""
 
     @property
-    def reps(self):
+    def reps(self) -> int:
         return len(self.entries)
 
-    def time_boxed(self):
+    def time_boxed(self) -> bool:
         """A run of fixed wall time (time-boxed or one-shot: one iteration per repetition):
         its time says nothing; its counters carry the result."""
         return "/iterations:1" in self.name or (
-            self.entries and all(e.get("iterations") == 1 for e in self.entries))
+            bool(self.entries) and all(e.get("iterations") == 1 for e in self.entries))
 
-    def uses_real_time(self):
+    def uses_real_time(self) -> bool:
         return any(self.name.endswith(s) or f"/{s}/" in self.name
                    for s in ("real_time", "manual_time"))
 
-    def time_field(self, mode="auto"):
+    def time_field(self, mode: TimeMode = "auto") -> str:
         """Which time decides: Google Benchmark's own convention by default (real time for
         UseRealTime benchmarks, CPU time otherwise), or as forced."""
         if mode == "real" or (mode == "auto" and self.uses_real_time()):
@@ -136,7 +151,7 @@ class Bench:
             return "real_time"      # no CPU time recorded (a harness of its own)
         return "cpu_time"
 
-    def values(self, metric, time_mode="auto"):
+    def values(self, metric: str, time_mode: TimeMode = "auto") -> list[float]:
         if metric == "time":
             metric = self.time_field(time_mode)
         out = []
@@ -152,7 +167,7 @@ class Bench:
                     out.append(float(v))
         return out
 
-    def values_by_rep(self, metric, time_mode="auto"):
+    def values_by_rep(self, metric: str, time_mode: TimeMode = "auto") -> dict[int, float]:
         """{repetition_index: value}: for pairing the two sides of an interleaved run."""
         vals = self.values(metric, time_mode)
         if len(vals) != len(self.entries):
@@ -160,18 +175,18 @@ class Bench:
         return {e.get("repetition_index", i): v for i, (e, v) in
                 enumerate(zip(self.entries, vals))}
 
-    def counter_names(self):
-        names = OrderedDict()
+    def counter_names(self) -> list[str]:
+        names: OrderedDict[str, bool] = OrderedDict()
         for e in self.entries:
             for k in counters_of(e):
                 names[k] = True
         return list(names)
 
 
-def collect(doc):
+def collect(doc: Doc) -> OrderedDict[str, Bench]:
     """name -> Bench, in the order of first appearance. Aggregates (mean, median, stddev)
     are counted but not used: the statistics need the repetitions themselves."""
-    out = OrderedDict()
+    out: OrderedDict[str, Bench] = OrderedDict()
     for e in doc.get("benchmarks", []):
         name = e.get("run_name") or e["name"]
         if e.get("run_type", "iteration") == "aggregate":
@@ -188,7 +203,7 @@ def collect(doc):
     return out
 
 
-def primary_throughput(bench):
+def primary_throughput(bench: Bench) -> str | None:
     """The counter that best says 'how fast' for throughput plots."""
     names = bench.counter_names()
     for pref in ("ops_per_second", "ops_per_s", "reads_per_s", "items_per_second"):
@@ -200,9 +215,9 @@ def primary_throughput(bench):
     return None
 
 
-def percentiles(bench):
+def percentiles(bench: Bench) -> list[tuple[float, str]]:
     """[(percentile, counter name)] of the latency percentile counters, sorted."""
-    out = []
+    out: list[tuple[float, str]] = []
     for n in bench.counter_names():
         m = PERCENTILE_RE.match(n)
         if m:

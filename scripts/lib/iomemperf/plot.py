@@ -8,44 +8,64 @@ import re
 import subprocess
 import sys
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from statistics import median
+from typing import NoReturn, TextIO, TypedDict
 
-from .common import EXIT_OK, EXIT_USAGE, InputError
-from .metrics import (HIGHER, direction, parse_name, percentiles, primary_throughput,
+from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point
+from .metrics import (HIGHER, Bench, direction, parse_name, percentiles, primary_throughput,
                       thread_count)
-from .runs import latest_benches, load_runs
+from .runs import Run, latest_benches, load_runs
 
 GNUPLOT = "gnuplot"
 SIZE = (900, 540)
 
+# A point of a series: (x, median, min, max); the y values None where there is no data.
+Point = tuple[float, float | None, float | None, float | None]
 
-def slug(s):
+
+class Figure(TypedDict):
+    """A plot as plots.json lists it."""
+    id: str
+    title: str
+    kind: str
+    png: str
+    svg: str
+    data: str
+    description: str
+    series: list[str]
+
+
+def slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", s).strip("-") or "x"
 
 
-def gp_str(s):
+def gp_str(s: object) -> str:
     return "'" + str(s).replace("'", "''") + "'"
 
 
+@dataclass(eq=False)
 class Plot:
-    def __init__(self, pid, title, kind, xlabel, ylabel, description=""):
-        self.id = pid
-        self.title = title
-        self.kind = kind
-        self.xlabel = xlabel
-        self.ylabel = ylabel
-        self.description = description
-        self.series = []        # (title, [(x, y, ylo, yhi)])
-        self.logx = self.logy = False
-        self.xtics = None       # [(label, x)]
-        self.yrange = None
+    """One figure: its series, axes and how gnuplot draws it."""
+    id: str
+    title: str
+    kind: str
+    xlabel: str
+    ylabel: str
+    description: str = ""
+    series: list[tuple[str, list[Point]]] = field(default_factory=list)
+    logx: bool = False
+    logy: bool = False
+    xtics: list[tuple[str, float]] | None = None        # [(label, x)]
+    yrange: tuple[float, float] | None = None
 
-    def add(self, title, points):
+    def add(self, title: str, points: Iterable[Point]) -> None:
         pts = sorted(p for p in points if p[1] is not None)
         if pts:
             self.series.append((title, pts))
 
-    def script(self, dat, png, svg):
+    def script(self, dat: str, png: str, svg: str) -> str:
         lines = [
             f"set terminal pngcairo size {SIZE[0]},{SIZE[1]} noenhanced font 'DejaVu Sans,10'",
             f"set output {gp_str(png)}",
@@ -102,14 +122,14 @@ class Plot:
                   "set output"]
         return "\n".join(lines) + "\n"
 
-    def data(self):
+    def data(self) -> str:
         blocks = []
         for title, pts in self.series:
             rows = [f"# {title}"] + ["\t".join(f"{v:.9g}" for v in p) for p in pts]
             blocks.append("\n".join(rows))
         return "\n\n\n".join(blocks) + "\n"
 
-    def render(self, out):
+    def render(self, out: str) -> Figure:
         os.makedirs(os.path.join(out, "data"), exist_ok=True)
         dat = os.path.join(out, "data", f"{self.id}.dat")
         gp = os.path.join(out, "data", f"{self.id}.gp")
@@ -132,20 +152,25 @@ class Plot:
                 "series": [t for t, _ in self.series]}
 
 
-def spread(vals):
+def spread(vals: Sequence[float]) -> tuple[float | None, float | None, float | None]:
     if not vals:
         return None, None, None
     return median(vals), min(vals), max(vals)
 
 
-def pretty_counter(c):
+def pretty_counter(c: str) -> str:
     return {"reads_per_s": "reads/s (all readers)", "ops_per_s": "acquisitions/s",
             "ops_per_second": "ops/s", "items_per_second": "ops/s (per CPU second)"}.get(c, c)
 
 
-def _groups(latest, want):
+Latest = dict[str, tuple[Bench, Run]]
+Group = list[tuple[Bench, Run, dict[str, str]]]
+
+
+def _groups(latest: Latest, want: Callable[[Bench, dict[str, str]], bool]
+            ) -> OrderedDict[tuple[str, str], Group]:
     """Benchmarks grouped for one kind of plot: {(family, subgroup): [(bench, run, dims)]}."""
-    groups = OrderedDict()
+    groups: OrderedDict[tuple[str, str], Group] = OrderedDict()
     for name, (b, run) in sorted(latest.items()):
         fam, dims, path = parse_name(name, run.backends, run.locks)
         if not want(b, dims):
@@ -154,14 +179,15 @@ def _groups(latest, want):
     return groups
 
 
-def throughput_plots(latest):
-    plots = []
+def throughput_plots(latest: Latest) -> list[Plot]:
+    plots: list[Plot] = []
     groups = _groups(latest, lambda b, d: thread_count(d) is not None and
                      primary_throughput(b) is not None)
     for (fam, sub), items in groups.items():
         xdim = "threads" if any("threads" in d for _, _, d in items) else "readers"
         counter = primary_throughput(items[0][0])
-        series = OrderedDict()
+        assert counter is not None          # the groups were chosen for having one
+        series: OrderedDict[str, list[Point]] = OrderedDict()
         for b, _, dims in items:
             key = " ".join(f"{k}:{v}" if k not in ("backend", "lock") else v
                            for k, v in sorted(dims.items(), key=lambda kv: (
@@ -187,12 +213,15 @@ def throughput_plots(latest):
     return plots
 
 
-NINES = lambda pct: -math.log10(1 - pct / 100) if pct < 100 else 4.0  # noqa: E731
+def NINES(pct: float) -> float:
+    """The x of a percentile on a latency plot: its number of nines (p99 -> 2)."""
+    return -math.log10(1 - pct / 100) if pct < 100 else 4.0
 
 
-def latency_plots(latest):
-    plots = []
-    groups = OrderedDict()
+def latency_plots(latest: Latest) -> list[Plot]:
+    plots: list[Plot] = []
+    groups: OrderedDict[tuple[str, str], list[tuple[str, Bench, list[tuple[float, str]]]]] = \
+        OrderedDict()
     for name, (b, run) in sorted(latest.items()):
         pc = percentiles(b)
         if len(pc) < 2:
@@ -203,20 +232,21 @@ def latency_plots(latest):
         series = " ".join(v for k, v in sorted(dims.items()) if k in ("backend", "lock")) \
             or name
         groups.setdefault(key, []).append((series, b, pc))
-    for (fam, cfg), items in groups.items():
-        title = f"{fam} {cfg}: latency percentiles".replace("  ", " ")
-        p = Plot(slug(f"latency-{fam}-{cfg}"), title, "latency", "percentile",
+    for (fam, config), items in groups.items():
+        title = f"{fam} {config}: latency percentiles".replace("  ", " ")
+        p = Plot(slug(f"latency-{fam}-{config}"), title, "latency", "percentile",
                  "latency (ns)", "Per-operation latency percentiles (median over the "
                  "repetitions; bars span min to max).")
-        ticks = {}
+        ticks: dict[float, str] = {}
         for series, b, pc in items:
-            pts = []
+            pts: list[Point] = []
             for pct, c in pc:
                 x = NINES(pct)
                 ticks[x] = f"p{pct:g}"
                 scale = {"_us": 1e3, "_ms": 1e6}.get(c[-3:], 1)
-                pts.append((x, *[v * scale if v is not None else None
-                                 for v in spread(b.values(c))]))
+                med, lo, hi = (v * scale if v is not None else None
+                               for v in spread(b.values(c)))
+                pts.append((x, med, lo, hi))
             p.add(series, pts)
         p.xtics = sorted(((lab, x) for x, lab in ticks.items()), key=lambda t: t[1])
         p.logy = True
@@ -224,11 +254,11 @@ def latency_plots(latest):
     return plots
 
 
-def scaling_plots(latest):
-    plots = []
+def scaling_plots(latest: Latest) -> list[Plot]:
+    plots: list[Plot] = []
     groups = _groups(latest, lambda b, d: "n" in d and not b.time_boxed())
     for (fam, sub), items in groups.items():
-        series = OrderedDict()
+        series: OrderedDict[str, list[Point]] = OrderedDict()
         for b, _, dims in items:
             if thread_count(dims) not in (None, 1):
                 continue
@@ -249,13 +279,13 @@ def scaling_plots(latest):
     return plots
 
 
-def history_plots(runs):
+def history_plots(runs: list[Run]) -> list[Plot]:
     """Relative time per family across runs (lower is better): geometric mean over the
     family's benchmarks of each run's median over the first run's; throughput-judged
     benchmarks enter as inverse throughput."""
     if len({r.path for r in runs}) < 2:
         return []
-    fams = OrderedDict()
+    fams: OrderedDict[str, dict[str, dict[str, float]]] = OrderedDict()
     for r in runs:
         for name, b in r.benches.items():
             if not b.entries:
@@ -269,7 +299,7 @@ def history_plots(runs):
                 continue
             rel = 1 / v if direction(metric) == HIGHER else v
             fams.setdefault(fam, {}).setdefault(name, {})[r.path] = rel
-    ticks = [(r.label, i) for i, r in enumerate(runs)]
+    ticks: list[tuple[str, float]] = [(r.label, i) for i, r in enumerate(runs)]
     p = Plot("history", "history: relative time per family (first run = 1, lower is better)",
              "history", "run (revision, date)", "relative time (geometric mean)",
              "Each point: the geometric mean over the family's benchmarks of the median "
@@ -277,7 +307,7 @@ def history_plots(runs):
              "that has the benchmark.")
     out = [p]
     for fam, per in fams.items():
-        pts = []
+        pts: list[Point] = []
         for i, r in enumerate(runs):
             logs = []
             for name, vals in per.items():
@@ -293,13 +323,14 @@ def history_plots(runs):
         fp = Plot(slug(f"history-{fam}"), f"history: {fam} (relative time, first run = 1)",
                   "history", "run (revision, date)", "relative time",
                   "Median time (or inverse throughput) relative to the earliest run.")
-        moved = []
+        moved: list[tuple[float, str, list[Point]]] = []
         for name, vals in per.items():
             base = next((vals[x.path] for x in runs if x.path in vals), None)
-            bpts = [(i, vals[r.path] / base, vals[r.path] / base, vals[r.path] / base)
-                    for i, r in enumerate(runs) if r.path in vals]
-            if len(bpts) > 1:
-                moved.append((max(abs(math.log(q[1])) for q in bpts), name, bpts))
+            assert base is not None             # every benchmark here is in some run
+            ratios = [(i, vals[r.path] / base) for i, r in enumerate(runs) if r.path in vals]
+            if len(ratios) > 1:
+                moved.append((max(abs(math.log(v)) for _, v in ratios), name,
+                              [(i, v, v, v) for i, v in ratios]))
         moved.sort(reverse=True)
         for _, name, bpts in moved[:12]:
             fp.add(name.split("/", 1)[1] if "/" in name else name, bpts)
@@ -310,7 +341,7 @@ def history_plots(runs):
     return [q for q in out if q.series]
 
 
-def make_plots(runs, out, log=sys.stderr):
+def make_plots(runs: list[Run], out: str, log: TextIO | None = sys.stderr) -> list[Figure]:
     latest = latest_benches(runs)
     plots = (throughput_plots(latest) + latency_plots(latest) + scaling_plots(latest) +
              history_plots(runs))
@@ -321,7 +352,7 @@ def make_plots(runs, out, log=sys.stderr):
     with open(os.path.join(out, "plots.json"), "w", encoding="utf-8") as f:
         json.dump({"inputs": [r.path for r in runs], "plots": manifest}, f, indent=1)
     if log:
-        kinds = OrderedDict()
+        kinds: OrderedDict[str, int] = OrderedDict()
         for m in manifest:
             kinds[m["kind"]] = kinds.get(m["kind"], 0) + 1
         print(f"plot: {len(manifest)} plots (" + ", ".join(f"{v} {k}" for k, v in
@@ -333,7 +364,7 @@ def make_plots(runs, out, log=sys.stderr):
     return manifest
 
 
-def parser():
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scripts/plot",
         description="Plot Google Benchmark JSON results with gnuplot, as PNG and SVG: "
@@ -347,13 +378,13 @@ def parser():
     return p
 
 
-def is_result_name(name):
+def is_result_name(name: str) -> bool:
     """Whether a file in a results directory is a run (not machine.json or plots.json)."""
     return name.endswith((".json", ".json.gz")) and name not in ("machine.json", "plots.json")
 
 
-def expand_inputs(paths):
-    out = []
+def expand_inputs(paths: Iterable[str]) -> list[str]:
+    out: list[str] = []
     for p in paths:
         if os.path.isdir(p):
             for root, _, files in os.walk(p):
@@ -363,9 +394,16 @@ def expand_inputs(paths):
     return out
 
 
-def main(argv=None):
+@dataclass
+class PlotArgs:
+    """scripts/plot's command line (the fields are parser()'s destinations)."""
+    results: list[str]
+    out: str
+
+
+def main(argv: list[str] | None = None) -> int:
     p = parser()
-    args = p.parse_args(argv)
+    args = PlotArgs(**vars(p.parse_args(argv)))
     paths = expand_inputs(args.results)
     if not paths:
         p.print_usage(sys.stderr)
@@ -380,5 +418,9 @@ def main(argv=None):
     return EXIT_OK
 
 
-def run():
-    sys.exit(main())
+def run() -> NoReturn:
+    entry_point(main)
+
+
+if __name__ == "__main__":
+    run()

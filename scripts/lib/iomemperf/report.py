@@ -3,15 +3,18 @@ import argparse
 import html
 import os
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from statistics import median
+from typing import NoReturn, TextIO
 
 from . import stats
-from .common import EXIT_OK, EXIT_USAGE, InputError, load_json
-from .compare import (ERROR, IMPROVED, REGRESSION, Options, compare_docs, drift_from_history,
-                      fmt_pct, fmt_value, machine_check, summary_lines)
+from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json
+from .compare import (Options, Verdict, compare_docs, drift_from_history, fmt_pct, fmt_value,
+                      machine_check, summary_lines)
 from .fingerprint import FINGERPRINT_KEYS
 from .metrics import INFO, direction, primary_throughput
-from .plot import expand_inputs, make_plots
+from .plot import Latest, expand_inputs, make_plots
 from .runs import Run, latest_benches, load_runs
 
 E = html.escape
@@ -44,11 +47,16 @@ window.addEventListener('load', function () {
 });
 """
 
+# The class of a comparison table row, by verdict.
+ROW_CLASS = {Verdict.REGRESSION: "regression", Verdict.IMPROVED: "improved",
+             Verdict.ERROR: "error"}
+
 SECTIONS = [("throughput", "Throughput vs threads"), ("latency", "Latency percentiles"),
             ("scaling", "Time per operation vs tree size"), ("history", "History")]
 
 
-def table(tid, head, rows, classes=None):
+def table(tid: str, head: Sequence[str], rows: Sequence[Sequence[object]],
+          classes: Sequence[str] | None = None) -> str:
     out = [f'<table id="{tid}"><thead><tr>']
     out += [f'<th class="name">{E(h)}</th>' if i == 0 else f"<th>{E(h)}</th>"
             for i, h in enumerate(head)]
@@ -62,8 +70,8 @@ def table(tid, head, rows, classes=None):
     return "\n".join(out)
 
 
-def results_rows(latest):
-    rows = []
+def results_rows(latest: Latest) -> list[list[object]]:
+    rows: list[list[object]] = []
     for name, (b, run) in sorted(latest.items()):
         metric = primary_throughput(b) if b.time_boxed() else "time"
         if metric is None:
@@ -86,8 +94,9 @@ def results_rows(latest):
     return rows
 
 
-def comparison_html(base, cont, threshold, alpha, history=()):
-    opts = Options(threshold / 100, alpha)
+def comparison_html(base: Run, cont: Run, threshold: float, alpha: float,
+                    history: Sequence[Run] = ()) -> str:
+    opts = Options(threshold=threshold / 100, alpha=alpha)
     same, mdesc = machine_check(base.ctx, cont.ctx)
     if not same:
         return (f'<section id="comparison"><h2>Comparison</h2><p>Not compared: {E(mdesc)}.'
@@ -99,7 +108,8 @@ def comparison_html(base, cont, threshold, alpha, history=()):
                          r.ctx.get("machine_fingerprint") == cont.ctx.get("machine_fingerprint")]
     drift = drift_from_history(hist, opts) if not paired and len(hist) >= 3 else None
     results = compare_docs(base.doc, cont.doc, opts, drift, paired)
-    rows, classes = [], []
+    rows: list[list[object]] = []
+    classes: list[str] = []
     for r in results:
         gated = [m for m in r["metrics"] if m["gated"]]
         m = next((m for m in gated if m["verdict"] == r["verdict"]), gated[0] if gated else None)
@@ -107,13 +117,13 @@ def comparison_html(base, cont, threshold, alpha, history=()):
             rows.append([r["name"], "", "", "", "", "", "", r["verdict"]])
         else:
             ci = "-" if m["ci"][0] is None else f"[{fmt_pct(m['ci'][0])}, {fmt_pct(m['ci'][1])}]"
+            mp = m["p"]
             rows.append([r["name"], m["label"], fmt_value(m["baseline"], m["metric"]),
                          fmt_value(m["contender"], m["metric"]), fmt_pct(m["change"]), ci,
-                         "-" if m["p"] is None else f"{m['p']:.3f}",
+                         "-" if mp is None else f"{mp:.3f}",
                          r["verdict"] + (f": {r['why']}" if r.get("why") and
-                                         r["verdict"] == ERROR else "")])
-        classes.append({REGRESSION: "regression", IMPROVED: "improved",
-                        ERROR: "error"}.get(r["verdict"], ""))
+                                         r["verdict"] == Verdict.ERROR else "")])
+        classes.append(ROW_CLASS.get(r["verdict"], ""))
     lines = summary_lines(results, opts)
     if paired:
         lines.insert(0, "paired: the two sides of one interleaved scripts/ab run")
@@ -131,8 +141,10 @@ def comparison_html(base, cont, threshold, alpha, history=()):
             "</section>")
 
 
-def build_report(runs, out, baseline=None, threshold=10.0, alpha=0.05,
-                 title="iomembench performance report", log=sys.stderr):
+def build_report(runs: list[Run], out: str, baseline: str | None = None,
+                 threshold: float = 10.0, alpha: float = 0.05,
+                 title: str = "iomembench performance report",
+                 log: TextIO | None = sys.stderr) -> str:
     plot_dir = os.path.join(out, "plots")
     manifest = make_plots(runs, plot_dir, log=log)
     latest_run = runs[-1]
@@ -142,7 +154,7 @@ def build_report(runs, out, baseline=None, threshold=10.0, alpha=0.05,
              f'<p id="img-check" data-loaded="0" data-total="{len(manifest)}">plots: '
              "not checked (JavaScript off)</p>"]
     # Runs and machine.
-    rows = []
+    rows: list[list[object]] = []
     for r in runs:
         la = r.ctx.get("load_avg_start") or r.ctx.get("load_avg") or []
         rows.append([os.path.basename(r.path), r.rev, r.suite or "-",
@@ -208,7 +220,7 @@ def build_report(runs, out, baseline=None, threshold=10.0, alpha=0.05,
     return path
 
 
-def parser():
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scripts/report",
         description="Write a static HTML report of results: runs, machine, a comparison of "
@@ -227,9 +239,20 @@ def parser():
     return p
 
 
-def main(argv=None):
+@dataclass
+class ReportArgs:
+    """scripts/report's command line (the fields are parser()'s destinations)."""
+    results: list[str]
+    out: str
+    baseline: str | None
+    threshold: float
+    alpha: float
+    title: str
+
+
+def main(argv: list[str] | None = None) -> int:
     p = parser()
-    args = p.parse_args(argv)
+    args = ReportArgs(**vars(p.parse_args(argv)))
     paths = expand_inputs(args.results)
     if not paths:
         p.print_usage(sys.stderr)
@@ -244,5 +267,9 @@ def main(argv=None):
     return EXIT_OK
 
 
-def run():
-    sys.exit(main())
+def run() -> NoReturn:
+    entry_point(main)
+
+
+if __name__ == "__main__":
+    run()

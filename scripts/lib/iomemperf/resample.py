@@ -2,54 +2,58 @@
 real runs) and planted slowdowns (a benchmark made slower by a factor, in its times and
 in every directional counter)."""
 import copy
+import random
+from collections.abc import Callable
 
+from .common import Doc, Entry
 from .metrics import HIGHER, LOWER, direction, is_tail
 
 
-def reps_of(doc):
+def reps_of(doc: Doc) -> dict[str, list[Entry]]:
     """name -> [entry] (per-repetition entries only)."""
-    out = {}
+    out: dict[str, list[Entry]] = {}
     for e in doc["benchmarks"]:
         if e.get("run_type", "iteration") == "iteration" and not e.get("error_occurred"):
             out.setdefault(e["name"], []).append(e)
     return out
 
 
-def subset(doc, pick):
+def subset(doc: Doc, pick: Callable[[str, int], list[int]]) -> Doc:
     """A copy of doc keeping, for each benchmark, the repetitions pick(name, n) returns
     (indices into its repetitions in file order)."""
-    out = {"context": copy.deepcopy(doc.get("context", {})), "benchmarks": []}
+    benchmarks: list[Entry] = []
+    out = {"context": copy.deepcopy(doc.get("context", {})), "benchmarks": benchmarks}
     for name, entries in reps_of(doc).items():
         idx = pick(name, len(entries))
         for k, i in enumerate(idx):
             e = copy.deepcopy(entries[i])
             e["repetition_index"] = k
             e["repetitions"] = len(idx)
-            out["benchmarks"].append(e)
+            benchmarks.append(e)
     return out
 
 
-def random_halves(doc, rng, n):
+def random_halves(doc: Doc, rng: random.Random, n: int) -> tuple[Doc, Doc]:
     """Two disjoint random subsets of n repetitions of every benchmark (within one run)."""
-    choice = {}
+    choice: dict[str, list[int]] = {}
 
-    def pick_first(name, total):
+    def pick_first(name: str, total: int) -> list[int]:
         perm = list(range(total))
         rng.shuffle(perm)
         choice[name] = perm
         return sorted(perm[:n])
 
-    def pick_second(name, total):
+    def pick_second(name: str, total: int) -> list[int]:
         return sorted(choice[name][n:2 * n])
 
     return subset(doc, pick_first), subset(doc, pick_second)
 
 
-def random_reps(doc, rng, n):
+def random_reps(doc: Doc, rng: random.Random, n: int) -> Doc:
     return subset(doc, lambda name, total: sorted(rng.sample(range(total), min(n, total))))
 
 
-def slow_down(doc, name, factor):
+def slow_down(doc: Doc, name: str, factor: float) -> Doc:
     """A copy of doc where benchmark `name` is `factor` times slower: times and
     lower-is-better counters (latency, ns per op) times factor, throughput divided by it."""
     out = copy.deepcopy(doc)
@@ -79,6 +83,6 @@ def slow_down(doc, name, factor):
     return out
 
 
-def pick_benchmarks(doc, rng, k):
+def pick_benchmarks(doc: Doc, rng: random.Random, k: int) -> list[str]:
     names = sorted(reps_of(doc))
     return rng.sample(names, min(k, len(names)))

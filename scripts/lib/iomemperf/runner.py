@@ -7,40 +7,62 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
 
 from . import fingerprint
-from .common import REPO, git_revision
-from .suites import iomem_lists, list_benchmarks, stress_available
+from .common import SOURCE_DIR, Doc, Entry, git_revision
+from .metrics import DEFAULT_BACKENDS, DEFAULT_LOCKS
+from .suites import Dims, Unit, iomem_lists, list_benchmarks, stress_available
+
+Side = str | None       # "A" or "B" in scripts/ab; None in scripts/sweep
+PlanStep = tuple[int, Unit, Side]       # (repetition, unit, side)
 
 
+@dataclass(eq=False)
 class Build:
-    """A build directory and what its binaries offer."""
+    """A build directory and what its binaries offer (known once probed)."""
+    dir: str
+    label: str | None = None
+    src: str | None = SOURCE_DIR    # the source tree its runs run in (None: the current
+    #                                 directory) and whose revision a sweep records
+    names: list[str] = field(default_factory=list)
+    backends: tuple[str, ...] = DEFAULT_BACKENDS
+    locks: tuple[str, ...] = DEFAULT_LOCKS
+    stress: bool = False
 
-    def __init__(self, build_dir, label=None, src_dir=REPO):
-        self.dir = os.path.abspath(build_dir)
-        self.label = label
-        self.src = src_dir
-        self.bench = os.path.join(self.dir, "iomem-bench")
-        self.iomem = os.path.join(self.dir, "iomem")
+    def __post_init__(self) -> None:
+        self.dir = os.path.abspath(self.dir)
 
-    def check(self):
+    @property
+    def bench(self) -> str:
+        return os.path.join(self.dir, "iomem-bench")
+
+    @property
+    def iomem(self) -> str:
+        return os.path.join(self.dir, "iomem")
+
+    def check(self) -> str | None:
         if not os.access(self.bench, os.X_OK):
+            if SOURCE_DIR is None:
+                return (f"{self.bench}: error: no iomem-bench here; pass the directory of "
+                        "an iomembench build (or of its installed binaries)")
             return (f"{self.bench}: error: no iomem-bench here; build first: "
-                    f"cmake -S . -B {os.path.relpath(self.dir, REPO)} && "
-                    f"cmake --build {os.path.relpath(self.dir, REPO)}")
+                    f"cmake -S . -B {os.path.relpath(self.dir, SOURCE_DIR)} && "
+                    f"cmake --build {os.path.relpath(self.dir, SOURCE_DIR)}")
         return None
 
-    def probe(self):
+    def probe(self) -> "Build":
         self.names = list_benchmarks(self.bench)
         b, lk = iomem_lists(self.iomem) if os.access(self.iomem, os.X_OK) else (None, None)
-        from .metrics import DEFAULT_BACKENDS, DEFAULT_LOCKS
         self.backends = b or DEFAULT_BACKENDS
         self.locks = lk or DEFAULT_LOCKS
         self.stress = stress_available(self.iomem)
         return self
 
 
-def cmake_source_dir(build_dir):
+def cmake_source_dir(build_dir: str) -> str | None:
     """The source tree a CMake build directory was configured from (CMAKE_HOME_DIRECTORY in
     its CMakeCache.txt), or None."""
     try:
@@ -55,7 +77,7 @@ def cmake_source_dir(build_dir):
     return None
 
 
-def cpu_busy():
+def cpu_busy() -> tuple[float, float] | None:
     """(busy seconds of all CPUs, wall seconds) from /proc/stat, or None."""
     try:
         with open("/proc/stat", encoding="ascii") as f:
@@ -67,7 +89,8 @@ def cpu_busy():
     return (sum(v[:8]) - idle) / hz, time.monotonic()
 
 
-def foreign_cpus(before, after, child_cpu):
+def foreign_cpus(before: tuple[float, float] | None, after: tuple[float, float] | None,
+                 child_cpu: float) -> float | None:
     """CPUs' worth of other work that ran beside one of our runs: all busy time minus the
     benchmark's own CPU time, per second of wall time."""
     if not before or not after or after[1] <= before[1]:
@@ -75,7 +98,8 @@ def foreign_cpus(before, after, child_cpu):
     return max(0.0, (after[0] - before[0] - child_cpu) / (after[1] - before[1]))
 
 
-def run_unit(build, unit, workdir, seed, timeout):
+def run_unit(build: Build, unit: Unit, workdir: str, seed: int,
+             timeout: float) -> tuple[list[Entry], Doc | None, str | None]:
     """(entries, context, error) of one process."""
     out = os.path.join(workdir, f"unit-{os.getpid()}-{time.monotonic_ns()}.json")
     env = dict(os.environ)
@@ -99,6 +123,8 @@ def run_unit(build, unit, workdir, seed, timeout):
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     foreign = foreign_cpus(busy0, cpu_busy(), (ru1.ru_utime - ru0.ru_utime) +
                            (ru1.ru_stime - ru0.ru_stime))
+    doc: Doc | None = None
+    err = ""
     try:
         with open(out, encoding="utf-8") as f:
             doc = json.load(f)
@@ -114,7 +140,7 @@ def run_unit(build, unit, workdir, seed, timeout):
             f"exit {r.returncode}: {tail}"
     if doc is None:
         return [], None, err
-    entries = doc.get("benchmarks", [])
+    entries: list[Entry] = doc.get("benchmarks", [])
     if foreign is not None:
         entries = [dict(e, iomembench={"foreign_cpus": round(foreign, 3)}) for e in entries]
     if unit.tool == "stress":
@@ -122,14 +148,14 @@ def run_unit(build, unit, workdir, seed, timeout):
     return entries, doc.get("context", {}), None
 
 
-def stress_name(name, dims):
+def stress_name(name: str, dims: Dims) -> str:
     """Makes a stress entry's name unique per unit: 'stress/...' with the unit's backend,
     lock and threads as segments when the name does not say them."""
     segs = name.split("/")
     if segs[0] != "stress":
         segs.insert(0, "stress")
     if "backend" in dims and dims["backend"] not in segs:
-        segs.insert(1, dims["backend"])
+        segs.insert(1, str(dims["backend"]))
     for k in ("lock", "threads"):
         if k in dims and not any(s.startswith(f"{k}:") for s in segs) and \
                 str(dims[k]) not in segs:
@@ -137,7 +163,9 @@ def stress_name(name, dims):
     return "/".join(segs)
 
 
-def execute(plan, builds, repetitions, seed, log=sys.stderr, timeout=900):
+def execute(plan: Sequence[PlanStep], builds: Mapping[Side, Build], repetitions: int,
+            seed: int, log: TextIO | None = sys.stderr,
+            timeout: float = 900) -> dict[Side, "Merge"]:
     """Runs [(rep, unit, side)] in order. Returns {side: Merge}."""
     merges = {side: Merge(repetitions) for side in builds}
     t0 = time.monotonic()
@@ -155,18 +183,18 @@ def execute(plan, builds, repetitions, seed, log=sys.stderr, timeout=900):
     return merges
 
 
+@dataclass(eq=False)
 class Merge:
     """Accumulates the runs of one side into one Google Benchmark document."""
+    repetitions: int
+    entries: list[Entry] = field(default_factory=list)
+    context: Doc | None = None
+    failures: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    foreign: list[float] = field(default_factory=list)
 
-    def __init__(self, repetitions):
-        self.repetitions = repetitions
-        self.entries = []
-        self.context = None
-        self.failures = []
-        self.order = []
-        self.foreign = []
-
-    def add(self, rep, unit, entries, ctx, err, seq):
+    def add(self, rep: int, unit: Unit, entries: list[Entry], ctx: Doc | None,
+            err: str | None, seq: int) -> None:
         self.order.append(f"{rep + 1}:{unit.id}")
         if ctx and self.context is None and unit.tool == "iomem-bench":
             self.context = ctx
@@ -181,9 +209,10 @@ class Merge:
                 self.foreign.append(e["iomembench"]["foreign_cpus"])
             self.entries.append(e)
 
-    def document(self, extra_context):
+    def document(self, extra_context: Doc) -> Doc:
         # Group by benchmark (first-seen order), repetitions in order; renumber indexes.
-        order, by_name = [], {}
+        order: list[str] = []
+        by_name: dict[str, list[Entry]] = {}
         for e in self.entries:
             if e.get("run_type", "iteration") != "iteration":
                 continue        # no per-process aggregates: we ran one repetition each
@@ -193,7 +222,7 @@ class Merge:
             by_name[e["name"]].append(e)
         benchmarks = []
         for fi, name in enumerate(order):
-            for e in sorted(by_name[name], key=lambda x: x["repetition_index"]):
+            for e in sorted(by_name[name], key=lambda x: int(x["repetition_index"])):
                 e["family_index"] = fi
                 e["per_family_instance_index"] = 0
                 benchmarks.append(e)
@@ -206,9 +235,16 @@ class Merge:
         return {"context": ctx, "benchmarks": benchmarks}
 
 
-def sweep_context(build, suite_name, repetitions, seed, notes):
+def sweep_context(build: Build, suite_name: str, repetitions: int, seed: int,
+                  notes: list[str], bench_context: Doc | None = None) -> Doc:
+    """The context of a sweep's result: the machine, the build, the revision, the plan.
+    The revision is that of the build's source tree; without one (installed binaries),
+    the one iomem-bench was built from (bench_context: the context iomem-bench wrote)."""
     info = fingerprint.collect(build.dir)
-    rev, dirty = git_revision(build.src)
+    if build.src is not None:
+        rev, dirty = git_revision(build.src)
+    else:
+        rev, dirty = str((bench_context or {}).get("iomem_git_rev") or "unknown"), False
     ctx = dict(info)
     ctx.update({
         "git_revision": rev,

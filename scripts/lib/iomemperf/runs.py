@@ -1,21 +1,24 @@
 """Result files as runs: loaded, dated, labelled, ordered."""
 import datetime
 import os
+from collections.abc import Iterable
 
-from .common import load_json
-from .metrics import backends_locks, collect
+from .common import Doc, load_json
+from .metrics import Bench, backends_locks, collect
 
 
 class Run:
-    def __init__(self, path, doc=None):
+    """One result file."""
+
+    def __init__(self, path: str, doc: Doc | None = None) -> None:
         self.path = path
         self.doc = doc if doc is not None else load_json(path)
-        self.ctx = self.doc.get("context", {})
+        self.ctx: Doc = self.doc.get("context", {})
         self.benches = collect(self.doc)
         self.backends, self.locks = backends_locks(self.ctx)
 
     @property
-    def date(self):
+    def date(self) -> datetime.datetime:
         for k in ("started", "date"):
             v = self.ctx.get(k)
             if isinstance(v, str):
@@ -32,28 +35,29 @@ class Run:
                 tzinfo=datetime.timezone.utc)
 
     @property
-    def rev(self):
-        r = self.ctx.get("git_revision") or self.ctx.get("iomem_git_rev") or "?"
+    def rev(self) -> str:
+        r = str(self.ctx.get("git_revision") or self.ctx.get("iomem_git_rev") or "?")
         return r + ("-dirty" if self.ctx.get("git_dirty") else "")
 
     @property
-    def suite(self):
-        return self.ctx.get("suite", "")
+    def suite(self) -> str:
+        suite: str = self.ctx.get("suite", "")
+        return suite
 
     @property
-    def label(self):
+    def label(self) -> str:
         return f"{self.rev} {self.date.strftime('%m-%d %H:%M')}"
 
 
-def load_runs(paths):
+def load_runs(paths: Iterable[str]) -> list[Run]:
     runs = [Run(p) for p in paths]
     runs.sort(key=lambda r: r.date)
     return runs
 
 
-def latest_benches(runs):
+def latest_benches(runs: Iterable[Run]) -> dict[str, tuple[Bench, Run]]:
     """name -> (Bench, Run): each benchmark from the latest run that has it."""
-    out = {}
+    out: dict[str, tuple[Bench, Run]] = {}
     for r in runs:
         for n, b in r.benches.items():
             if b.entries:

@@ -2,13 +2,19 @@
 the repetitions a significance level needs, Hodges-Lehmann change estimates with their
 distribution-free confidence intervals, and robust noise measures."""
 import math
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import lru_cache
 from statistics import NormalDist, median
+from typing import TypeVar
 
 from .common import import_gbench
 
+K = TypeVar("K", bound=Hashable)
+# (change, CI low, CI high, confidence, p) of the paired test; None where it cannot say.
+PairedT = tuple[float | None, float | None, float | None, float, float | None]
 
-def utest_pvalue(a, b):
+
+def utest_pvalue(a: Sequence[float], b: Sequence[float]) -> float | None:
     """Two-sided Mann-Whitney U p-value of two samples, as Google Benchmark's compare.py
     computes it (gbench.report.calc_utest: scipy's mannwhitneyu, exact for small samples
     without ties). None with fewer than gbench's UTEST_MIN_REPETITIONS per side."""
@@ -22,13 +28,13 @@ def utest_pvalue(a, b):
     return float(p)
 
 
-def min_pvalue(n, m):
+def min_pvalue(n: int, m: int) -> float:
     """The smallest two-sided p-value an exact U test can give with n and m repetitions
     (the two samples completely separated)."""
     return min(1.0, 2.0 / math.comb(n + m, n))
 
 
-def reps_needed(alpha, other=None):
+def reps_needed(alpha: float, other: int | None = None) -> int | None:
     """Repetitions per side (or, given the other side's count, on this side) for the U test
     to be able to reach significance level alpha."""
     for n in range(2, 200):
@@ -38,7 +44,7 @@ def reps_needed(alpha, other=None):
 
 
 @lru_cache(maxsize=None)
-def _u_counts(n, m):
+def _u_counts(n: int, m: int) -> tuple[int, ...]:
     """Number of orderings of n X's and m Y's with each value of U (pairs with X > Y);
     tuple indexed by U in 0..n*m. N(u;n,m) = N(u-m;n-1,m) + N(u;n,m-1)."""
     if n == 0 or m == 0:
@@ -53,7 +59,7 @@ def _u_counts(n, m):
     return tuple(out)
 
 
-def u_critical(n, m, alpha):
+def u_critical(n: int, m: int, alpha: float) -> tuple[int, float]:
     """The largest C with P(U < C) <= alpha/2 under the null hypothesis (exact for
     n*m <= 1600, else the normal approximation), and the confidence it gives."""
     if n * m <= 1600:
@@ -69,7 +75,8 @@ def u_critical(n, m, alpha):
     return max(c, 0), 1 - alpha
 
 
-def hodges_lehmann(a, b, alpha=0.05):
+def hodges_lehmann(a: Sequence[float], b: Sequence[float], alpha: float = 0.05
+                   ) -> tuple[float | None, float | None, float | None, float]:
     """Change of b relative to a, with a (1-alpha) distribution-free confidence interval
     (Lehmann): on log values (a ratio) when everything is positive, else on raw values
     relative to a's median. Returns (change, lo, hi, confidence) as fractions (+0.2 = 20%
@@ -80,7 +87,7 @@ def hodges_lehmann(a, b, alpha=0.05):
         la = [math.log(x) for x in a]
         lb = [math.log(y) for y in b]
         d = sorted(y - x for x in la for y in lb)
-        conv = lambda v: math.exp(v) - 1  # noqa: E731
+        conv: Callable[[float], float] = lambda v: math.exp(v) - 1  # noqa: E731
     else:
         base = abs(median(a))
         if base == 0:
@@ -94,7 +101,7 @@ def hodges_lehmann(a, b, alpha=0.05):
     return est, conv(d[c - 1]), conv(d[len(d) - c]), conf
 
 
-def robust_cv(xs):
+def robust_cv(xs: Sequence[float]) -> float | None:
     """Spread within one side: 1.4826 * MAD / median (a standard deviation for normal
     data, in units of the median), or None with fewer than 3 values."""
     if len(xs) < 3:
@@ -106,29 +113,31 @@ def robust_cv(xs):
     return 1.4826 * mad / abs(m)
 
 
-def rel_range(xs):
+def rel_range(xs: Sequence[float]) -> float | None:
     if len(xs) < 2:
         return None
     m = median(xs)
     return (max(xs) - min(xs)) / abs(m) if m else None
 
 
-def quantile(xs, q):
-    xs = sorted(xs)
-    if not xs:
+def quantile(xs: Iterable[float], q: float) -> float | None:
+    s = sorted(xs)
+    if not s:
         return None
-    k = (len(xs) - 1) * q
+    k = (len(s) - 1) * q
     f = math.floor(k)
-    c = min(f + 1, len(xs) - 1)
-    return xs[f] + (xs[c] - xs[f]) * (k - f)
+    c = min(f + 1, len(s) - 1)
+    return s[f] + (s[c] - s[f]) * (k - f)
 
 
-def holm(pvalues, alpha):
+def holm(pvalues: dict[K, float | None], alpha: float) -> tuple[set[K], dict[K, float]]:
     """Holm-Bonferroni step-down over {key: p}: (rejected keys, {key: adjusted p}). Keeps
     the chance of any false 'significant' over the whole suite at or below alpha."""
     items = sorted((p, k) for k, p in pvalues.items() if p is not None)
     m = len(items)
-    adj, rejected, running, stop = {}, set(), 0.0, False
+    adj: dict[K, float] = {}
+    rejected: set[K] = set()
+    running, stop = 0.0, False
     for i, (p, k) in enumerate(items):
         running = max(running, min(1.0, (m - i) * p))
         adj[k] = running
@@ -139,7 +148,8 @@ def holm(pvalues, alpha):
     return rejected, adj
 
 
-def mdc(cv_a, cv_b, n, m, alpha, power=0.8):
+def mdc(cv_a: float | None, cv_b: float | None, n: int, m: int, alpha: float,
+        power: float = 0.8) -> float | None:
     """Minimum detectable change: the relative shift the two-sided U test at level alpha
     finds with the given power, for this noise (robust CVs of the two sides, about the
     standard deviation of log values) and these repetition counts (normal approximation,
@@ -153,17 +163,26 @@ def mdc(cv_a, cv_b, n, m, alpha, power=0.8):
     return math.expm1(z * sigma * math.sqrt(1 / n + 1 / m) * math.sqrt(math.pi / 3))
 
 
-def paired_trimmed_t(a, b, alpha=0.05, trim=0.1):
+def paired_trimmed_t(a: Sequence[float], b: Sequence[float], alpha: float = 0.05,
+                     trim: float = 0.1) -> PairedT:
     """Paired comparison of b against a, repetition by repetition (the two sides of one
     interleaved run, each pair run back to back): Yuen's trimmed one-sample t test on the
     log ratios b/a (or on differences relative to a's median when a value is not
     positive). Trimming keeps a pair hit by a burst of load from deciding alone; unlike a
     rank test it has no floor on its p-value, so the Holm correction over a whole suite
     stays reachable with ten pairs. Returns (change, lo, hi, confidence, p)."""
+    return paired_trimmed_t_se(a, b, alpha, trim)[0]
+
+
+def paired_trimmed_t_se(a: Sequence[float], b: Sequence[float], alpha: float = 0.05,
+                        trim: float = 0.1) -> tuple[PairedT, float | None, int | None]:
+    """paired_trimmed_t(), and the standard error and degrees of freedom of its t test
+    (None, None when the test did not run: fewer than 3 pairs, or no spread at all)."""
     from scipy.stats import t as student_t
     n = len(a)
     if n != len(b) or n < 3:
-        return None, None, None, 0.0, None
+        return (None, None, None, 0.0, None), None, None
+    conv: Callable[[float], float]
     if min(a) > 0 and min(b) > 0:
         d = sorted(math.log(y / x) for x, y in zip(a, b))
         conv = math.expm1
@@ -181,18 +200,15 @@ def paired_trimmed_t(a, b, alpha=0.05, trim=0.1):
     df = h - 1
     if se == 0:
         p = 1.0 if tm == 0 else 0.0
-        return conv(tm), conv(tm), conv(tm), 1 - alpha, p
+        return (conv(tm), conv(tm), conv(tm), 1 - alpha, p), None, None
     tval = tm / se
     p = float(2 * student_t.sf(abs(tval), df))
     q = float(student_t.ppf(1 - alpha / 2, df))
-    paired_trimmed_t.last = (se, df)
-    return conv(tm), conv(tm - q * se), conv(tm + q * se), 1 - alpha, p
+    return (conv(tm), conv(tm - q * se), conv(tm + q * se), 1 - alpha, p), se, df
 
 
-paired_trimmed_t.last = (None, None)     # (standard error, degrees of freedom) of the last
-
-
-def mdc_paired(se, df, alpha, power=0.8):
+def mdc_paired(se: float | None, df: float | None, alpha: float,
+               power: float = 0.8) -> float | None:
     """Minimum detectable change of the paired trimmed t test, from the standard error and
     degrees of freedom it had on these pairs."""
     from scipy.stats import t as student_t

@@ -4,17 +4,22 @@ import random
 import re
 import subprocess
 import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from .common import REPO, InputError
+from .common import SUITES_FILE, InputError
 from .metrics import parse_name, thread_count
 
-SUITES_FILE = os.path.join(REPO, "scripts", "lib", "suites.toml")
+Suite = dict[str, Any]          # a [suite.NAME] table of suites.toml
+SuiteEntry = dict[str, Any]     # one of its [[suite.NAME.entry]] tables
+Dims = dict[str, str | int | float]
 ENTRY_KEYS = {"tool", "family", "include", "exclude", "backends", "locks", "threads",
               "sizes", "group", "args", "env", "name"}
 TOOLS = ("iomem-bench", "stress")
 
 
-def load(path=SUITES_FILE):
+def load(path: str = SUITES_FILE) -> dict[str, Suite]:
     try:
         with open(path, "rb") as f:
             doc = tomllib.load(f)
@@ -25,55 +30,63 @@ def load(path=SUITES_FILE):
     suites = doc.get("suite")
     if not isinstance(suites, dict) or not suites:
         raise InputError("no [suite.NAME] tables", path)
+    checked: dict[str, Suite] = suites
     for name, s in suites.items():
         if not isinstance(s.get("repetitions", 1), int) or s.get("repetitions", 1) < 1:
             raise InputError(f"suite {name}: repetitions must be a positive integer", path)
         entries = s.get("entry", [])
         if not entries:
             raise InputError(f"suite {name}: no entries", path)
-        for i, e in enumerate(entries):
+        for i, entry in enumerate(entries):
             where = f"suite {name} entry {i + 1}"
-            unknown = set(e) - ENTRY_KEYS
+            unknown = set(entry) - ENTRY_KEYS
             if unknown:
                 raise InputError(f"{where}: unknown keys {sorted(unknown)}", path)
-            if e.get("tool") not in TOOLS:
+            if entry.get("tool") not in TOOLS:
                 raise InputError(f"{where}: tool must be one of {TOOLS}", path)
-            if e["tool"] == "iomem-bench" and not e.get("family"):
+            if entry["tool"] == "iomem-bench" and not entry.get("family"):
                 raise InputError(f"{where}: an iomem-bench entry needs a family", path)
-            if e["tool"] == "stress" and not any("{json}" in a for a in e.get("args", [])):
+            if entry["tool"] == "stress" and \
+                    not any("{json}" in a for a in entry.get("args", [])):
                 raise InputError(f"{where}: a stress entry's args must write {{json}}", path)
             for k in ("include", "exclude"):
-                if k in e:
+                if k in entry:
                     try:
-                        re.compile(e[k])
+                        re.compile(entry[k])
                     except re.error as err:
                         raise InputError(f"{where}: bad {k} regex: {err}", path)
-    return suites
+    return checked
 
 
-def entry_label(e):
-    return e.get("name") or (e["family"] if e["tool"] == "iomem-bench" else "stress")
+def entry_label(e: SuiteEntry) -> str:
+    label: str = e.get("name") or (e["family"] if e["tool"] == "iomem-bench" else "stress")
+    return label
 
 
+@dataclass(eq=False, repr=False)
 class Unit:
     """One process to run per repetition."""
+    id: str
+    entry: str                  # the label of the suite entry it comes from
+    tool: str                   # "iomem-bench" or "stress"
+    args: list[str]             # stress: the templated command after `iomem`
+    env: dict[str, str]
+    names: list[str] = field(default_factory=list)  # iomem-bench: the benchmarks it runs
+    dims: Dims = field(default_factory=dict)
 
-    def __init__(self, uid, entry, tool, args, env, names=(), dims=None):
-        self.id = uid
-        self.entry = entry
-        self.tool = tool            # "iomem-bench" or "stress"
-        self.args = list(args)      # stress: the templated command after `iomem`
-        self.env = dict(env)
-        self.names = list(names)    # iomem-bench: the benchmarks it runs
-        self.dims = dims or {}
+    def __post_init__(self) -> None:
+        # Copies: units of one suite entry share nothing.
+        self.args = list(self.args)
+        self.env = dict(self.env)
+        self.names = list(self.names)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Unit({self.id})"
 
 
-def _dims(name, backends, locks):
-    family, dims, path = parse_name(name, backends, locks)
-    dims = dict(dims)
+def _dims(name: str, backends: tuple[str, ...], locks: tuple[str, ...]) -> Dims:
+    family, parsed, path = parse_name(name, backends, locks)
+    dims: Dims = dict(parsed)
     dims["family"] = family
     dims["op"] = path[0] if path else ""
     dims["path"] = "/".join(path)
@@ -88,7 +101,7 @@ def _dims(name, backends, locks):
     return dims
 
 
-def _keep(e, dims):
+def _keep(e: SuiteEntry, dims: Dims) -> bool:
     if "backends" in e and "backend" in dims and dims["backend"] not in e["backends"]:
         return False
     if "locks" in e and "lock" in dims and dims["lock"] not in e["locks"]:
@@ -98,7 +111,7 @@ def _keep(e, dims):
     if "sizes" in e and "_size" in dims and \
             int(dims["_size"]) not in [int(x) for x in e["sizes"]]:
         return False
-    name = dims["name"]
+    name = str(dims["name"])
     if "include" in e and not re.search(e["include"], name):
         return False
     if "exclude" in e and re.search(e["exclude"], name):
@@ -106,15 +119,18 @@ def _keep(e, dims):
     return True
 
 
-def ere_escape(name):
+def ere_escape(name: str) -> str:
     """Escapes a benchmark name for Google Benchmark's POSIX extended regex filter."""
     return re.sub(r"([.\[\]{}()*+?^$|\\])", r"\\\1", name)
 
 
-def expand(suite_name, suite, bench_names, backends, locks, stress_available):
+def expand(suite_name: str, suite: Suite, bench_names: Sequence[str],
+           backends: tuple[str, ...], locks: tuple[str, ...],
+           stress_available: bool) -> tuple[list[Unit], list[str]]:
     """(units, notes): the units of a suite, given what the built binaries offer; notes are
     human-readable lines about skipped entries."""
-    units, notes = [], []
+    units: list[Unit] = []
+    notes: list[str] = []
     for e in suite["entry"]:
         label = entry_label(e)
         if e["tool"] == "stress":
@@ -125,7 +141,7 @@ def expand(suite_name, suite, bench_names, backends, locks, stress_available):
             for b in e.get("backends", ["rwlock"]):
                 for lk in e.get("locks", [None]):
                     for t in e.get("threads", [1]):
-                        dims = {"backend": b, "threads": t}
+                        dims: Dims = {"backend": b, "threads": t}
                         if lk:
                             dims["lock"] = lk
                         uid = "stress[" + ",".join(f"{k}={v}" for k, v in dims.items()) + "]"
@@ -147,8 +163,8 @@ def expand(suite_name, suite, bench_names, backends, locks, stress_available):
         if not kept:
             notes.append(f"{label}: skipped: no '{fam}/' benchmark matches the suite's grid")
             continue
-        groups = {}
-        order = []
+        groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+        order: list[tuple[tuple[str, Any], ...]] = []
         for n, d in kept:
             key = tuple((g, d.get(g, "")) for g in e.get("group", ["name"]))
             if key not in groups:
@@ -166,8 +182,9 @@ def expand(suite_name, suite, bench_names, backends, locks, stress_available):
     return units, notes
 
 
-def _drop_empty_option(args, opt):
-    out, skip = [], False
+def _drop_empty_option(args: list[str], opt: str) -> list[str]:
+    out: list[str] = []
+    skip = False
     for i, a in enumerate(args):
         if skip:
             skip = False
@@ -179,11 +196,11 @@ def _drop_empty_option(args, opt):
     return out
 
 
-def plan(units, repetitions, seed):
+def plan(units: Sequence[Unit], repetitions: int, seed: int) -> list[tuple[int, Unit]]:
     """Round-robin: [(rep, unit)], every unit once per repetition, each repetition in its
     own shuffled order (seeded, so a plan can be replayed)."""
     rng = random.Random(seed)
-    out = []
+    out: list[tuple[int, Unit]] = []
     for r in range(repetitions):
         order = list(units)
         rng.shuffle(order)
@@ -193,7 +210,7 @@ def plan(units, repetitions, seed):
 
 # --- What the built binaries offer --------------------------------------------------------
 
-def list_benchmarks(bench):
+def list_benchmarks(bench: str) -> list[str]:
     try:
         r = subprocess.run([bench, "--benchmark_list_tests"], capture_output=True, text=True,
                            timeout=120)
@@ -204,13 +221,14 @@ def list_benchmarks(bench):
     return [ln.strip() for ln in r.stdout.splitlines() if ln.strip()]
 
 
-def iomem_lists(iomem):
+def iomem_lists(iomem: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     """(backends, locks) from `iomem list`, or None each when unavailable."""
     try:
         r = subprocess.run([iomem, "list"], capture_output=True, text=True, timeout=30)
     except OSError:
         return None, None
-    b = lk = None
+    b: tuple[str, ...] | None = None
+    lk: tuple[str, ...] | None = None
     for line in r.stdout.splitlines():
         k, _, v = line.partition(":")
         if k.strip() == "backends":
@@ -220,7 +238,7 @@ def iomem_lists(iomem):
     return b, lk
 
 
-def stress_available(iomem):
+def stress_available(iomem: str) -> bool:
     if not os.access(iomem, os.X_OK):
         return False
     try:

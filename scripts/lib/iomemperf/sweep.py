@@ -4,15 +4,20 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NoReturn, TextIO
 
 from . import suites as suites_mod
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, REPO, InputError, save_json
-from .runner import Build, cmake_source_dir, execute, sweep_context
+from .common import (EXIT_FAIL, EXIT_OK, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
+                     InputError, default_build_dir, default_results_dir, entry_point, save_json)
+from .runner import Build, PlanStep, cmake_source_dir, execute, sweep_context
+from .suites import Suite, Unit
 
 PROG = "sweep"
 
 
-def parser():
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scripts/sweep",
         description="Run a benchmark suite (scripts/lib/suites.toml) over backends x locks x "
@@ -26,26 +31,28 @@ def parser():
         "Exit status: 0 done, 1 a benchmark run failed (the result is still written, "
         "its context lists the failures), 2 bad options or input.")
     p.add_argument("suite", nargs="?", help="quick, default, full (or smoke)")
-    p.add_argument("--build-dir", default=os.path.join(REPO, "build"),
-                   help="the build whose iomem-bench and iomem run (default: build); they "
+    p.add_argument("--build-dir", default=default_build_dir(),
+                   help="the build whose iomem-bench and iomem run (default: "
+                   f"{'build' if SOURCE_DIR else default_build_dir()}); they "
                    "run in, and the revision recorded is that of, the source tree it was "
                    "configured from")
-    p.add_argument("--results-dir", default=os.path.join(REPO, "results"),
-                   help="the results history (default: results)")
+    p.add_argument("--results-dir", default=default_results_dir(),
+                   help="the results history (default: results"
+                   f"{'' if SOURCE_DIR else ' in the current directory'})")
     p.add_argument("-o", "--out", help="write the result to this file instead")
     p.add_argument("-r", "--repetitions", type=int, help="override the suite's repetitions")
     p.add_argument("--filter", help="only units or benchmarks whose name matches this regex")
     p.add_argument("--seed", type=int, help="seed of the per-repetition shuffles "
                    "(default: from the clock; recorded in the result)")
     p.add_argument("--dry-run", action="store_true", help="print the run order and exit")
-    p.add_argument("--suites", default=suites_mod.SUITES_FILE, help=argparse.SUPPRESS)
+    p.add_argument("--suites", default=SUITES_FILE, help=argparse.SUPPRESS)
     p.add_argument("--list", action="store_true", help="list the suites and exit")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     return p
 
 
-def filter_units(units, rx):
-    out = []
+def filter_units(units: Sequence[Unit], rx: re.Pattern[str]) -> list[Unit]:
+    out: list[Unit] = []
     for u in units:
         if rx.search(u.id):
             out.append(u)
@@ -60,7 +67,8 @@ def filter_units(units, rx):
     return out
 
 
-def prepare(args, p, build):
+def prepare(args: "SweepArgs", p: argparse.ArgumentParser,
+            build: Build) -> tuple[Suite, list[Unit], list[str], int]:
     """(suite, units, notes, repetitions)."""
     all_suites = suites_mod.load(args.suites)
     if args.suite not in all_suites:
@@ -69,7 +77,7 @@ def prepare(args, p, build):
               f"{', '.join(all_suites)})", file=sys.stderr)
         sys.exit(EXIT_USAGE)
     suite = all_suites[args.suite]
-    reps = args.repetitions or suite.get("repetitions", 1)
+    reps = args.repetitions or int(suite.get("repetitions", 1))
     build.probe()
     units, notes = suites_mod.expand(args.suite, suite, build.names, build.backends,
                                      build.locks, build.stress)
@@ -78,7 +86,8 @@ def prepare(args, p, build):
     return suite, units, notes, reps
 
 
-def print_plan(plan, units, reps, seed, notes, suite_name, out=sys.stdout):
+def print_plan(plan: Sequence[PlanStep], units: Sequence[Unit], reps: int, seed: int,
+               notes: Sequence[str], suite_name: str, out: TextIO = sys.stdout) -> None:
     print(f"sweep: suite {suite_name}: {reps} repetitions x {len(units)} units = "
           f"{len(plan)} runs (seed {seed})", file=out)
     for n in notes:
@@ -91,9 +100,25 @@ def print_plan(plan, units, reps, seed, notes, suite_name, out=sys.stdout):
         print(f"{k + 1:5d} rep {rep + 1} {u.id} {what}", file=out)
 
 
-def main(argv=None):
+@dataclass
+class SweepArgs:
+    """scripts/sweep's command line (the fields are parser()'s destinations)."""
+    suite: str | None
+    build_dir: str
+    results_dir: str
+    out: str | None
+    repetitions: int | None
+    filter: str | None
+    seed: int | None
+    dry_run: bool
+    suites: str
+    list: bool
+    quiet: bool
+
+
+def main(argv: list[str] | None = None) -> int:
     p = parser()
-    args = p.parse_args(argv)
+    args = SweepArgs(**vars(p.parse_args(argv)))
     if args.list:
         for name, s in suites_mod.load(args.suites).items():
             print(f"{name:8s} {s.get('repetitions', 1):2d} reps  {s.get('description', '')}")
@@ -107,7 +132,7 @@ def main(argv=None):
         p.print_usage(sys.stderr)
         print("scripts/sweep: error: --repetitions must be >= 1", file=sys.stderr)
         return EXIT_USAGE
-    build = Build(args.build_dir, src_dir=cmake_source_dir(args.build_dir) or REPO)
+    build = Build(args.build_dir, src=cmake_source_dir(args.build_dir) or SOURCE_DIR)
     err = build.check()
     if err:
         print(err, file=sys.stderr)
@@ -119,7 +144,7 @@ def main(argv=None):
         print("scripts/sweep: error: nothing to run", file=sys.stderr)
         return EXIT_USAGE
     seed = args.seed if args.seed is not None else int(time.time()) % 100000
-    plan = [(r, u, None) for r, u in suites_mod.plan(units, reps, seed)]
+    plan: list[PlanStep] = [(r, u, None) for r, u in suites_mod.plan(units, reps, seed)]
     if args.dry_run:
         print_plan(plan, units, reps, seed, notes, args.suite)
         return EXIT_OK
@@ -129,7 +154,7 @@ def main(argv=None):
     load0 = os.getloadavg()
     merges = execute(plan, {None: build}, reps, seed, log=None if args.quiet else sys.stderr)
     duration = time.time() - started
-    ctx = sweep_context(build, args.suite, reps, seed, notes)
+    ctx = sweep_context(build, args.suite, reps, seed, notes, merges[None].context)
     ctx.update({"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
                 "duration_s": round(duration, 1), "load_avg_start": list(load0),
                 "load_avg_end": list(os.getloadavg())})
@@ -148,14 +173,14 @@ def main(argv=None):
     return EXIT_OK
 
 
-def result_path(results_dir, ctx, started):
+def result_path(results_dir: str, ctx: Doc, started: float) -> str:
     rev = ctx["git_revision"] + ("-dirty" if ctx["git_dirty"] else "")
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
     return os.path.join(results_dir, ctx["machine_fingerprint"],
                         f"{rev}-{ctx['suite']}-{stamp}.json")
 
 
-def write_machine_json(d, ctx):
+def write_machine_json(d: str, ctx: Doc) -> None:
     from .fingerprint import FINGERPRINT_KEYS
     m = {k: ctx.get(k) for k in ("machine_fingerprint", *FINGERPRINT_KEYS, "arch", "os",
                                  "host_name")}
@@ -163,12 +188,20 @@ def write_machine_json(d, ctx):
     save_json(m, os.path.join(d, "machine.json"))
 
 
-def run():
+def _main() -> int:
     try:
-        sys.exit(main())
+        return main()
     except InputError as e:
         print(str(e), file=sys.stderr)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("sweep: interrupted", file=sys.stderr)
-        sys.exit(130)
+        return 130
+
+
+def run() -> NoReturn:
+    entry_point(_main)
+
+
+if __name__ == "__main__":
+    run()
