@@ -8,10 +8,6 @@
 
 #include "iomem/dump.h"
 
-#ifndef IOMEM_BENCH_FALLBACK_DUMP
-#error "IOMEM_BENCH_FALLBACK_DUMP: the bundled dump's path, defined by bench/CMakeLists.txt"
-#endif
-
 #define HOST_CHURN_BYTES ((resource_size_t)HOST_CHURN_SLOTS * HOST_CHURN_SIZE)
 
 /* One resource of the loaded tree, in pre-order. */
@@ -48,15 +44,15 @@ static int collect(const struct resource *res, int depth, void *arg)
 }
 
 /* A tree loaded from path, or NULL with the reason in err. */
-static struct iomem_tree *load_file(const char *backend, const char *lock, const char *path,
-				    char *err, size_t errlen)
+static struct iomem_tree *load_text(const char *backend, const char *lock, const char *text,
+				    const char *source, char *err, size_t errlen)
 {
-	FILE *in = fopen(path, "r");
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
 	struct iomem_tree *t;
 	int rc;
 
 	if (!in) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", source, strerror(errno));
 		return NULL;
 	}
 	t = iomem_tree_new(backend, &(struct iomem_tree_opts){ .lock = lock });
@@ -66,7 +62,7 @@ static struct iomem_tree *load_file(const char *backend, const char *lock, const
 		fclose(in);
 		return NULL;
 	}
-	rc = iomem_load_dump(t, IOMEM_ROOT_IOMEM, in, path, err, errlen);
+	rc = iomem_load_dump(t, IOMEM_ROOT_IOMEM, in, source, err, errlen);
 	fclose(in);
 	if (rc) {
 		iomem_tree_free(t);
@@ -173,12 +169,16 @@ int host_walk_count(const struct resource *res, void *arg)
 int host_tree_load(struct host_tree *h, const char *backend, const char *lock, char *err,
 		   size_t errlen)
 {
-	*h = (struct host_tree){ .source = "/proc/iomem" };
-	h->t = load_file(backend, lock, h->source, err, errlen);
-	if (!h->t) {
-		h->source = IOMEM_BENCH_FALLBACK_DUMP;
-		h->t = load_file(backend, lock, h->source, err, errlen);
+	char *text;
+
+	*h = (struct host_tree){ 0 };
+	text = iomem_host_dump(&h->source);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
+	h->t = load_text(backend, lock, text, h->source, err, errlen);
+	free(text);
 	if (!h->t)
 		return -1;
 	if (describe(h, err, errlen)) {

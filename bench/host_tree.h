@@ -20,7 +20,7 @@ struct host_range {
 
 struct host_tree {
 	struct iomem_tree *t;
-	const char *source;		/* the file loaded */
+	const char *source;		/* what was loaded: "/proc/iomem" or the built-in dump */
 	size_t nr_resources;
 	struct host_range *ram;		/* top-level System RAM resources */
 	size_t nr_ram;

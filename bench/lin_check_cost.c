@@ -106,12 +106,14 @@ static void check_cost(const char *what, const struct lin_state *init, unsigned 
 	       rep.verdict == LIN_VIOLATION ? "violation (as it must)" : "WRONG VERDICT");
 }
 
+/* The state of the dump at path, or of the built-in one (path NULL). */
 static struct lin_state *dump_state(const char *path)
 {
 	struct iomem_tree *t = iomem_tree_new("rwlock", NULL);
 	struct lin_state *s = NULL;
 	char msg[256];
-	FILE *f = fopen(path, "r");
+	FILE *f = path ? fopen(path, "r")
+		       : fmemopen((void *)iomem_fallback_dump, strlen(iomem_fallback_dump), "r");
 
 	if (!f || iomem_load_dump(t, IOMEM_ROOT_IOMEM, f, path, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "lin-check-cost: cannot load %s\n", path);
@@ -129,7 +131,7 @@ int main(int argc, char **argv)
 
 	recording_cost();
 	lin_state_from_script("insert 0x0 0xfff \"Reserved\"\n", &small, stderr);
-	real = dump_state(argc > 1 ? argv[1] : IOMEM_TEST_DUMPS "/x86-laptop-iomem.txt");
+	real = dump_state(argc > 1 ? argv[1] : NULL);
 	printf("checking, worst case (%zu and %zu resources in the initial state):\n",
 	       lin_state_count(small), lin_state_count(real));
 	for (unsigned n = 8; n <= 16; n += 2)

@@ -138,8 +138,10 @@ struct run_figures;
 int run_once(const struct stress_config *c, const char *backend, char *start_dump,
 	     uint64_t seed, struct run_figures *fig);
 
-/* The starting tree (start_tree.c). 0, or -errno with a message. */
-int start_tree_text(const struct stress_config *c, char **text, char *err, size_t errlen);
+/* The starting tree (start_tree.c), and what it is (the dump's name, "synthetic", ...).
+ * 0, or -errno with a message. */
+int start_tree_text(const struct stress_config *c, char **text, const char **source,
+		    char *err, size_t errlen);
 /* Loads the text into t and adds the harness's containers. */
 int start_tree_build(struct run *r, char *err, size_t errlen);
 

@@ -9,8 +9,6 @@
 #include "harness.h"
 #include "iomem/dump.h"
 
-extern const char stress_builtin_tree[];
-
 static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -81,8 +79,10 @@ static int try_load(const char *text, const char *filename, char *err, size_t er
 	return rc;
 }
 
-int start_tree_text(const struct stress_config *c, char **text, char *err, size_t errlen)
+int start_tree_text(const struct stress_config *c, char **text, const char **source,
+		    char *err, size_t errlen)
 {
+	*source = c->regions ? "synthetic" : c->tree_from;
 	if (c->regions) {
 		*text = synthetic(c->regions, c->depth);
 	} else if (c->tree_from) {
@@ -99,15 +99,7 @@ int start_tree_text(const struct stress_config *c, char **text, char *err, size_
 			return rc;
 		}
 	} else {
-		char ignored[256];
-
-		*text = read_file("/proc/iomem");
-		if (*text && try_load(*text, "/proc/iomem", ignored, sizeof(ignored)) != 0) {
-			free(*text);
-			*text = NULL;
-		}
-		if (!*text)
-			*text = strdup(stress_builtin_tree);
+		*text = iomem_host_dump(source);
 	}
 	if (!*text) {
 		snprintf(err, errlen, "out of memory");

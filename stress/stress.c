@@ -48,8 +48,7 @@ int stress_run(const struct stress_config *c, FILE *out)
 	char *text = NULL, err[512];
 	int status = 0, rc;
 
-	ctx.tree_source = c->regions ? "synthetic" : c->tree_from ? c->tree_from : "/proc/iomem";
-	if (!figs || start_tree_text(c, &text, err, sizeof(err)) != 0) {
+	if (!figs || start_tree_text(c, &text, &ctx.tree_source, err, sizeof(err)) != 0) {
 		/* A malformed dump's "FILE:LINE: error: ..." stands alone, as a compiler's. */
 		if (figs && strstr(err, ": error: "))
 			fprintf(stderr, "%s\n", err);
@@ -58,8 +57,6 @@ int stress_run(const struct stress_config *c, FILE *out)
 		free(figs);
 		return 2;
 	}
-	if (!c->regions && !c->tree_from && strstr(text, "Graphics Stolen Memory"))
-		ctx.tree_source = "built-in x86 laptop tree (/proc/iomem unreadable or zeroed)";
 	for (unsigned b = 0; b < nb; b++)
 		if (report_figures_init(&figs[b], c, c->backends[b]) != 0) {
 			status = 2;

@@ -149,7 +149,7 @@ static struct inode *request_conflict(struct itree *it, struct inode *root, stru
 		return root;
 	c = first_ending_from(root, new->start);
 #ifdef IOMEM_PLANTED_BUG
-	/* Only in backends/itree_planted.c: misses a sibling that starts inside the new
+	/* Only in tests/planted/itree_planted.c: misses a sibling that starts inside the new
 	 * range, the bug the live checks and the differential checker must catch. */
 	if (c && c->start <= new->start)
 		return c;

@@ -231,7 +231,7 @@ static struct iomem_tree *load_layered(const char *backend)
 {
 	struct iomem_tree *t = iomem_tree_new(backend, NULL);
 	char msg[256], *out;
-	FILE *f = fopen(IOMEM_TEST_DUMPS "/x86-laptop-iomem.txt", "r");
+	FILE *f = fmemopen((void *)iomem_fallback_dump, strlen(iomem_fallback_dump), "r");
 
 	assert_non_null(f);
 	assert_int_equal(iomem_load_dump(t, IOMEM_ROOT_IOMEM, f, "laptop", msg, sizeof(msg)), 0);

@@ -15,6 +15,16 @@
 int iomem_load_dump(struct iomem_tree *t, enum iomem_root root, FILE *in, const char *filename,
 		    char *err, size_t errlen);
 
+/* The tree of the machine when its own cannot be read: an x86 laptop's /proc/iomem, built
+ * in (engine/fallback/). A reader without CAP_SYS_ADMIN sees every address of /proc/iomem
+ * as zero, which iomem_load_dump refuses. */
+extern const char iomem_fallback_dump[];
+#define IOMEM_FALLBACK_SOURCE "built-in x86 laptop tree (/proc/iomem unreadable or zeroed)"
+
+/* The host's /proc/iomem when it loads, else iomem_fallback_dump: malloc'd text, and in
+ * *source "/proc/iomem" or IOMEM_FALLBACK_SOURCE. NULL (errno ENOMEM) without memory. */
+char *iomem_host_dump(const char **source);
+
 /* Flags and desc given to a loaded line, from its name (see README, "Loading real trees"). */
 void iomem_dump_classify(enum iomem_root root, const char *name, int has_children,
 			 unsigned long *flags, unsigned long *desc);

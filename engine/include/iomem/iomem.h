@@ -53,8 +53,8 @@ long long iomem_node_bytes(void);
 
 /* Backend names, NULL-terminated, in a stable order. */
 const char *const *iomem_backend_names(void);
-/* Whether a backend of that name can be made: the listed ones, and the hidden test-only
- * `itree-planted` (see engine/backends/itree_planted.c) in builds that have it. */
+/* Whether a backend of that name can be made: the listed ones, and hidden ones a test
+ * build links in (`itree-planted`, tests/planted/). */
 bool iomem_backend_exists(const char *name);
 
 /* NULL with errno = ENOENT for an unknown backend, lock or muxed wait, ENOMEM when out
