@@ -47,6 +47,8 @@ class AbEndToEnd(TmpCase):
         with open(cml) as f:
             lines = f.readlines()
         at = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("project("))
+        while ")" not in lines[at]:  # the call may span lines
+            at += 1
         lines.insert(at + 1, "add_compile_options(-O0)  # perf test: planted slowdown\n")
         with open(cml, "w") as f:
             f.writelines(lines)
