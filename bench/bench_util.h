@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small helpers shared by the benchmark families. */
 #ifndef IOMEM_BENCH_UTIL_H
 #define IOMEM_BENCH_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Registration functions of the benchmark families; main.c calls each before iomb_main. */
 #ifndef IOMEM_BENCH_FAMILIES_H
 #define IOMEM_BENCH_FAMILIES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The flat synthetic tree of the tree/ and tree_mem/ families: N sibling regions directly
  * under the iomem root, region i being
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small C API over Google Benchmark (1.7.x), so benchmark families are written in C.
  *
  * A family registers functions by name with iomb_register() (before iomb_main()); each

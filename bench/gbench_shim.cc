@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The C API of gbench.h over Google Benchmark. Every entry point catches whatever the
 // library might throw (in practice std::bad_alloc) and aborts, so no exception reaches C.
 #include "gbench.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What recording costs (a measurement to read, not a test): hdr_record per value, against
  * the same loop without it, and a CLOCK_MONOTONIC read for scale.
  * usage: hdr-record-cost [MILLIONS_OF_RECORDS] (default 200) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host's own iomem tree for the tree_rw/ family, and what its readers and writer use:
  * the System RAM ranges, lookup addresses, and a free span for device-sized churn.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Latency sampling for time-boxed runs: every k-th operation is timed into a fixed-size
  * array. When the array fills up, every other sample is dropped and k doubles, so the
  * samples stay evenly spread over the whole run whatever its length.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What recording and checking cost (a measurement to read, not a test).
  *   recording: lin_ring_begin + filling a lookup + lin_ring_end, per op
  *   checking: the worst case for each window size: every op concurrent with every other,

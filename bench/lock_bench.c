@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Family "lock": the lock strategies of locks/, on their own.
  *
  *   lock/<name>/uncontended/read              lock_read + unlock_read, one thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem-bench: the Google Benchmark suite. Standard --benchmark_* flags apply, e.g.
  *   iomem-bench --benchmark_filter='tree/lookup/rwlock/n:100$' --benchmark_min_time=0.01
  */

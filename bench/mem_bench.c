@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Family "tree_mem": memory per resource.
  *
  *   tree_mem/<backend>/n:100000

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Family "pgtable": mapping costs on the simulated arm64 page table and vmalloc allocator.
  *
  *   pgtable/ioremap_iounmap/<shape>      ioremap + iounmap, end to end (RAM check in the

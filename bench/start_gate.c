@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "start_gate.h"
 
 void start_gate_pass(struct start_gate *g)

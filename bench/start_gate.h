@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A start gate for time-boxed runs: threads wait at it until the starter has seen all of
  * them arrive and opens it, so they begin together. Unlike a pthread barrier, the starter
  * names the count only when opening, so it can still open for fewer threads when one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Family "tree": single operations on flat trees.
  *
  *   tree/<op>/<backend>/n:<N>   op in lookup, intersects, request_release, insert_remove, walk

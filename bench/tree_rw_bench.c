@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Family "tree_rw": read throughput and reader latency under writer churn, on the host's
  * own resource tree (host_tree.h: /proc/iomem, or the bundled dump when that is not
  * readable).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "check/differential.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The per-thread event rings and the windows taken from them. */
 #include "check/history.h"
 

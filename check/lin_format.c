@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The recorded ops and results as op-script lines and `iomem script` output. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The recorded ops: filling, running on a tree, comparing outcomes. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A checked window written as a replayable op-script. */
 #include <stdlib.h>
 #include <string.h>

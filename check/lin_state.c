@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Exact tree snapshots: every resource of both roots in pre-order, as packed records
  * {root, depth, start, end, flags, desc, name length, name, NUL}. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The snapshot's representation, shared by lin_state.c and the checker. */
 #ifndef STRESS_LIN_STATE_IMPL_H
 #define STRESS_LIN_STATE_IMPL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The WGL search for a linearization of a window. */
 #include "check/linearizability.h"
 

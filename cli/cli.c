@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers every subcommand of `iomem` uses. */
 #include <errno.h>
 #include <stdarg.h>

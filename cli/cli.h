@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The iomem command's subcommands (cmd_*.c) and the helpers they share (cli.c). Each
  * subcommand returns the process exit status: 0 success, 1 a failure of what was run,
  * 2 bad usage or input. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem difftest: every backend against the kernel's design on seeded random op-scripts. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem list: what can be chosen by name, and what each lock strategy is. */
 #include <stdio.h>
 

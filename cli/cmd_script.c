@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem script: run an op-script. */
 #include <errno.h>
 #include <getopt.h>

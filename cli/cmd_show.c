@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem show: a dump in, r_show's format out. */
 #include <errno.h>
 #include <getopt.h>

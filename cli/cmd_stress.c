@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem stress: the torture harness. Every option is checked before anything runs. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem torture: the lock strategies under locktorture's checks. */
 #include <getopt.h>
 #include <limits.h>

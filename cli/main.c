@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem: the iomembench command line. */
 #include <stdio.h>
 #include <string.h>

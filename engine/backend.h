@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The seam between the public API (tree.c) and the tree backends.
  * A backend embeds struct iomem_tree first in its own tree type. */
 #ifndef IOMEM_BACKEND_H

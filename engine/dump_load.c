@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing /proc/iomem and /proc/ioports dumps (r_show's output, §1.7) back into a tree.
  * Only dumps that would print back byte for byte are accepted: lowercase hex zero-padded
  * to exactly the root's width (or wider values in full), two spaces per level. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host's /proc/iomem, or the built-in dump when it cannot serve (see iomem/dump.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The structural invariants every backend must keep, checked from outside through
  * iomem_for_each: siblings sorted and disjoint, children inside their parent. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "muxed_wait.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The MUXED wait queue (§1.2) and its alternative.
  *
  * "global" is the kernel's: one queue, non-exclusive waits, so every muxed release wakes

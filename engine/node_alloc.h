@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tree nodes and their names come from one allocation (jemalloc in normal builds; the
  * sanitizers' malloc in sanitizer builds, where jemalloc cannot replace malloc). */
 #ifndef IOMEM_NODE_ALLOC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* r_show (§1.7): the /proc/iomem line format. */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public API: argument handling shared by every backend, then dispatch. */
 #include <errno.h>
 #include <string.h>

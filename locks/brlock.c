@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "brlock": Concurrency Kit's big-reader lock. Each thread reads through its own reader
  * slot (one cache line of this lock), so readers never write a shared line; a writer sets
  * the writer flag, then waits until every registered slot is empty: reads are cheap and

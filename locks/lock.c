@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The registry of lock strategies. */
 #include <errno.h>
 #include <stdio.h>

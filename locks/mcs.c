@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "mcs": Concurrency Kit's MCS queue lock (FIFO; each waiter spins on its own queue node);
  * readers exclusive too.
  *

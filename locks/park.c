@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What parking waiters (wait.h) need from the system: Concurrency Kit's event counts
  * leave the clock and the sleep to their user, here a private futex; and each thread's
  * wait-site slot. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "pflock": Concurrency Kit's phase-fair reader-writer lock (Brandenburg & Anderson): read
  * and write phases alternate, so a reader waits for at most one write phase and a writer
  * for at most one read phase; writers are FIFO among themselves (a ticket).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "pthread-mutex": a glibc mutex; readers take it exclusively too. */
 #include <errno.h>
 #include <pthread.h>

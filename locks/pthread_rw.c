@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "pthread-rw": glibc's rwlock with its default (reader-preferring) kind. */
 #include <errno.h>
 #include <pthread.h>

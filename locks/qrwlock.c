@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "qrwlock": the Linux kernel's queued rwlock (kernel/locking/qrwlock.c,
  * include/asm-generic/qrwlock.h), on C11 atomics. No library has it.
  *

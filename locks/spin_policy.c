@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The process-wide spin policy that lock_init gives new locks. */
 #include <errno.h>
 #include <limits.h>

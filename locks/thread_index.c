@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Dense thread indices, recycled at thread exit through a pthread key destructor. */
 #include <pthread.h>
 #include <stdint.h>

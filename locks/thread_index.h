@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small dense index per live thread, for per-thread slots inside a lock (brlock).
  * Indices are handed out lowest first and taken back when the thread exits, so slot
  * arrays sized for the number of live threads suffice. */

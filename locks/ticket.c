@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "ticket": Concurrency Kit's ticket spinlock (FIFO); readers exclusive too. */
 #include <ck_spinlock.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Taking a Concurrency Kit ticket spinlock with our wait (wait.h) instead of CK's endless
  * spin: the same steps as ck_spinlock_ticket_lock. Releasing and trylock are CK's own,
  * followed by a signal for a parked waiter. CK #undefs its layout macros, so the layout is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Happens-before for ThreadSanitizer across Concurrency Kit's inline-asm atomics, which it
  * cannot see. Compiled only in TSan builds (IOMEM_TSAN). Strategies built on C11 atomics or
  * pthreads do not use these: TSan checks their real synchronization.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The wait of every spinning strategy, per its spin policy (locks/lock.h):
  *
  *	struct lock_wait w;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The op-scripts' mapping ops: ioremap, iounmap, memremap, memunmap, translate, purge,
  * vmallocinfo, and "mmu" (options of the mapping space, before its first use).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The op-script runner: reads a whole script, finding each line's op in the op tables,
  * then runs the ops in order. */
 #include "opscript/opscript.h"

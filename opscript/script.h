@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The inside of the op-script runner, shared by its files: a parsed script, its ops, and
  * the op tables. An op's word names an entry of a table ({word, arguments, usage, parse,
  * exec}); tree_ops.c has the tree's ops and mmu_ops.c the mapping ops, each table its own

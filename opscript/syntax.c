@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every op's parsing and running uses: errors, words, numbers, results. */
 #include <errno.h>
 #include <stdarg.h>

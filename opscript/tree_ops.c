@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The op-scripts' tree ops: root, load, request, release, insert, remove, adjust,
  * allocate, intersects, walk, lookup and dump, each a call of the tree API with its
  * result printed. */

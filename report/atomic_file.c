@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Temporary file + fsync + rename + directory fsync. */
 #include "report/atomic_file.h"
 

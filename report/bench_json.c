@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Google Benchmark JSON document: context keys and benchmark entries, serialized. */
 #include "report/bench_json.h"
 

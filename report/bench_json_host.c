@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The context of a results file: this host, this build, this invocation. */
 #include <errno.h>
 #include <linux/membarrier.h>

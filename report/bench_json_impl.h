@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internals shared by bench_json.c and bench_json_host.c. */
 #ifndef STRESS_BENCH_JSON_IMPL_H
 #define STRESS_BENCH_JSON_IMPL_H

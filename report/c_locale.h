@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Numbers in output files are read by other tools: print them in the C locale (a '.'
  * decimal point) whatever the program's setlocale(). The switch is per thread. */
 #ifndef STRESS_C_LOCALE_H

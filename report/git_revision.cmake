@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Run at every build (cmake -P): writes OUT with the source tree's git revision (10 hex
 # digits, "-dirty" when tracked files differ from it), touching OUT only when that changed,
 # so that only then something is rebuilt.

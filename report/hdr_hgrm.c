@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HdrHistogram's .hgrm percentile distribution, line for line as the Java implementation's
  * outputPercentileDistribution and its PercentileIterator produce it. */
 #include <errno.h>

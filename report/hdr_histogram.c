@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recording, merging and queries of the HDR histogram (HdrHistogram's index arithmetic). */
 #include "report/hdr_histogram.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON string escaping and round-tripping numbers. */
 #include "json_text.h"
 

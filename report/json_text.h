@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON text primitives for the stress tools' output files. */
 #ifndef STRESS_JSON_TEXT_H
 #define STRESS_JSON_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The checks that need a quiet moment, or the end of a run. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The configuration of `iomem stress`: defaults, the names of ops and roles, and the
  * option values that need parsing. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The inside of `iomem stress`, shared by its files: one run is one backend, its tree and
  * mapping space, and the worker threads. Workers touch only their own struct worker on the
  * hot path; the main thread reads published counters and runs the checks that need a quiet

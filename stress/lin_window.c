@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linearizability windows of `iomem stress`: beyond locktorture's checks, every so often
  * the supervisor parks every worker, snapshots the tree, lets a few tree workers run
  * LIN_QUOTA recorded iterations each concurrently, parks them again and checks that what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Perturbation inside write sections, as locktorture's write_delay does: the tree lock is
  * wrapped so that a writer, once inside, sometimes waits a short random while and very
  * rarely holds the lock for a long one. Readers of lock-based backends are delayed too. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What a run measured, and the summary, JSON and .hgrm made from it. */
 #ifndef STRESS_REPORT_H
 #define STRESS_REPORT_H

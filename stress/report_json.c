@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `iomem stress --json`: the run in Google Benchmark's JSON schema, one benchmarks[] entry
  * per backend and op, so compare.py and scripts/compare read it like iomem-bench output.
  * real_time and cpu_time are both the mean latency of the sampled ops (the harness does

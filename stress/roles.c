@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The worker threads, one loop per role. Each op is counted; one in SAMPLE_EVERY is timed
  * (every one in open-loop mode) into the thread's own histogram. Checks that need no
  * quiet moment run inline: a double grant or a wrong translation is caught as it happens. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One stress run per backend and repetition: build the tree and mapping space, start the
  * workers together, drive warm-up, stutter, progress and the periodic checks from the
  * main thread, stop them, check the end state, and hand the figures to the report. */

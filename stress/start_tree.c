@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tree a run starts from: a dump (--tree-from, else the host's /proc/iomem when it
  * is readable with real addresses, else the built-in one), or a synthetic tree. Kept as
  * text so every backend and every replay script starts from the same bytes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `iomem stress` as a whole: the runs of every backend in interleaved order, and the
  * reports made of them. */
 #include "stress/stress.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs one op-script on every tree backend and compares it with its golden files:
 # stdout with NAME.out, stderr with NAME.err (default: empty), the exit status with
 # NAME.status (default: 0). The script runs from its own directory, so error messages

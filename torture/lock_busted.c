@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kernel's lock_busted torture type: a "lock" that excludes no one. */
 #include "torture/lock_torture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The locktorture-style checker: see torture/lock_torture.h. */
 #include "torture/lock_torture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The progress watchdog: see torture/progress.h. */
 #include "torture/progress.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lock torture results as Google Benchmark JSON entries: see torture/lock_torture.h. */
 #include <errno.h>
 #include <stdio.h>

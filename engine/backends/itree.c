@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Backend "itree": the kernel's semantics (§1) with each parent's children indexed by a
  * B+tree ordered by start (itree_kids.h), so finding the sibling that conflicts with,
  * covers or contains a range is O(log n) instead of the kernel's linear sibling walk.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "itree_kids.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The itree backend's index of one parent's children: a B+tree from start address to
  * child, with up to KIDS_FANOUT entries per node. Siblings never overlap, so their starts
  * are distinct keys and "the child at or before addr" answers every question about a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Backend "rcu": the kernel's linked sibling lists (§1), read under liburcu (memb flavour)
  * without any lock, written under one writer lock from the locks/ seam.
  *

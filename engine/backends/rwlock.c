@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Backend "rwlock": the kernel's own design (§1). Sorted, singly linked sibling lists with
  * parent/sibling/child pointers, every edit under one global reader-writer lock. Each
  * function below is one tree operation of kernel/resource.c, as docs/kernel-model.md

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Run at build time (cmake -P): writes OUT, a C file defining iomem_fallback_dump[] as the
 # text of IN, the one copy of the built-in dump.
 #   cmake -DIN=x86-laptop-iomem.txt -DOUT=fallback_dump.c -P embed.cmake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ioremap family and iounmap as on arm64, over the simulated page table and VA
  * allocator (docs/kernel-model.md §2.4, §2.5). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memremap and memunmap (kernel/iomem.c; kernel model §3): WB, then WT, then WC; WT and WC
  * never on RAM. */
 #include <errno.h>

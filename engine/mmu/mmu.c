@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mapping space: a resource tree's RAM, a page table and a VA allocator together;
  * translation as the MMU sees it (page tables, or the linear map). */
 #include <errno.h>

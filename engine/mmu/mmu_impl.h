@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mapping space's private state, shared by mmu.c, ioremap.c and memremap.c. */
 #ifndef IOMEM_MMU_MMU_IMPL_H
 #define IOMEM_MMU_MMU_IMPL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated arm64 kernel page table: descriptors, map, unmap, attribute changes and
  * the lock-free walk (kernel model §2).
  *

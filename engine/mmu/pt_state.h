@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The page table's private state: its tables, walkers and counters, shared by pgtable.c
  * (the tables) and tlb.c (the invalidations). */
 #ifndef IOMEM_MMU_PT_STATE_H

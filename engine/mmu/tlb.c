@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Simulated TLB maintenance: nothing is cached, the invalidations are counted (arm64
  * flush_tlb_kernel_range and __flush_tlb_kernel_pgtable, kernel model §2.10). */
 #include "pt_state.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The augmented AVL tree of address ranges; see va_tree.h. */
 #include "va_tree.h"
 

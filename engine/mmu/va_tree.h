@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An AVL tree of address ranges [start, end), sorted by start, augmented with the largest
  * range size in each subtree: the kernel's free_vmap_area_root, balanced by height rather
  * than colour. Also used, augmentation unused, for busy areas.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Areas: allocation (the node pool or the free tree, then the busy tree), lookup, and
  * lazy free (kernel model §2.8, §2.9), under either locking policy
  * (vmap.h, vmap_impl.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The free space: lowest-fit carving from the augmented free tree (__alloc_vmap_area,
  * va_clip) and coalescing frees back into it (merge_or_add_vmap_area). Callers hold
  * vs->lock. */

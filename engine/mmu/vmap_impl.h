@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The VA allocator's private state, shared by vmap_area.c (allocation, lookup, free),
  * vmap_free.c (the free tree), vmap_purge.c, vmap_pool.c (the sharded policy's node pools),
  * vmap_space.c (life cycle) and vmap_show.c (listing, stats, checks).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sharded policy's per-node pools of free areas, one per size up to
  * MAX_VA_SIZE_PAGES pages (the kernel's vmap_node pools, 6.9+). Callers hold the node's
  * lock. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* __purge_vmap_area_lazy: one TLB flush over every lazily freed area, then their VA back
  * to the free space (the global policy) or, for pooled sizes, to their node's pools
  * after the pools decay (the sharded policy). */

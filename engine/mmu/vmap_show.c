@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Looking at the VA allocator: statistics, the /proc/vmallocinfo listing and the
  * invariant check. Each takes every allocator lock for a consistent view. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The VA allocator's life cycle and options. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Grace periods for lock-free page-table walkers; see walkers.h. */
 #include "walkers.h"
 

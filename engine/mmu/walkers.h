@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Grace periods for lock-free page-table walkers (SRCU-style two-phase counters).
  *
  * A walker counts itself in on one of two counters of its slot, chosen by the epoch's

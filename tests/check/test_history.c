@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recording rings and windows; every op and result renders as the op-script line that
  * `iomem script` (opscript_run) reads and prints; exact tree snapshots round-trip, also
  * through their op-script form. */

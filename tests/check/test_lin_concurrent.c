@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Real concurrent histories are linearizable, on every backend, from 2, 3 and 4 threads:
  * the recording protocol the harness uses (epochs between barriers: snapshot, a window
  * of ~12 recorded ops, check), a mix of plain and blocking muxed requests, allocations,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The checker on hand-made histories: what linearizes and what must be caught, the
  * report as a replayable op-script, and the bounds of the search. */
 #include <errno.h>

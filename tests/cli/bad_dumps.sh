@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every malformed dump listed in MANIFEST (FILE ROOT LINE) must be refused by
 # `iomem show --from FILE` with exit status 2 and `FILE:LINE: error: ...` on stderr;
 # LINE 0 marks a zeroed non-root dump: exit 2 and a message naming CAP_SYS_ADMIN or root.

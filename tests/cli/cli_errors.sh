@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Error paths of the iomem CLI.
 # usage: cli_errors.sh IOMEM LIST_BACKENDS SCRIPTDIR
 #   SCRIPTDIR holds the golden scripts; SCRIPTDIR/bad holds malformed ones and MANIFEST.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `iomem show` without --from loads the host's /proc/iomem (and with --root ioport,
 # /proc/ioports) and must print it back unchanged. Read without CAP_SYS_ADMIN the files are
 # zeroed (§1.7): then the command must refuse with exit status 2.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `iomem show --from FILE [--root ioport]` must reproduce FILE byte for byte.
 # usage: roundtrip.sh IOMEM FILE...   (files named *ioports* are loaded into the ioport root)
 set -u

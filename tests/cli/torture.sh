@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `iomem torture`: bad options are refused with the usage and exit 2; a run of a strategy
 # holds (exit 0) and its JSON reads back strictly, with every acquisition counted. The
 # run's strategy is not a fair one: a short run on a loaded machine can starve a thread

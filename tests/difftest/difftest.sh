@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # difftest.full: OPS random ops on every backend in lockstep must agree (issue 3: >= 10^6
 # in CI; the sanitizer builds run fewer, set by ctest). difftest.wide passes generator
 # options (a wide grid, long streams) as the remaining arguments.

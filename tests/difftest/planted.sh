@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # difftest.planted: the differential checker catches the bug planted in `itree-planted`
 # (an overlap check that misses a sibling starting inside the new range), shrinks the
 # stream, and writes an op-script that reproduces the mismatch on its own.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install.package: `cmake --install` into a temporary prefix holds what it promises, and a
 # program outside the project builds against it and runs, once through find_package and
 # once through pkg-config.

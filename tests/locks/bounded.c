@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Contention tests bounded by time: see bounded.h. */
 #include "bounded.h"
 

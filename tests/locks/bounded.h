@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Contention tests bounded by time, not by scheduling luck: threads run rounds until a
  * time has passed and each has made a minimum of rounds, under the progress watchdog
  * (torture/progress.h), which fails the test only when no thread acquires anything for a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Deterministic lock tests: see stepper.h. */
 #include "stepper.h"
 

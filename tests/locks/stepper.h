@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Deterministic lock tests: the test, not the scheduler, decides when each waiter runs.
  *
  * A lock made with stepper_policy() waits through LOCK_SPIN_HOOK: at every round of every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lock interface: the registry, properties, trylock semantics, spin policies. */
 #include <errno.h>
 #include <setjmp.h>

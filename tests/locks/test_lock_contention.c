@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every strategy under real contention, oversubscribed (4 threads on a 2-CPU machine), with
  * each spinning strategy waiting both ways it can when threads outnumber CPUs (yielding,
  * parking): exclusion holds, and nothing hangs. Runs are bounded by time with a minimum

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-strategy internals the checker does not pin down: MCS queue nodes when a thread
  * holds all it has, brlock reader slots when threads outnumber them, and the thread
  * indices behind them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The order in which a fair lock lets its waiters in, checked deterministically.
  *
  * A spinning waiter in user space can be preempted or yield at any moment, and the next

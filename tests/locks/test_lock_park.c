@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parking (spin policy park): a waiter asleep in the kernel is woken by every change it
  * waits for. Each test makes the waiters park for certain (park:0 sleeps at the second
  * look, and the test waits until each sleeps in the kernel inside its lock call), then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every strategy through the locktorture-style checker, oversubscribed (6 threads on a
  * 2-core machine); and the checker itself: it must fail broken locks, and its watchdog
  * must call a stuck run stuck and a slow one not.

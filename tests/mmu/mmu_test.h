@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers of the mapping tests (tests/mmu). Section numbers (§2, §3) refer to
  * docs/kernel-model.md. */
 #ifndef IOMEM_TEST_MMU_TEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ioremap family, iounmap and memremap (§2 "ioremap variants", "arm64 ioremap_prot",
  * "generic_ioremap_prot", §3), on every tree backend: memory types, refusals, the linear
  * map, unmapping, memremap's decision order and the vmallocinfo listing. */

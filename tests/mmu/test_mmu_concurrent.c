@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Concurrent paths of the mapping code, bounded by counts (run under TSan by the tsan
  * build; ASan would catch a table freed under a walker):
  *   - mapping churn (ioremap/iounmap of mixed sizes, purges, blocks replacing tables)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated arm64 page table (§2): descriptor encoding, block-vs-page choice,
  * contiguous runs, break-before-make, unmap, translate, TLB counting. */
 #include "mmu_test.h"

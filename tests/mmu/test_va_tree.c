@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The augmented AVL tree behind the VA allocator (engine/mmu/va_tree.h), against brute
  * force: random inserts, removals, in-place resizes, find-and-remove and neighbour
  * queries with every invariant checked after each step, and the lowest-fit search

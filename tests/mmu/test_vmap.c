@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The vmalloc VA allocator (§2 "VA allocation", "Lazy free"): ioremap alignment, guard
  * pages, lowest fit, lazy free and the purge trigger, TLB counts of a purge, exhaustion,
  * the sharded policy's pools, and the invariants under random use. */

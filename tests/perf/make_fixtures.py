@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Turns real result files into the compact fixtures of tests/perf/fixtures/ (gzipped
 Google Benchmark JSON: the same entries, floats to 6 significant digits, the run order
 list dropped). How the stored fixtures were made, on the 2-CPU development VM while other

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared helpers of the perf tooling tests (tests/perf/test_*.py).
 
 The tests import the package iomemperf: run them with PYTHONPATH=<source>/scripts/lib

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/ab and scripts/ci-perf without building: the interleaved order (A B, then B A
 for the next repetition of the same unit), usage errors, and a small real A/A run with one
 build on both sides (its output: B/A ratios with confidence intervals)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/ab and scripts/ci-perf end to end: a scratch git repository with two commits of
 this source tree, the second building everything at -O0 (a planted slowdown of several
 times), built in git worktrees and run interleaved. ab must flag the regression (exit 1),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/compare: exit codes, input errors, the fingerprint refusal, the repetitions it
 needs, counter directions, on synthetic Google Benchmark JSON and on real fixtures."""
 import gzip

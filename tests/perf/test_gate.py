@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The regression gate's goals, on real noise (fixtures: real quick-suite runs on the
 2-CPU development VM with other builds running beside them), no timing in the test:
 

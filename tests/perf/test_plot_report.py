@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/plot and scripts/report on real results (the sweep fixtures): PNG and SVG
 figures of every kind, and an HTML report whose DOM, once headless Chromium has loaded it,
 holds every plot (loaded: naturalWidth > 0) and the tables."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Unit tests of iomemperf.stats and iomemperf.metrics: the numbers the gate rests on; and
 of iomemperf.lockrank's options and table (scripts/lock-ranking)."""
 import math

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/sweep: suites expand over backends x locks x threads x sizes, the run order is
 round-robin (every unit once per repetition, shuffled within), missing families and the
 missing `iomem stress` are skipped with a message, and a real (smoke) run is filed as

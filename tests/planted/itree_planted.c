@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `itree-planted`: the itree backend with one bug planted in its overlap check (a sibling
  * that starts inside a new region is missed), selectable by name only. The tests use it to
  * prove that the differential checker and the live checks of `iomem stress` catch a real

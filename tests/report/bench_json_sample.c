@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Writes a results file as `iomem stress --json` would, for bench_json_tools.sh:
  * bench_json_sample OUT.json base|contender. The contender's rcu entries are 20% faster. */
 #include <math.h>

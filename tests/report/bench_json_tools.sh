@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Two results files from bench_json_sample go through Python's JSON parser in strict mode
 # (no NaN/Infinity) with the schema checked, then through Google Benchmark's compare.py
 # (Debian's libbenchmark-tools; it needs python3-scipy), which must accept them and see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Google Benchmark JSON: the exact text of a small document, escaping, numbers, the
  * context helpers, and atomic writes with injected failures (the old file must stay
  * whole, no temporary file may stay behind). Parsing by Python and compare.py is

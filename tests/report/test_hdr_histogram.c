@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The HDR histogram: exactness within 3 significant digits, merging, edge cases,
  * coordinated-omission correction (against HdrHistogram's own loop and its reference
  * test), the .hgrm output, and per-thread recording merged after join (under TSan). */

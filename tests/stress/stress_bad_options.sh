@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # stress.bad_options: every bad option of `iomem stress` gets a message, the usage and
 # exit status 2, before any thread starts.
 # usage: stress_bad_options.sh IOMEM

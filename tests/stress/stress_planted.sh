@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # stress.planted_bug: the live checks catch the bug planted in `itree-planted` (a request
 # that overlaps a sibling is granted) within 5 seconds, in at least 9 of 10 seeds; each
 # catch exits 1 with the seed and a replay script, and most replay scripts reproduce it.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # stress.run_json: a short run on every backend holds every check (exit 0), prints the
 # summary, and writes Google Benchmark JSON (read back by Python's strict parser) and a
 # .hgrm file; a rerun onto the same paths replaces them whole.

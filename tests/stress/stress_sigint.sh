@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # stress.sigint: SIGINT stops a long run within a second or two, still prints the summary
 # and writes the JSON with "interrupted": true; exit status 130. The linearizability
 # windows ran meanwhile and found every window linearizable.

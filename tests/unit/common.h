@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers for the cmocka unit tests of the resource-tree API.
  *
  * Every test runs its body once per backend in iomem_backend_names(), on a fresh tree:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Prints iomem_backend_names(), one per line, for the shell drivers (so that every
  * backend, including ones added later, is covered). For debugging only, the environment
  * variable IOMEM_TEST_BACKENDS=a,b narrows the list, as in the unit tests. Exit 1 if

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* adjust_resource (§1.4, __adjust_resource) on the outermost resource with exactly the
  * given range. Each -EBUSY case below breaks exactly one of the kernel's checks. */
 #include "common.h"

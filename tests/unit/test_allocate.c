@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* allocate_resource (§1.4): lowest fit among the root's gaps, clipped to [min,max],
  * start aligned up; -EBUSY when nothing fits. */
 #include "common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Concurrent use of one tree (§1.0: all edits under the write lock, readers under the
  * read lock). Bounded by iteration counts; meant to run under TSan too. */
 #include "common.h"

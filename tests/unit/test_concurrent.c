@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Readers and writers at once, on every backend: readers must always see a well-formed
  * tree and the facts no writer touches (System RAM stays RAM), writers must never be
  * granted overlapping regions, and when all stop the tree is what it was. Bounded by op

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem_load_dump: /proc/iomem and /proc/ioports dumps (§1.7 format) into a tree.
  * Data: tests/dumps/ (IOMEM_TEST_DUMPS); malformed ones in tests/dumps/bad/ with their
  * expected error line in tests/dumps/bad/MANIFEST. */

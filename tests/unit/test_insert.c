@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* insert_resource (§1.4). */
 #include "common.h"
 

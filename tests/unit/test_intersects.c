@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* region_intersects, 6.12+ algorithm (§1.5). */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The itree backend's child index (engine/backends/itree_kids.h) against a sorted array:
  * every answer, the B+tree's structure after every change, how tightly ordered fills pack,
  * and that inserts take their nodes from the writer's reservation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iomem_lookup: the deepest resource containing an address; -ENOENT in a hole. */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IORESOURCE_MUXED (§1.2 "MUXED wait", §1.3 wake_up on release).
  * The threaded tests are bounded by iteration counts; a watchdog turns a lost wake-up
  * (a sleeper never woken) into a failure instead of a hang. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* __release_region (§1.3). */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remove_resource (§1.4: __release_resource(old, false)) on the outermost resource with
  * exactly the given range. */
 #include "common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* __request_region (§1.2) and __request_resource's bounds rule (§1.1). */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* r_show (§1.7): /proc/iomem and /proc/ioports formatting. */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tree instances, backends, roots (§1.0), iomem_append/for_each/count and names.h. */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* find_next_iomem_res / walk_iomem_res_desc (§1.6). */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Differential testing of the tree backends: seeded random op-scripts run on every
  * backend in lockstep, every result and every dump compared against the first backend
  * (the kernel's design, "rwlock"). A mismatch is shrunk to a minimal op-script. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recording the concurrent history of tree operations for the linearizability checker.
  *
  * Each worker thread owns a bounded ring of events: {the op (renders as an op-script

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linearizability of a window of recorded tree ops (history.h) against the sequential
  * model: the `rwlock` backend, ops replayed one at a time (requests never sleep).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading /proc/iomem and /proc/ioports dumps into a tree (r_show's format, §1.7). */
 #ifndef IOMEM_DUMP_H
 #define IOMEM_DUMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resource-tree API: one interface over runtime-chosen backends.
  *
  * A tree instance holds both roots (iomem and ioport), its lock(s) and the MUXED wait

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names for flags, descs, errnos and region_intersects results, as op-scripts spell them. */
 #ifndef IOMEM_NAMES_H
 #define IOMEM_NAMES_H

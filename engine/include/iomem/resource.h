@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* struct resource and its constants, with the kernel's values (include/linux/ioport.h).
  * See docs/kernel-model.md §1.0. */
 #ifndef IOMEM_RESOURCE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How evenly threads shared a lock (or any resource), from their per-thread counts:
  * Jain's index, (sum x)^2 / (n * sum x^2), 1 when all are equal and 1/n when one thread
  * got everything; and locktorture's starvation flag ("???"), max / 2 > min. One definition

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One reader-writer lock interface over interchangeable strategies, chosen by name.
  * The tree locks (rcu: its writer lock) and the VA allocator's locks take their lock
  * through this. (The page-table walkers' grace periods use a plain mutex of their own.)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Op-scripts: one tree operation per line, run deterministically against one tree.
  * The grammar and outputs are in the README ("Op-scripts"). */
 #ifndef OPSCRIPT_OPSCRIPT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Results files written atomically: the content goes to a temporary file in the target's
  * directory, is fsync'ed, then renamed over the target, so a reader (or a crash) sees the
  * old file or the complete new one, never a part. On any error the target is untouched

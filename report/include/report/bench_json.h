@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Results in Google Benchmark's JSON schema (as libbenchmark 1.7's JSON reporter writes
  * it), so its tools (compare.py) and anything reading `--benchmark_format=json` read ours:
  *

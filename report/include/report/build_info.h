@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What built this program: the project's version and git revision, the compiler and its
  * flags, the build type, the allocator and liburcu's version. The git revision is read at
  * build time (every build), the rest when the build was configured. Strings are "unknown"

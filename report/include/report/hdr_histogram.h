@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A latency histogram after HdrHistogram's design, with one fixed configuration:
  * values in ns from 1 ns to 1 hour at 3 significant decimal digits (sub-bucket count 2048,
  * unit magnitude 0, 32 buckets, 33792 counters: 264 KiB).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """iomemperf: benchmark suites, results history, the regression gate, A/B runs, plots and
 the HTML report of iomembench (scripts/sweep, compare, ab, plot, report, ci-perf,
 lock-ranking, test-times).

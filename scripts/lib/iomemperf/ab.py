@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/ab: builds two revisions and runs them interleaved (A B, B A, ...) in one run."""
 import argparse
 import json

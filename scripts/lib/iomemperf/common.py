@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared plumbing: where things are, input errors, loading and saving Google Benchmark
 JSON, git, and the entry point every tool goes through."""
 import gzip

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/compare: is the contender slower than the baseline, beyond the noise?"""
 import argparse
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The machine fingerprint results are filed under (as asv's machine.json): what makes
 timings comparable. Two results compare only when their fingerprints match."""
 import glob

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/lock-ranking: ranks the lock strategies per mix from one run of the lock/ family
 (README, "Lock strategies"): contended throughput at 1, 2, 4 and 8 threads, interleaved over
 repetitions, ranked by the geometric mean over thread counts; fairness at 8 threads.

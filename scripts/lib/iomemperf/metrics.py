@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What the numbers in a result mean: benchmark names -> dimensions, counter names ->
 direction (higher or lower is better), and per-benchmark series over repetitions."""
 import re

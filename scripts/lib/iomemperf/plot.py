@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/plot: gnuplot figures (PNG and SVG) of results: throughput vs threads, latency
 percentile curves, time vs tree size, and history across revisions."""
 import argparse

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/report: a static HTML report (plots + tables) of results."""
 import argparse
 import html

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Result-file surgery for the tests of the gate: subsets of repetitions (A/A pairs out of
 real runs) and planted slowdowns (a benchmark made slower by a factor, in its times and
 in every directional counter)."""

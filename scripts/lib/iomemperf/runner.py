@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Runs a plan of units (scripts/sweep: one build; scripts/ab: two builds, interleaved) and
 merges everything into Google Benchmark JSON documents."""
 import json

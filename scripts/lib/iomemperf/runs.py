@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Result files as runs: loaded, dated, labelled, ordered."""
 import datetime
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Statistics over repetitions: Google Benchmark's Mann-Whitney U test (gbench.report),
 the repetitions a significance level needs, Hodges-Lehmann change estimates with their
 distribution-free confidence intervals, and robust noise measures."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Suites (scripts/lib/suites.toml) -> units -> a round-robin run plan."""
 import os
 import random

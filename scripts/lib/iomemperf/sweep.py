@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """scripts/sweep: runs a suite round-robin and files the result under results/."""
 import argparse
 import os

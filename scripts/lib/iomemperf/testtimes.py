@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """test-times: run a ctest selection N times and report each test's runtime spread.
 
 Each round is one `ctest --output-junit` run of the whole selection (in parallel with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `iomem stress`: thread roles hammering one tree (and its mapping space) at a time,
  * live correctness checks, latency histograms and a Google-Benchmark-shaped report. */
 #ifndef STRESS_STRESS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A program outside the project, built against an install of it: makes an itree tree,
  * requests a region and checks the answers, maps a device page, and takes a lock. Exit 0
  * when every answer is right. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A locktorture-style checker for the lock strategies of locks/ (after the kernel's
  * kernel/locking/locktorture.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A watchdog that tells a slow run from a stuck one.
  *
  * Threads that take a lock over and over count their acquisitions and say where they are

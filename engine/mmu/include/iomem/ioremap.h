@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ioremap, iounmap and memremap as on arm64 (docs/kernel-model.md §2.4, §3), on a
  * simulated page table and vmalloc allocator, with "RAM" taken from a resource tree.
  *

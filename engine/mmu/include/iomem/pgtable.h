@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A simulated arm64 kernel page table (the TTBR1 half): 4 KiB granule, 48-bit VA, four
  * levels of 512 eight-byte descriptors, with the real descriptor encoding.
  * See docs/kernel-model.md §2.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The vmalloc address-space allocator, as ioremap uses it (docs/kernel-model.md
  * §2.8, §2.9).
  *
