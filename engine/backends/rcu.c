@@ -19,6 +19,7 @@
 #include "backend.h"
 #include "locks/lock.h"
 #include "node_alloc.h"
+#include "sibling_list.h"
 
 #ifdef IOMEM_TSAN
 #include <sanitizer/tsan_interface.h>
@@ -52,7 +53,7 @@ static inline struct rcu_tree *RC(struct iomem_tree *t)
 
 /* Publish and subscribe. C11-style atomics (what rcu_assign_pointer and rcu_dereference
  * are), so that ThreadSanitizer sees the ordering too. */
-static inline void publish(struct resource **link, struct resource *v)
+static void publish(struct resource **link, struct resource *v)
 {
 	__atomic_store_n(link, v, __ATOMIC_RELEASE);
 }
@@ -169,28 +170,6 @@ static void retire(struct rcu_tree *rt, struct resource *r, bool with_children)
 			   with_children ? reclaim_with_children : reclaim_node);
 }
 
-/* __request_resource (§1.1); new is linked by one store. */
-static struct resource *request_resource_conflict(struct resource *root, struct resource *new)
-{
-	struct resource **p = &root->child;
-
-	if (new->end < new->start || new->start < root->start || new->end > root->end)
-		return root;
-	for (;;) {
-		struct resource *tmp = *p;
-
-		if (!tmp || tmp->start > new->end) {
-			new->sibling = tmp;
-			new->parent = root;
-			publish(p, new);
-			return NULL;
-		}
-		if (tmp->end >= new->start)
-			return tmp;
-		p = &tmp->sibling;
-	}
-}
-
 /* __request_region (§1.2). */
 static int rc_request(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
 		      resource_size_t n, const char *name, unsigned long flags, bool nowait)
@@ -212,7 +191,7 @@ static int rc_request(struct iomem_tree *t, enum iomem_root root, resource_size_
 		res->flags = resource_type(parent) | resource_ext_type(parent) |
 			     IORESOURCE_BUSY | flags;
 		res->desc = parent->desc;
-		conflict = request_resource_conflict(parent, res);
+		conflict = list_request_conflict(parent, res, publish);
 		if (!conflict) {
 			unlock_write(&rt->writer);
 			return 0;
@@ -341,7 +320,7 @@ static struct resource *insert_resource_conflict(struct rcu_tree *rt, struct res
 	struct resource *first, *last, *run;
 
 	for (;; parent = first) {
-		first = request_resource_conflict(parent, new);
+		first = list_request_conflict(parent, new, publish);
 		if (!first || first == parent)
 			return first;
 		if (first->start > new->start || first->end < new->end)
@@ -388,23 +367,6 @@ static int rc_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	return conflict == res ? -ENOMEM : conflict ? -EBUSY : 0;
 }
 
-static struct resource **find_exact(struct resource *root, resource_size_t start,
-				    resource_size_t end)
-{
-	struct resource **p = &root->child;
-
-	while (*p) {
-		struct resource *r = *p;
-
-		if (r->start == start && r->end == end)
-			return p;
-		if (r->start > end)
-			break;
-		p = (r->start <= start && r->end >= end) ? &r->child : &r->sibling;
-	}
-	return NULL;
-}
-
 /* remove_resource (§1.4): copies of the children, ending with old's next sibling, take
  * old's place in one store. */
 static int rc_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
@@ -417,7 +379,7 @@ static int rc_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 
 	ensure_registered();
 	writer_lock(rt);
-	p = find_exact(&rt->roots[root], start, end);
+	p = list_find_exact(&rt->roots[root], start, end);
 	if (!p) {
 		err = -ENOENT;
 		goto out;
@@ -458,7 +420,7 @@ static int rc_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t
 
 	ensure_registered();
 	writer_lock(rt);
-	p = find_exact(&rt->roots[root], start, end);
+	p = list_find_exact(&rt->roots[root], start, end);
 	if (!p) {
 		err = -ENOENT;
 		goto out;
@@ -497,45 +459,6 @@ out:
 	return err;
 }
 
-/* __find_resource_space (§1.4), on the writer's stable view. */
-static bool find_space(const struct resource *root, struct resource *new, resource_size_t size,
-		       resource_size_t min, resource_size_t max, resource_size_t align)
-{
-	const struct resource *this = root->child;
-	struct resource tmp = { .start = root->start }, avail, alloc;
-
-	if (this && this->start == root->start) {
-		tmp.start = this->end + 1;
-		this = this->sibling;
-	}
-	for (;;) {
-		tmp.end = this ? this->start - 1 : root->end;
-		if (tmp.end >= tmp.start) {
-			if (tmp.start < min)
-				tmp.start = min;
-			if (tmp.end > max)
-				tmp.end = max;
-			avail.start = iomem_align_up(tmp.start, align);
-			avail.end = tmp.end;
-			avail.flags = new->flags & ~IORESOURCE_UNSET;
-			if (avail.start >= tmp.start) {
-				alloc.flags = avail.flags;
-				alloc.start = avail.start;
-				alloc.end = alloc.start + size - 1;
-				if (alloc.start <= alloc.end && resource_contains(&avail, &alloc)) {
-					new->start = alloc.start;
-					new->end = alloc.end;
-					return true;
-				}
-			}
-		}
-		if (!this || this->end == root->end)
-			return false;
-		tmp.start = this->end + 1;
-		this = this->sibling;
-	}
-}
-
 static int rc_allocate(struct iomem_tree *t, enum iomem_root root, resource_size_t size,
 		       resource_size_t min, resource_size_t max, resource_size_t align,
 		       const char *name, unsigned long flags, resource_size_t *start_out)
@@ -549,8 +472,8 @@ static int rc_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 	ensure_registered();
 	res->flags = flags;
 	writer_lock(rt);
-	if (find_space(&rt->roots[root], res, size, min, max, align) &&
-	    !request_resource_conflict(&rt->roots[root], res)) {
+	if (list_find_space(&rt->roots[root], res, size, min, max, align) &&
+	    !list_request_conflict(&rt->roots[root], res, publish)) {
 		*start_out = res->start;
 		err = 0;
 	}

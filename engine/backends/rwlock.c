@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "locks/lock.h"
 #include "node_alloc.h"
+#include "sibling_list.h"
 
 struct rwlock_tree {
 	struct iomem_tree base;
@@ -65,26 +66,11 @@ static bool free_list(struct resource *r)
 	return container;
 }
 
-/* __request_resource (§1.1): link new under root, or return the conflict. */
-static struct resource *request_resource_conflict(struct resource *root, struct resource *new)
+
+/* Readers hold the read lock while a writer links a node: a plain store. */
+static void store(struct resource **link, struct resource *node)
 {
-	struct resource **p = &root->child;
-
-	if (new->end < new->start || new->start < root->start || new->end > root->end)
-		return root;
-	for (;;) {
-		struct resource *tmp = *p;
-
-		if (!tmp || tmp->start > new->end) {
-			new->sibling = tmp;
-			*p = new;
-			new->parent = root;
-			return NULL;
-		}
-		if (tmp->end >= new->start)
-			return tmp;
-		p = &tmp->sibling;
-	}
+	*link = node;
 }
 
 /* __request_region (§1.2). */
@@ -108,7 +94,7 @@ static int rw_request(struct iomem_tree *t, enum iomem_root root, resource_size_
 		res->flags = resource_type(parent) | resource_ext_type(parent) |
 			     IORESOURCE_BUSY | flags;
 		res->desc = parent->desc;
-		conflict = request_resource_conflict(parent, res);
+		conflict = list_request_conflict(parent, res, store);
 		if (!conflict) {
 			unlock_write(&rt->lock);
 			return 0;
@@ -183,7 +169,7 @@ static struct resource *insert_resource_conflict(struct resource *parent, struct
 	struct resource *first, *next;
 
 	for (;; parent = first) {
-		first = request_resource_conflict(parent, new);
+		first = list_request_conflict(parent, new, store);
 		if (!first || first == parent)
 			return first;
 		if (first->start > new->start || first->end < new->end)
@@ -239,23 +225,6 @@ static int rw_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	return 0;
 }
 
-/* The link that points at the outermost resource with exactly [start, end], or NULL. */
-static struct resource **find_exact(struct resource *root, resource_size_t start,
-				    resource_size_t end)
-{
-	struct resource **p = &root->child;
-
-	while (*p) {
-		struct resource *r = *p;
-
-		if (r->start == start && r->end == end)
-			return p;
-		if (r->start > end)
-			break;
-		p = (r->start <= start && r->end >= end) ? &r->child : &r->sibling;
-	}
-	return NULL;
-}
 
 /* remove_resource = __release_resource(old, false) (§1.4): the children take its place. */
 static int rw_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
@@ -265,7 +234,7 @@ static int rw_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	struct resource **p, *old;
 
 	lock_write(&rt->lock);
-	p = find_exact(&rt->roots[root], start, end);
+	p = list_find_exact(&rt->roots[root], start, end);
 	if (!p) {
 		unlock_write(&rt->lock);
 		return -ENOENT;
@@ -305,7 +274,7 @@ static int rw_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	int err = -EBUSY;
 
 	lock_write(&rt->lock);
-	p = find_exact(&rt->roots[root], start, end);
+	p = list_find_exact(&rt->roots[root], start, end);
 	if (!p) {
 		err = -ENOENT;
 		goto out;
@@ -339,45 +308,6 @@ out:
 	return err;
 }
 
-/* __find_resource_space with the default alignf (§1.4): lowest fit in the gaps between
- * root's children, clipped to [min, max]. */
-static bool find_space(const struct resource *root, struct resource *new, resource_size_t size,
-		       resource_size_t min, resource_size_t max, resource_size_t align)
-{
-	const struct resource *this = root->child;
-	struct resource tmp = { .start = root->start }, avail, alloc;
-
-	if (this && this->start == root->start) {
-		tmp.start = this->end + 1;
-		this = this->sibling;
-	}
-	for (;;) {
-		tmp.end = this ? this->start - 1 : root->end;
-		if (tmp.end >= tmp.start) {
-			if (tmp.start < min)
-				tmp.start = min;
-			if (tmp.end > max)
-				tmp.end = max;
-			avail.start = iomem_align_up(tmp.start, align);
-			avail.end = tmp.end;
-			avail.flags = new->flags & ~IORESOURCE_UNSET;
-			if (avail.start >= tmp.start) {
-				alloc.flags = avail.flags;
-				alloc.start = avail.start;
-				alloc.end = alloc.start + size - 1;
-				if (alloc.start <= alloc.end && resource_contains(&avail, &alloc)) {
-					new->start = alloc.start;
-					new->end = alloc.end;
-					return true;
-				}
-			}
-		}
-		if (!this || this->end == root->end)
-			return false;
-		tmp.start = this->end + 1;
-		this = this->sibling;
-	}
-}
 
 static int rw_allocate(struct iomem_tree *t, enum iomem_root root, resource_size_t size,
 		       resource_size_t min, resource_size_t max, resource_size_t align,
@@ -391,8 +321,8 @@ static int rw_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 		return -ENOMEM;
 	res->flags = flags;
 	lock_write(&rt->lock);
-	if (find_space(&rt->roots[root], res, size, min, max, align) &&
-	    !request_resource_conflict(&rt->roots[root], res)) {
+	if (list_find_space(&rt->roots[root], res, size, min, max, align) &&
+	    !list_request_conflict(&rt->roots[root], res, store)) {
 		*start_out = res->start;
 		err = 0;
 	}
