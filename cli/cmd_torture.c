@@ -108,7 +108,7 @@ static int parse(struct torture_opts *o, int argc, char **argv)
 	o->lock = LOCK_DEFAULT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
 			return -1;

@@ -28,9 +28,9 @@
  *    (CK uses the ticket's low bit). A write_trylock that finds readers inside gives its
  *    ticket back without a phase, so tickets and phases no longer pair up; and a phase ID
  *    repeated by the next phase deadlocks: a reader that waited for one phase and slept
- *    through its end sees "its" bits again and waits for a writer that waits for it. (The
- *    previous write_trylock, which announced a phase and withdrew it, deadlocked so: 4
- *    threads mixing trylocks with locks hung in 8 runs of 8, test_lock_handoff.c.)
+ *    through its end sees "its" bits again and waits for a writer that waits for it: a
+ *    write_trylock that announces a phase and withdraws it deadlocks so, which
+ *    tests/locks/test_lock_order.c shows deterministically.)
  *
  * Unchanged: a reader waits for at most one write phase (once let in, it holds the next
  * write phase back until it leaves, so it cannot see its phase bits come round again), a

@@ -3,7 +3,7 @@
  * the supervisor parks every worker, snapshots the tree, lets a few tree workers run
  * LIN_QUOTA recorded iterations each concurrently, parks them again and checks that what
  * they saw is explained by some order of their ops that real time allows, replayed on the
- * sequential model (the rwlock backend's semantics; stress/linearizability.h).
+ * sequential model (the rwlock backend's semantics; check/linearizability.h).
  * A window that is not linearizable fails the run and is written as an op-script. */
 #include <errno.h>
 #include <sched.h>

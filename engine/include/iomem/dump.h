@@ -26,7 +26,7 @@ extern const char iomem_fallback_dump[];
  * *source "/proc/iomem" or IOMEM_FALLBACK_SOURCE. NULL (errno ENOMEM) without memory. */
 char *iomem_host_dump(const char **source);
 
-/* Flags and desc given to a loaded line, from its name (see README, "Loading real trees"). */
+/* Flags and desc given to a loaded line, from its name (docs/show-and-script.md). */
 void iomem_dump_classify(enum iomem_root root, const char *name, int has_children,
 			 unsigned long *flags, unsigned long *desc);
 

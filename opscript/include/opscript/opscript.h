@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Op-scripts: one tree operation per line, run deterministically against one tree.
- * The grammar and outputs are in the README ("Op-scripts"). */
+ * The grammar and outputs are in docs/show-and-script.md. */
 #ifndef OPSCRIPT_OPSCRIPT_H
 #define OPSCRIPT_OPSCRIPT_H
 

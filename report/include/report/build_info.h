@@ -8,7 +8,7 @@
 
 struct build_info {
 	const char *version;		/* project(... VERSION) */
-	const char *git_revision;	/* `git describe --always --dirty`, or "unknown" */
+	const char *git_revision;	/* 10 hex digits (+"-dirty"), or "unknown" */
 	const char *compiler;
 	const char *compiler_flags;
 	const char *build_type;

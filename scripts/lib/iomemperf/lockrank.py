@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """scripts/lock-ranking: ranks the lock strategies per mix from one run of the lock/ family
-(README, "Lock strategies"): contended throughput at 1, 2, 4 and 8 threads, interleaved over
+(docs/locks.md): contended throughput at 1, 2, 4 and 8 threads, interleaved over
 repetitions, ranked by the geometric mean over thread counts; fairness at 8 threads.
 With --wait park (or pure-spin), the spinning strategies wait that way instead of
 yielding; the sleeping ones are ranked beside them as they are.

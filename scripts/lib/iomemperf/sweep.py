@@ -28,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
         "was configured from (CMAKE_HOME_DIRECTORY in the build's CMakeCache.txt, else this "
         "checkout) as it is when the sweep runs: a build not rebuilt since that tree changed "
         "is recorded under the tree's revision, not the one it was built from. The context "
-        "also keeps iomem-bench's own iomem_git_rev, fixed when cmake configured the build. "
+        "also keeps iomem-bench's own iomem_git_rev, read when it was last built. "
         "Exit status: 0 done, 1 a benchmark run failed (the result is still written, "
         "its context lists the failures), 2 bad options or input.")
     p.add_argument("suite", nargs="?", help="quick, default, full (or smoke)")
