@@ -10,26 +10,6 @@
 #include "harness.h"
 #include "iomem/dump.h"
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
-	int c;
-
-	if (!f)
-		return NULL;
-	out = open_memstream(&text, &len);
-	if (out) {
-		while ((c = getc(f)) != EOF)
-			putc(c, out);
-		fclose(out);
-	}
-	fclose(f);
-	return text;
-}
-
 /* A tree of about `regions` resources, `depth` deep: System RAM for the readers, then
  * PCI-like windows, each holding a chain of nested BARs ending in a driver's claim. */
 static char *synthetic(unsigned regions, unsigned depth)
@@ -63,23 +43,6 @@ static char *synthetic(unsigned regions, unsigned depth)
 	return text;
 }
 
-/* 0 when text loads as a dump, else the loader's error and message (a zeroed host dump
- * gives -EPERM; a malformed line "FILE:LINE: error: ..."). */
-static int try_load(const char *text, const char *filename, char *err, size_t errlen)
-{
-	struct iomem_tree *t = iomem_tree_new("rwlock", NULL);
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	int rc = -ENOMEM;
-
-	snprintf(err, errlen, "out of memory");
-	if (t && f)
-		rc = iomem_load_dump(t, IOMEM_ROOT_IOMEM, f, filename, err, errlen);
-	if (f)
-		fclose(f);
-	iomem_tree_free(t);
-	return rc;
-}
-
 int start_tree_text(const struct stress_config *c, char **text, const char **source,
 		    char *err, size_t errlen)
 {
@@ -87,18 +50,7 @@ int start_tree_text(const struct stress_config *c, char **text, const char **sou
 	if (c->regions) {
 		*text = synthetic(c->regions, c->depth);
 	} else if (c->tree_from) {
-		int rc;
-
-		*text = read_file(c->tree_from);
-		if (!*text) {
-			snprintf(err, errlen, "%s: %s", c->tree_from, strerror(errno));
-			return -errno;
-		}
-		if ((rc = try_load(*text, c->tree_from, err, errlen)) != 0) {
-			free(*text);
-			*text = NULL;
-			return rc;
-		}
+		return iomem_dump_text(c->tree_from, text, err, errlen);
 	} else {
 		*text = iomem_host_dump(source);
 	}

@@ -22,6 +22,11 @@ int iomem_load_dump(struct iomem_tree *t, enum iomem_root root, FILE *in, const 
 extern const char iomem_fallback_dump[];
 #define IOMEM_FALLBACK_SOURCE "built-in x86 laptop tree (/proc/iomem unreadable or zeroed)"
 
+/* A dump file read whole into *text (malloc'd), if it loads as an iomem dump: 0, else
+ * NULL in *text and iomem_load_dump's error and message, or -errno and "PATH: why" when
+ * the file cannot be read. */
+int iomem_dump_text(const char *path, char **text, char *err, size_t errlen);
+
 /* The host's /proc/iomem when it loads, else iomem_fallback_dump: malloc'd text, and in
  * *source "/proc/iomem" or IOMEM_FALLBACK_SOURCE. NULL (errno ENOMEM) without memory. */
 char *iomem_host_dump(const char **source);
