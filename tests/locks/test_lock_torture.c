@@ -293,7 +293,7 @@ static void test_duration_only(void **state)
 
 	/* Past the time limit until the minimum is made. */
 	cfg.acquisitions = 0;
-	cfg.min_acquisitions = 20000;
+	cfg.min_acquisitions = 5000;
 	cfg.stutter_ms = 0;
 	run(&cfg, &res);
 	assert_false(res.failed);
