@@ -151,6 +151,14 @@ class LockRanking(unittest.TestCase):
             "| 1 | pthread-mutex | 33.00 | 66.00 | 46.67 | 0.910 | no |"])
         self.assertEqual(lines[6], "| 2 | ticket | 11.00 | 22.00 | 15.56 | 0.910 | 1/3 runs |")
         self.assertEqual(len(lines), 1 + 3 * 6)
+        # Side by side from the same run: only ticket was measured both ways.
+        versus = lockrank.versus_yield({"benchmarks": ents}, "/park")
+        self.assertEqual(versus[1], "park against yield, same run (M acquisitions/s "
+                         "yield -> park, and the ratio)")
+        self.assertEqual(versus[4], "| ticket | read-only | 22.00 -> 11.00 (0.50x) | "
+                         "44.00 -> 22.00 (0.50x) |")
+        self.assertEqual(len(versus), 4 + 3)
+        self.assertEqual(lockrank.versus_yield({"benchmarks": ents}, "/pure-spin"), [])
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 (docs/locks.md): contended throughput at 1, 2, 4 and 8 threads, interleaved over
 repetitions, ranked by the geometric mean over thread counts; fairness at 8 threads.
 With --wait park (or pure-spin), the spinning strategies wait that way instead of
-yielding; the sleeping ones are ranked beside them as they are.
+yielding; the sleeping ones are ranked beside them as they are. The yielding runs are
+made in the same interleaved run, and a last table sets the two side by side for each
+spinning strategy (the ratio of medians), so that the comparison is not one of two runs
+at different times.
 
 usage: scripts/lock-ranking [--wait yield|park|pure-spin] [REPETITIONS]
        (default yield, 3 repetitions; about 20 s each)
@@ -131,6 +134,36 @@ def ranking(doc: Doc, wait: str) -> list[str]:
     return out
 
 
+def versus_yield(doc: Doc, wait: str) -> list[str]:
+    """For each strategy measured both ways in doc: its median throughput yielding and
+    waiting by wait, side by side per mix and thread count, as lines."""
+    med: dict[tuple[str, str, int, str], list[float]] = {}
+    for b in doc["benchmarks"]:
+        m = NAME_RE.match(b["name"])
+        if m and b.get("run_type") == "iteration" and not b.get("error_occurred"):
+            med.setdefault((m[1], m[2], int(m[3]), m[4] or ""), []).append(b["ops_per_s"])
+    locks = sorted({k[0] for k in med if k[3] == wait})
+    threads = sorted({k[2] for k in med})
+    if not locks:
+        return []
+    out = ["", "%s against yield, same run (M acquisitions/s yield -> %s, and the ratio)"
+           % (wait[1:], wait[1:]),
+           "| strategy | mix | %s |" % " | ".join("%d thr" % t for t in threads),
+           "|---|---|%s" % ("---|" * len(threads))]
+    for lock in locks:
+        for mix in MIXES:
+            cells = []
+            for t in threads:
+                y, w = med.get((lock, mix, t, "")), med.get((lock, mix, t, wait))
+                if not y or not w:
+                    cells.append("-")
+                    continue
+                my, mw = statistics.median(y), statistics.median(w)
+                cells.append("%.2f -> %.2f (%.2fx)" % (my / 1e6, mw / 1e6, mw / my))
+            out.append("| %s | %s | %s |" % (lock, mix, " | ".join(cells)))
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args is None:
@@ -143,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rc, output = run_benchmarks(bench, args)
     if rc:
         return rc
-    for line in ranking(json.loads(output), args.wait):
+    doc = json.loads(output)
+    for line in ranking(doc, args.wait) + (versus_yield(doc, args.wait) if args.wait else []):
         print(line)
     return 0
 
