@@ -18,7 +18,8 @@
  *   waiter on it may be waiting for; a signal with nobody asleep costs one atomic
  *   increment. Each wait loop sleeps on the event count of what it waits for, so that a
  *   handover wakes the next owner, not every sleeper: a ticket waiter on the slot of its
- *   ticket (LOCK_WAIT_SLOTS per lock), an MCS waiter on its own queue node, and so on.
+ *   ticket (LOCK_WAIT_SLOTS per lock), an MCS waiter on the slot of its queue node, and so
+ *   on. The event counts live in the lock, which outlives every call on it.
  * - hook: call the policy's hook at every round, and nothing else (deterministic tests).
  *
  * Parking needs the event count read before the condition: lock_wait takes a snapshot at
