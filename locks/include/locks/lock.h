@@ -4,7 +4,9 @@
  * through this. (The page-table walkers' grace periods use a plain mutex of their own.)
  *
  * A lock is released by the thread that took it: mcs and brlock keep per-thread state
- * (queue nodes, reader slots), as pthread mutexes formally require too. */
+ * (queue nodes, reader slots), as pthread mutexes formally require too. A lock may be
+ * destroyed once no thread is in a call on it: an unlock may still touch the lock (to wake
+ * a parked waiter) after another thread has taken it. */
 #ifndef LOCKS_LOCK_H
 #define LOCKS_LOCK_H
 
