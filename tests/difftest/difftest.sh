@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# difftest.full: OPS random ops on every backend in lockstep must agree (issue 3: >= 10^6
+# difftest.full: OPS random ops on every backend in lockstep must agree (at least 10^6
 # in CI; the sanitizer builds run fewer, set by ctest). difftest.wide passes generator
 # options (a wide grid, long streams) as the remaining arguments.
 # usage: difftest.sh IOMEM OPS [DIFFTEST_OPTION...]
