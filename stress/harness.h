@@ -42,6 +42,13 @@ struct published_map {
 	atomic_uint attrindx;
 };
 
+/* A claim as granted to a claimer thread. */
+struct granted_claim {
+	resource_size_t start, n;
+	int owner;
+	bool exclusive;
+};
+
 struct worker {
 	struct run *run;
 	enum stress_role role;
@@ -74,7 +81,7 @@ struct run {
 	struct { resource_size_t start, end; } *ram;	/* System RAM ranges, for readers */
 	unsigned nram;
 	double *zipf_cdf;		/* over claim slots, when --dist zipf */
-	atomic_uint tokens[CLAIM_SLOTS];		/* owner+1 of each claim slot */
+	atomic_uint tokens[CLAIM_SLOTS];	/* each claim slot's holder and claim, or 0 */
 	atomic_int muxed_inside[64];
 	struct published_map maps[PUBLISHED_MAPS];
 	_Atomic int phase;
@@ -82,6 +89,7 @@ struct run {
 	atomic_int failures;
 	char failure[256];
 	int failing_worker;
+	struct granted_claim witness[2];	/* a double grant's two claims, or n == 0 */
 	struct worker *workers;
 	unsigned nworkers;
 	atomic_uint finished;		/* workers whose loop ended */
@@ -99,6 +107,11 @@ void worker_note(struct worker *w, const char *fmt, ...)
 /* Records a correctness failure (the first one is kept with its worker). */
 void run_fail(struct run *r, struct worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same, for a double grant of claims a and b, which the replay script requests alone
+ * (run.c). */
+void run_fail_witness(struct run *r, struct worker *w, const struct granted_claim *a,
+		      const struct granted_claim *b, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Random numbers: splitmix64. */
 static inline uint64_t stress_rand(uint64_t *s)

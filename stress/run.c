@@ -152,19 +152,32 @@ static void join_workers(struct run *r)
 			pthread_join(r->workers[i].thread, NULL);
 }
 
-/* The failing thread's recent ops as a replayable op-script, written atomically next to
- * the starting tree it loads. */
+/* The failure as a replayable op-script, written atomically next to the starting tree it
+ * loads. A double grant replays as its two claims alone, requested in both orders (which
+ * one the backend granted first is not known): the kernel's design grants the first and
+ * refuses the second each time. Any other failure replays the failing thread's recent
+ * ops, which also follow a double grant's witness as comments. */
 struct replay {
 	struct run *r;
 	struct run_figures *fig;
 	const char *script;
 };
 
+static void put_claim(FILE *f, bool request, const struct granted_claim *cl)
+{
+	fprintf(f, "%s 0x%llx 0x%llx", request ? "request" : "release",
+		(unsigned long long)cl->start, (unsigned long long)cl->n);
+	if (request)
+		fprintf(f, " \"claim%d\"%s", cl->owner, cl->exclusive ? " exclusive" : "");
+	fputc('\n', f);
+}
+
 static int fill_replay(FILE *f, void *arg)
 {
 	const struct replay *rp = arg;
 	struct run *r = rp->r;
 	struct worker *w = r->failing_worker >= 0 ? &r->workers[r->failing_worker] : NULL;
+	bool witness = r->witness[0].n != 0;
 
 	fprintf(f, "# iomem stress failure: %s\n# seed %llu, backend %s, lock %s, thread %d (%s)\n"
 		   "# replay: iomem script --backend %s %s\n",
@@ -177,11 +190,25 @@ static int fill_replay(FILE *f, void *arg)
 	fprintf(f, "insert 0x%llx 0x%llx \"iomem-stress muxed\" mem\n",
 		(unsigned long long)r->muxed_base,
 		(unsigned long long)(r->muxed_base + 64 * MUXED_SIZE - 1));
+	if (witness) {
+		const struct granted_claim *a = &r->witness[0], *b = &r->witness[1];
+
+		fputs("# the two claims granted together, alone, in both orders\n", f);
+		put_claim(f, true, a);
+		put_claim(f, true, b);
+		put_claim(f, false, a);
+		put_claim(f, false, b);
+		put_claim(f, true, b);
+		put_claim(f, true, a);
+	}
 	if (w) {
 		unsigned n = w->nrecent < RECENT_OPS ? w->nrecent : RECENT_OPS;
 
+		if (witness)
+			fprintf(f, "# thread %d's last %u ops before it:\n", w->id, n);
 		for (unsigned i = w->nrecent - n; i < w->nrecent; i++)
-			fprintf(f, "%s\n", w->recent[i % RECENT_OPS]);
+			fprintf(f, "%s%s\n", witness ? "# " : "",
+				w->recent[i % RECENT_OPS]);
 	}
 	fputs("dump\n", f);
 	return ferror(f) ? -EIO : 0;
