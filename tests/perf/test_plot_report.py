@@ -27,6 +27,11 @@ def chromium():
     return None
 
 
+def as_written(v):
+    """A value as the plot data writes it (9 significant digits)."""
+    return float(f"{v:.9g}")
+
+
 class PlotReport(TmpCase):
     def inputs(self):
         names = fixtures("sweep-quick-")
@@ -89,6 +94,106 @@ class PlotReport(TmpCase):
         lat = [m for i, m in ids.items() if i.startswith("latency-stress")]
         self.assertEqual(len(lat), 1)
         self.assertEqual(sorted(lat[0]["series"]), ["rcu", "rwlock"])
+
+    def test_every_benchmark_is_drawn(self):
+        """On the fixtures every benchmark lies on a size or thread axis: each is in a
+        throughput or scaling figure, and none needs a distribution."""
+        perftest.need("gnuplot", "gnuplot-nox")
+        out = self.path("plots")
+        r = run("plot", *self.inputs(), "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "plots.json")) as f:
+            manifest = json.load(f)["plots"]
+        names = {e["name"] for p in self.inputs() for e in perftest.fixture(
+            os.path.basename(p))["benchmarks"]}
+        drawn = {n for m in manifest for n in m["benchmarks"]}
+        self.assertEqual(drawn, names)
+        self.assertFalse([m for m in manifest if m["kind"] == "distribution"])
+
+    def one_result(self, names, fixture="sweep-quick-5.json.gz"):
+        doc = perftest.fixture(fixture)
+        doc["benchmarks"] = [e for e in doc["benchmarks"] if e["name"] in names]
+        self.assertEqual({e["name"] for e in doc["benchmarks"]}, set(names))
+        return doc
+
+    def distribution_data(self, out, m):
+        """[(x, y)] of the repetitions series and of the median series of a figure."""
+        with open(os.path.join(out, m["data"])) as f:
+            blocks = f.read().strip().split("\n\n\n")
+        series = {}
+        for block in blocks:
+            lines = block.splitlines()
+            series[lines[0][2:]] = [tuple(float(v) for v in ln.split("\t")) for ln in lines[1:]]
+        return series
+
+    def test_plot_one_benchmark_draws_its_repetitions(self):
+        perftest.need("gnuplot", "gnuplot-nox")
+        name = "tree/lookup/rcu/n:100"
+        doc = self.one_result([name])
+        src = perftest.write(doc, self.path("one.json"))
+        out = self.path("plots")
+        r = run("plot", src, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(" 0 plots", r.stderr)
+        with open(os.path.join(out, "plots.json")) as f:
+            manifest = json.load(f)["plots"]
+        self.assertEqual([m["kind"] for m in manifest], ["distribution"])
+        m = manifest[0]
+        self.assertEqual(m["benchmarks"], [name])
+        series = self.distribution_data(out, m)
+        # Every repetition's CPU time is a point (ns), and the median is theirs.
+        want = sorted(e["cpu_time"] for e in doc["benchmarks"])
+        self.assertEqual(len(want), 10)
+        got = sorted(p[1] for p in series["repetitions"])
+        for g, w in zip(got, want):
+            self.assertAlmostEqual(g, w, delta=1e-6 * w)
+        self.assertEqual(len(got), len(want))
+        (med,) = series["median"]
+        self.assertAlmostEqual(med[1], (want[4] + want[5]) / 2, delta=1e-6 * want[4])
+        self.assertEqual((med[2], med[3]), (as_written(want[0]), as_written(want[-1])))
+        with open(os.path.join(out, m["png"]), "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        with open(os.path.join(out, m["svg"])) as f:
+            svg = f.read()
+        for s in m["series"] + ["lookup/rcu/n:100"]:
+            self.assertIn(s, svg)
+
+    def test_plot_unrelated_benchmarks_each_drawn(self):
+        """A lone benchmark of each family, a time-boxed one among them: each is drawn
+        by the metric that decides it (its time, or its throughput counters)."""
+        perftest.need("gnuplot", "gnuplot-nox")
+        rw = "tree_rw/rcu/readers:2/writer:1/iterations:1/real_time"
+        names = ["tree/lookup/rcu/n:100", "tree/walk/itree/n:10000", rw]
+        doc = self.one_result(names)
+        src = perftest.write(doc, self.path("some.json"))
+        out = self.path("plots")
+        r = run("plot", src, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "plots.json")) as f:
+            manifest = json.load(f)["plots"]
+        dist = {m["id"]: m for m in manifest if m["kind"] == "distribution"}
+        self.assertEqual(set(dist), {"distribution-tree-time",
+                                     "distribution-tree_rw-reads_per_s",
+                                     "distribution-tree_rw-writes_per_s"})
+        self.assertEqual(dist["distribution-tree-time"]["benchmarks"], names[:2])
+        series = self.distribution_data(out, dist["distribution-tree_rw-reads_per_s"])
+        want = sorted(e["reads_per_s"] for e in doc["benchmarks"] if e["name"] == rw)
+        got = sorted(p[1] for p in series["repetitions"])
+        self.assertEqual(len(got), len(want))
+        for g, w in zip(got, want):
+            self.assertAlmostEqual(g, w, delta=1e-6 * w)
+
+    def test_plot_nothing_to_draw_is_an_error(self):
+        doc = perftest.fixture("sweep-quick-5.json.gz")
+        failed = {"context": doc["context"], "benchmarks": [
+            {"name": "tree/lookup/rcu/n:100", "run_type": "iteration",
+             "error_occurred": True, "error_message": "crashed"}]}
+        for d, what in ((failed, "failed"), (dict(failed, benchmarks=[]), "empty")):
+            src = perftest.write(d, self.path(f"{what}.json"))
+            r = run("plot", src, "--out", self.path(f"p-{what}"))
+            self.assertEqual(r.returncode, 2, (what, r.stderr))
+            self.assertIn("nothing to plot", r.stderr)
+            self.assertNotIn("Traceback", r.stderr)
 
     def test_plot_bad_input(self):
         bad = self.path("bad.json")

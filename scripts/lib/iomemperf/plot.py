@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """scripts/plot: gnuplot figures (PNG and SVG) of results: throughput vs threads, latency
-percentile curves, time vs tree size, and history across revisions."""
+percentile curves, time vs tree size, the distribution over the repetitions of every
+benchmark none of those draws, and history across revisions."""
 import argparse
 import json
 import math
@@ -15,6 +16,7 @@ from statistics import median
 from typing import NoReturn, TextIO, TypedDict
 
 from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point
+from .compare import Options, gated_metrics
 from .metrics import (HIGHER, Bench, direction, parse_name, percentiles, primary_throughput,
                       thread_count)
 from .runs import Run, latest_benches, load_runs
@@ -36,6 +38,7 @@ class Figure(TypedDict):
     data: str
     description: str
     series: list[str]
+    benchmarks: list[str]
 
 
 def slug(s: str) -> str:
@@ -59,7 +62,11 @@ class Plot:
     logx: bool = False
     logy: bool = False
     xtics: list[tuple[str, float]] | None = None        # [(label, x)]
+    xrange: tuple[float, float] | None = None
     yrange: tuple[float, float] | None = None
+    style: str = "yerrorlines"      # or "yerrorbars": points with bars, nothing joined
+    # The benchmarks whose deciding metric (time, or throughput) the figure draws.
+    covers: set[str] = field(default_factory=set)
 
     def add(self, title: str, points: Iterable[Point]) -> None:
         pts = sorted(p for p in points if p[1] is not None)
@@ -93,7 +100,9 @@ class Plot:
             if xs and len(xs) <= 8 and all(float(x).is_integer() for x in xs):
                 lines.append("set xtics (" + ", ".join(f"'{x:g}' {x}" for x in xs) + ")")
         xs = [p[0] for _, pts in self.series for p in pts]
-        if xs and min(xs) == max(xs):
+        if self.xrange:
+            lines.append(f"set xrange [{self.xrange[0]}:{self.xrange[1]}]")
+        elif xs and min(xs) == max(xs):
             pad = abs(xs[0]) * 0.5 or 1
             lines.append(f"set xrange [{xs[0] - pad}:{xs[0] + pad}]")
         elif xs and self.logx and min(xs) > 0:
@@ -115,7 +124,7 @@ class Plot:
             head, _, rest = title.partition(" ")
             c, d = firsts.index(head) + 1, rests.index(rest)
             style = f"lc {c} dt {d + 1} pt {(7, 5, 9, 11, 13)[d % 5]}"
-            plots.append(f"{gp_str(dat)} index {i} using 1:2:3:4 with yerrorlines "
+            plots.append(f"{gp_str(dat)} index {i} using 1:2:3:4 with {self.style} "
                          f"lw 2 {style} ps 0.8 title {gp_str(title)}")
         lines.append("plot " + ", \\\n     ".join(plots))
         lines += [f"set terminal svg size {SIZE[0]},{SIZE[1]} fixed noenhanced "
@@ -150,7 +159,8 @@ class Plot:
                 "png": os.path.basename(png), "svg": os.path.basename(svg),
                 "data": os.path.join("data", os.path.basename(dat)),
                 "description": self.description,
-                "series": [t for t, _ in self.series]}
+                "series": [t for t, _ in self.series],
+                "benchmarks": sorted(self.covers)}
 
 
 def spread(vals: Sequence[float]) -> tuple[float | None, float | None, float | None]:
@@ -189,6 +199,7 @@ def throughput_plots(latest: Latest) -> list[Plot]:
         counter = primary_throughput(items[0][0])
         assert counter is not None          # the groups were chosen for having one
         series: OrderedDict[str, list[Point]] = OrderedDict()
+        drawn: set[str] = set()
         for b, _, dims in items:
             key = " ".join(f"{k}:{v}" if k not in ("backend", "lock") else v
                            for k, v in sorted(dims.items(), key=lambda kv: (
@@ -199,6 +210,8 @@ def throughput_plots(latest: Latest) -> list[Plot]:
             except ValueError:
                 continue
             series.setdefault(key or fam, []).append((x, *spread(b.values(counter))))
+            if b.values(counter):
+                drawn.add(b.name)
         if not any(len(p) > 1 for p in series.values()) and len(series) < 2:
             continue
         title = f"{fam}{'/' + sub if sub else ''}: {pretty_counter(counter)} vs {xdim}"
@@ -208,6 +221,7 @@ def throughput_plots(latest: Latest) -> list[Plot]:
                  "Median over the repetitions; bars span min to max.")
         for k, pts in series.items():
             p.add(k, pts)
+        p.covers = drawn
         ys = [pt[1] for _, pts in p.series for pt in pts if pt[1]]
         p.logy = bool(ys) and min(ys) > 0 and max(ys) / min(ys) > 30
         plots.append(p)
@@ -260,12 +274,18 @@ def scaling_plots(latest: Latest) -> list[Plot]:
     groups = _groups(latest, lambda b, d: "n" in d and not b.time_boxed())
     for (fam, sub), items in groups.items():
         series: OrderedDict[str, list[Point]] = OrderedDict()
+        drawn: set[str] = set()
         for b, _, dims in items:
             if thread_count(dims) not in (None, 1):
                 continue
             key = " ".join(v for k, v in sorted(dims.items()) if k in ("backend", "lock")) \
                 or fam
-            series.setdefault(key, []).append((float(dims["n"]), *spread(b.values("time"))))
+            try:
+                n = float(dims["n"])
+            except ValueError:
+                continue
+            series.setdefault(key, []).append((n, *spread(b.values("time"))))
+            drawn.add(b.name)
         if not any(len(v) > 1 for v in series.values()):
             continue
         field = items[0][0].time_field()
@@ -275,8 +295,68 @@ def scaling_plots(latest: Latest) -> list[Plot]:
                  "Median over the repetitions; bars span min to max.")
         for k, pts in series.items():
             p.add(k, pts)
+        p.covers = drawn
         p.logx = p.logy = True
         plots.append(p)
+    return plots
+
+
+DISTRIBUTION_MAX = 12     # benchmarks side by side in one distribution figure
+JITTER = (-0.3, 0.05)     # where a benchmark's repetitions are spread, around its x
+MEDIAN_DX = 0.2           # and where its median is drawn, beside them
+
+
+def metric_axis(b: Bench, metric: str) -> str:
+    """The y label of a benchmark's metric."""
+    if metric == "time":
+        return f"{'CPU' if b.time_field() == 'cpu_time' else 'wall'} time per op (ns)"
+    return pretty_counter(metric)
+
+
+def distribution_plots(latest: Latest, covered: set[str]) -> list[Plot]:
+    """The benchmarks no other current figure draws, having no size or thread axis to be
+    drawn along (one benchmark alone, or several unrelated ones): each repetition of the
+    metrics that decide them (compare's gated metrics: the time, or for a time-boxed run
+    its throughput), side by side per family and metric, with the median and min-max."""
+    groups: OrderedDict[tuple[str, str], list[Bench]] = OrderedDict()
+    for name, (b, _) in sorted(latest.items()):
+        if name in covered:
+            continue
+        for metric in sorted(gated_metrics(b, b.counter_names(), Options())):
+            if b.values(metric):
+                groups.setdefault((name.split("/", 1)[0], metric), []).append(b)
+    plots: list[Plot] = []
+    for (fam, metric), benches in groups.items():
+        chunks = [benches[i:i + DISTRIBUTION_MAX]
+                  for i in range(0, len(benches), DISTRIBUTION_MAX)]
+        for k, chunk in enumerate(chunks):
+            part = f" ({k + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+            label = "time" if metric == "time" else pretty_counter(metric)
+            p = Plot(slug(f"distribution-{fam}-{metric}" + (f"-{k + 1}" if part else "")),
+                     f"{fam}: {label} over the repetitions{part}", "distribution",
+                     "benchmark", metric_axis(chunk[0], metric),
+                     "Every repetition (points, spread sideways), and the median with a bar "
+                     "from min to max.", style="yerrorbars")
+            reps: list[Point] = []
+            meds: list[Point] = []
+            ticks: list[tuple[str, float]] = []
+            for x, b in enumerate(chunk, 1):
+                vals = b.values(metric)
+                n = len(vals)
+                lo, hi = JITTER
+                reps += [(x + lo + (hi - lo) * i / (n - 1) if n > 1 else x, v, v, v)
+                         for i, v in enumerate(vals)]
+                meds.append((x + MEDIAN_DX, *spread(vals)))
+                ticks.append((b.name.split("/", 1)[1] if "/" in b.name else b.name, x))
+                p.covers.add(b.name)
+            p.add("repetitions", reps)
+            p.add("median", meds)
+            p.xtics = ticks
+            p.xrange = (0.5, len(chunk) + 0.5)
+            ys = [m[1] for m in meds if m[1] is not None]
+            lows = [v for _, _, v, _ in meds if v is not None]
+            p.logy = bool(ys) and min(lows) > 0 and max(ys) / min(ys) > 30
+            plots.append(p)
     return plots
 
 
@@ -342,10 +422,17 @@ def history_plots(runs: list[Run]) -> list[Plot]:
     return [q for q in out if q.series]
 
 
+# The kinds of figure, in the order they are made and listed.
+KINDS = ("throughput", "latency", "scaling", "distribution", "history")
+
+
 def make_plots(runs: list[Run], out: str, log: TextIO | None = sys.stderr) -> list[Figure]:
     latest = latest_benches(runs)
-    plots = (throughput_plots(latest) + latency_plots(latest) + scaling_plots(latest) +
+    along = throughput_plots(latest) + scaling_plots(latest)
+    covered = {n for p in along for n in p.covers}
+    plots = (along + latency_plots(latest) + distribution_plots(latest, covered) +
              history_plots(runs))
+    plots.sort(key=lambda p: KINDS.index(p.kind))
     os.makedirs(out, exist_ok=True)
     manifest = []
     for p in plots:
@@ -370,9 +457,11 @@ def parser() -> argparse.ArgumentParser:
         prog="scripts/plot",
         description="Plot Google Benchmark JSON results with gnuplot, as PNG and SVG: "
         "throughput vs threads per backend/lock, latency percentile curves, time per op vs "
-        "tree size, and history trends across the given results (ordered by date). Current "
-        "figures use each benchmark's latest result. Writes plots.json, a manifest.",
-        epilog="Exit status: 0 done, 2 bad options or input.")
+        "tree size, the distribution over the repetitions of every benchmark none of those "
+        "draws (no size or thread axis: one benchmark, or several unrelated ones), and "
+        "history trends across the given results (ordered by date). Current figures use "
+        "each benchmark's latest result. Writes plots.json, a manifest.",
+        epilog="Exit status: 0 done, 2 bad options or input (nothing to plot included).")
     p.add_argument("results", nargs="+", metavar="RESULTS",
                    help="result files, or directories (all *.json in them, recursively)")
     p.add_argument("--out", required=True, metavar="DIR", help="where the figures go")
@@ -415,7 +504,15 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         print(str(e), file=sys.stderr)
         return EXIT_USAGE
-    make_plots(runs, args.out)
+    if not latest_benches(runs):
+        print("scripts/plot: error: nothing to plot: no benchmark in "
+              f"{', '.join(args.results)} has a repetition that ran (empty, or every run "
+              "failed)", file=sys.stderr)
+        return EXIT_USAGE
+    if not make_plots(runs, args.out):
+        print("scripts/plot: error: nothing to plot: no benchmark has a value of the "
+              "metric that decides it", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

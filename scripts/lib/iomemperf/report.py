@@ -53,7 +53,8 @@ ROW_CLASS = {Verdict.REGRESSION: "regression", Verdict.IMPROVED: "improved",
              Verdict.ERROR: "error"}
 
 SECTIONS = [("throughput", "Throughput vs threads"), ("latency", "Latency percentiles"),
-            ("scaling", "Time per operation vs tree size"), ("history", "History")]
+            ("scaling", "Time per operation vs tree size"),
+            ("distribution", "Distributions over the repetitions"), ("history", "History")]
 
 
 def table(tid: str, head: Sequence[str], rows: Sequence[Sequence[object]],
