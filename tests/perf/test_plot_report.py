@@ -2,8 +2,11 @@
 """scripts/plot and scripts/report on real results (the sweep fixtures): PNG and SVG
 figures of every kind, and an HTML report whose DOM, once headless Chromium has loaded it,
 holds every plot (loaded: naturalWidth > 0) and the tables."""
+import html
 import json
+import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -12,6 +15,7 @@ import xml.etree.ElementTree as ET
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import perftest
+import test_changepoints as cpt     # histories of real runs with planted steps
 from perftest import FIXTURES, TmpCase, fixtures, run
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -97,7 +101,7 @@ class PlotReport(TmpCase):
 
     def test_every_benchmark_is_drawn(self):
         """On the fixtures every benchmark lies on a size or thread axis: each is in a
-        throughput or scaling figure, and none needs a distribution."""
+        current throughput or scaling figure, and none needs a distribution."""
         perftest.need("gnuplot", "gnuplot-nox")
         out = self.path("plots")
         r = run("plot", *self.inputs(), "--out", out)
@@ -106,7 +110,7 @@ class PlotReport(TmpCase):
             manifest = json.load(f)["plots"]
         names = {e["name"] for p in self.inputs() for e in perftest.fixture(
             os.path.basename(p))["benchmarks"]}
-        drawn = {n for m in manifest for n in m["benchmarks"]}
+        drawn = {n for m in manifest if m["kind"] != "history" for n in m["benchmarks"]}
         self.assertEqual(drawn, names)
         self.assertFalse([m for m in manifest if m["kind"] == "distribution"])
 
@@ -194,6 +198,94 @@ class PlotReport(TmpCase):
             self.assertEqual(r.returncode, 2, (what, r.stderr))
             self.assertIn("nothing to plot", r.stderr)
             self.assertNotIn("Traceback", r.stderr)
+
+    def write_history(self, runs, name):
+        """runs as result files of one machine's history, dated a day apart."""
+        d = self.path(name)
+        os.makedirs(d)
+        for i, r in enumerate(runs):
+            ctx = {k: v for k, v in r.ctx.items() if k != "started"}
+            perftest.write(dict(r.doc, context=dict(
+                ctx, date=f"2026-01-{i + 1:02d}T00:00:00+00:00")),
+                os.path.join(d, f"r{i:02d}-quick-{i:02d}.json"))
+        return d
+
+    def history_data(self, out, m):
+        with open(os.path.join(out, "plots", m["data"])) as f:
+            blocks = f.read().strip().split("\n\n\n")
+        return {b.splitlines()[0][2:]: [tuple(float(v) for v in ln.split("\t"))
+                                        for ln in b.splitlines()[1:]] for b in blocks}
+
+    def test_report_marks_change_points(self):
+        """The report marks what scripts/changepoints finds, where it finds it: a step
+        planted into one benchmark on its line of its family's history figure, a step of
+        a whole family on the overview and by a line across the family's figure."""
+        perftest.need("gnuplot", "gnuplot-nox")
+        real = cpt.real_runs()
+        noise = cpt.run_noise(real)
+        name = min(noise, key=noise.get)       # the quietest benchmark
+        fam = name.split("/", 1)[0]
+        d = self.write_history(cpt.history(real, random.Random(7), name, 12, 1.25)[:24],
+                               "step")
+        out = self.path("report")
+        r = run("report", d, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cli = run("changepoints", d)
+        self.assertIn(cli.returncode, (0, 1), cli.stderr)
+        want = sorted(cli.stdout.splitlines())
+        self.assertIn(f"CHANGE {name} at r12", "\n".join(want))
+        # The report's table lists exactly what the command prints.
+        with open(os.path.join(out, "index.html")) as f:
+            page = f.read()
+        table = re.search(r'<table id="changes-table">(.*?)</table>', page, re.S)
+        self.assertTrue(table, "no change point table")
+        rows = re.findall(r"<tr><td class=\"name\">([^<]*)</td><td>([^<]*)</td><td>[^<]*"
+                          r"</td><td>[^<]*</td><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td>",
+                          table.group(1))
+        got = sorted(f"CHANGE {b} at {rev}: {pct} (p={html.unescape(p)})"
+                     for b, rev, pct, p in rows)
+        self.assertEqual(got, want)
+        with open(os.path.join(out, "plots", "plots.json")) as f:
+            figs = {m["id"]: m for m in json.load(f)["plots"]}
+        fig = figs[f"history-{fam}"]
+        mk = [k for k in fig["marks"] if k["benchmark"] == name]
+        self.assertEqual([(k["at"], k["revision"]) for k in mk], [(12, "r12")])
+        self.assertIn("change points", fig["series"])
+        # The circle sits on the benchmark's own line at that run.
+        data = self.history_data(out, fig)
+        line = dict((x, y) for x, y, _, _ in data[name.split("/", 1)[1]])
+        self.assertIn((12.0, line[12.0]), [(x, y) for x, y, _, _ in data["change points"]])
+        before = [math.log(y) for x, y in line.items() if x < 12]
+        after = [math.log(y) for x, y in line.items() if x >= 12]
+        self.assertGreater(sum(after) / len(after) - sum(before) / len(before),
+                           math.log(1.1))
+        with open(os.path.join(out, "plots", fig["svg"])) as f:
+            svg = f.read()
+        self.assertIn(f"{mk[0]['pct']:+.1f}%", svg)
+        self.assertIn("change points", svg)
+        # A whole family's step: marked on the overview's family line, and across the
+        # family's figure.
+        d = self.write_history(cpt.history(real, random.Random(6), f"{fam}/", 15, 1.3)[:24],
+                               "family")
+        out = self.path("report-family")
+        r = run("report", d, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "plots", "plots.json")) as f:
+            figs = {m["id"]: m for m in json.load(f)["plots"]}
+        self.assertIn((f"{fam}/*", 15), [(k["benchmark"], k["at"])
+                                         for k in figs["history"]["marks"]])
+        data = self.history_data(out, figs["history"])
+        self.assertIn(15.0, [x for x, _, _, _ in data["change points"]])
+        with open(os.path.join(out, "plots", f"data/history-{fam}.gp")) as f:
+            self.assertIn("set arrow from 15, graph 0 to 15, graph 1", f.read())
+        # Turned off: no search, no marks.
+        out = self.path("report-off")
+        r = run("report", d, "--out", out, "--no-changepoints")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "plots", "plots.json")) as f:
+            self.assertFalse([m for m in json.load(f)["plots"] if m["marks"]])
+        with open(os.path.join(out, "index.html")) as f:
+            self.assertNotIn("changes-table", f.read())
 
     def test_plot_bad_input(self):
         bad = self.path("bad.json")

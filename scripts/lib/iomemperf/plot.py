@@ -39,6 +39,33 @@ class Figure(TypedDict):
     description: str
     series: list[str]
     benchmarks: list[str]
+    marks: list["MarkDict"]
+
+
+class MarkDict(TypedDict):
+    """A change point marked on a figure, as plots.json lists it."""
+    benchmark: str
+    at: int
+    revision: str
+    pct: float
+
+
+@dataclass(frozen=True)
+class HistoryMark:
+    """A change point to mark on the history figures: the level of `benchmark` (or of a
+    whole family, `FAMILY/*`) moved at runs[at], by pct percent (scripts/changepoints)."""
+    benchmark: str
+    at: int
+    pct: float
+    revision: str
+
+    def as_dict(self) -> MarkDict:
+        return {"benchmark": self.benchmark, "at": self.at, "revision": self.revision,
+                "pct": self.pct}
+
+
+MARK_COLOUR = "#d62728"
+CHANGE_SERIES = "change points"
 
 
 def slug(s: str) -> str:
@@ -67,6 +94,11 @@ class Plot:
     style: str = "yerrorlines"      # or "yerrorbars": points with bars, nothing joined
     # The benchmarks whose deciding metric (time, or throughput) the figure draws.
     covers: set[str] = field(default_factory=set)
+    # Change points: drawn as points (the CHANGE_SERIES series) labelled with their
+    # change, and a dotted vertical line at each run where a whole family moved.
+    marks: list[HistoryMark] = field(default_factory=list)
+    labels: list[tuple[float, float, str]] = field(default_factory=list)    # (x, y, text)
+    vlines: list[float] = field(default_factory=list)
 
     def add(self, title: str, points: Iterable[Point]) -> None:
         pts = sorted(p for p in points if p[1] is not None)
@@ -112,15 +144,27 @@ class Plot:
             lines.append(f"set xrange [{min(xs) - span * 0.05}:{max(xs) + span * 0.05}]")
         if self.yrange:
             lines.append(f"set yrange [{self.yrange[0]}:{self.yrange[1]}]")
+        for x in self.vlines:
+            lines.append(f"set arrow from {x}, graph 0 to {x}, graph 1 nohead dt 3 lw 1.5 "
+                         f"lc rgb '{MARK_COLOUR}'")
+        for x, y, text in self.labels:
+            lines.append(f"set label {gp_str(text)} at {x}, {y} offset 0.8, 0.8 "
+                         f"font ',9' tc rgb '{MARK_COLOUR}'")
         # One colour per backend/lock (the title's first word), one dash and point type per
         # rest of the configuration (writer:1...): the same backend reads as one family.
         firsts, rests = [], []
         for title, _ in self.series:
+            if title == CHANGE_SERIES:
+                continue
             head, _, rest = title.partition(" ")
             firsts += [head] if head not in firsts else []
             rests += [rest] if rest not in rests else []
         plots = []
         for i, (title, _) in enumerate(self.series):
+            if title == CHANGE_SERIES:
+                plots.append(f"{gp_str(dat)} index {i} using 1:2 with points pt 6 ps 2.2 "
+                             f"lw 2 lc rgb '{MARK_COLOUR}' title {gp_str(title)}")
+                continue
             head, _, rest = title.partition(" ")
             c, d = firsts.index(head) + 1, rests.index(rest)
             style = f"lc {c} dt {d + 1} pt {(7, 5, 9, 11, 13)[d % 5]}"
@@ -160,7 +204,8 @@ class Plot:
                 "data": os.path.join("data", os.path.basename(dat)),
                 "description": self.description,
                 "series": [t for t, _ in self.series],
-                "benchmarks": sorted(self.covers)}
+                "benchmarks": sorted(self.covers),
+                "marks": [m.as_dict() for m in self.marks]}
 
 
 def spread(vals: Sequence[float]) -> tuple[float | None, float | None, float | None]:
@@ -302,6 +347,7 @@ def scaling_plots(latest: Latest) -> list[Plot]:
 
 
 DISTRIBUTION_MAX = 12     # benchmarks side by side in one distribution figure
+HISTORY_LINES = 12        # benchmarks drawn in one family's history figure
 JITTER = (-0.3, 0.05)     # where a benchmark's repetitions are spread, around its x
 MEDIAN_DX = 0.2           # and where its median is drawn, beside them
 
@@ -360,10 +406,24 @@ def distribution_plots(latest: Latest, covered: set[str]) -> list[Plot]:
     return plots
 
 
-def history_plots(runs: list[Run]) -> list[Plot]:
+def mark(p: Plot, m: HistoryMark, y: float) -> None:
+    """A change point on p, at its run and at y on its line."""
+    p.marks.append(m)
+    p.labels.append((m.at, y, f"{m.pct:+.1f}%"))
+    pts = next((pts for t, pts in p.series if t == CHANGE_SERIES), None)
+    if pts is None:
+        pts = []
+        p.series.append((CHANGE_SERIES, pts))
+    pts.append((m.at, y, y, y))
+
+
+def history_plots(runs: list[Run], marks: Sequence[HistoryMark] = ()) -> list[Plot]:
     """Relative time per family across runs (lower is better): geometric mean over the
     family's benchmarks of each run's median over the first run's; throughput-judged
-    benchmarks enter as inverse throughput."""
+    benchmarks enter as inverse throughput. marks (change points, `at` an index into
+    runs) are marked: a family's (FAMILY/*) on its line of the overview and by a vertical
+    line on its own figure, a benchmark's on its line of its family's figure, which draws
+    the benchmarks with a change point first."""
     if len({r.path for r in runs}) < 2:
         return []
     fams: OrderedDict[str, dict[str, dict[str, float]]] = OrderedDict()
@@ -398,23 +458,42 @@ def history_plots(runs: list[Run]) -> list[Plot]:
             if logs:
                 g = math.exp(sum(logs) / len(logs))
                 pts.append((i, g, g, g))
+        fam_marks = [m for m in marks if m.benchmark == f"{fam}/*"]
         if len(pts) > 1:
             p.add(fam, pts)
-        # Per family: one line per benchmark (at most 12: the ones that moved most).
+            level = {int(x): y for x, y, _, _ in pts if y is not None}
+            for m in fam_marks:
+                if m.at in level:
+                    mark(p, m, level[m.at])
+        # Per family: one line per benchmark (at most 12: those with a change point, then
+        # the ones that moved most).
         fp = Plot(slug(f"history-{fam}"), f"history: {fam} (relative time, first run = 1)",
                   "history", "run (revision, date)", "relative time",
-                  "Median time (or inverse throughput) relative to the earliest run.")
-        moved: list[tuple[float, str, list[Point]]] = []
+                  "Median time (or inverse throughput) relative to the earliest run." +
+                  (" Circled: change points (scripts/changepoints), with the change of "
+                   "the benchmark's level; dotted lines: runs where the whole family "
+                   "moved." if marks else ""))
+        moved: list[tuple[bool, float, str, list[Point]]] = []
+        changed = {m.benchmark for m in marks}
         for name, vals in per.items():
             base = next((vals[x.path] for x in runs if x.path in vals), None)
             assert base is not None             # every benchmark here is in some run
             ratios = [(i, vals[r.path] / base) for i, r in enumerate(runs) if r.path in vals]
             if len(ratios) > 1:
-                moved.append((max(abs(math.log(v)) for _, v in ratios), name,
-                              [(i, v, v, v) for i, v in ratios]))
+                moved.append((name in changed, max(abs(math.log(v)) for _, v in ratios),
+                              name, [(i, v, v, v) for i, v in ratios]))
         moved.sort(reverse=True)
-        for _, name, bpts in moved[:12]:
+        for _, _, name, bpts in moved[:HISTORY_LINES]:
             fp.add(name.split("/", 1)[1] if "/" in name else name, bpts)
+            fp.covers.add(name)
+        for _, _, name, bpts in moved[:HISTORY_LINES]:
+            level = {int(x): y for x, y, _, _ in bpts if y is not None}
+            for m in marks:
+                if m.benchmark == name and m.at in level:
+                    mark(fp, m, level[m.at])
+        for m in fam_marks:
+            fp.marks.append(m)
+            fp.vlines.append(m.at)
         fp.xtics = ticks
         if fp.series:
             out.append(fp)
@@ -426,12 +505,15 @@ def history_plots(runs: list[Run]) -> list[Plot]:
 KINDS = ("throughput", "latency", "scaling", "distribution", "history")
 
 
-def make_plots(runs: list[Run], out: str, log: TextIO | None = sys.stderr) -> list[Figure]:
+def make_plots(runs: list[Run], out: str, log: TextIO | None = sys.stderr,
+               marks: Sequence[HistoryMark] = ()) -> list[Figure]:
+    """Every figure of runs (ordered by date) into out, with plots.json; marks are change
+    points to mark on the history figures (see history_plots)."""
     latest = latest_benches(runs)
     along = throughput_plots(latest) + scaling_plots(latest)
     covered = {n for p in along for n in p.covers}
     plots = (along + latency_plots(latest) + distribution_plots(latest, covered) +
-             history_plots(runs))
+             history_plots(runs, marks))
     plots.sort(key=lambda p: KINDS.index(p.kind))
     os.makedirs(out, exist_ok=True)
     manifest = []

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from statistics import median
 from typing import NoReturn, TextIO
 
-from . import stats
+from . import changepoints, stats
 from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json
 from .compare import (Options, Verdict, compare_docs, drift_from_history, fmt_pct, fmt_value,
                       machine_check, summary_lines)
 from .fingerprint import FINGERPRINT_KEYS
 from .metrics import INFO, direction, primary_throughput
-from .plot import Latest, expand_inputs, make_plots
+from .plot import HistoryMark, Latest, expand_inputs, make_plots
 from .runs import Run, latest_benches, load_runs
 
 E = html.escape
@@ -143,12 +143,58 @@ def comparison_html(base: Run, cont: Run, threshold: float, alpha: float,
             "</section>")
 
 
+def history_changes(runs: Sequence[Run]) -> tuple[list[tuple[int, changepoints.Change]],
+                                                   list[str]]:
+    """([(index into runs, change)], notes): the change points scripts/changepoints finds
+    (with its defaults) over each machine's runs of one suite, and what was not searched."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(runs):
+        fp = str(r.ctx.get("machine_fingerprint") or r.ctx.get("host_name") or "?")
+        groups.setdefault((fp, r.suite), []).append(i)
+    found: list[tuple[int, changepoints.Change]] = []
+    notes: list[str] = []
+    need = 2 * changepoints.MIN_SIZE
+    for (fp, suite), idx in groups.items():
+        if len(idx) < need:
+            if len(groups) > 1 or len(idx) > 1:
+                notes.append(f"{len(idx)} run(s) of suite {suite or '?'} on {fp}: "
+                             f"change points need {need}")
+            continue
+        found += [(idx[c.at], c) for c in changepoints.find_changes([runs[i] for i in idx])]
+    found.sort(key=lambda ic: (ic[0], ic[1].benchmark))
+    return found, notes
+
+
+def changes_html(runs: Sequence[Run], changes: Sequence[tuple[int, changepoints.Change]],
+                 notes: Sequence[str]) -> str:
+    """The change points behind the marks of the history figures, as a table."""
+    rows: list[list[object]] = []
+    for i, c in changes:
+        r = runs[i]
+        rows.append([c.benchmark, r.rev, r.date.strftime("%Y-%m-%d %H:%M"), r.suite or "-",
+                     f"{c.pct:+.1f}%", "slower" if c.worse else "faster",
+                     f"{c.pvalue:.3g}", "yes" if i == len(runs) - 1 else ""])
+    text = ("<p>Change points: the runs at which a benchmark's level moved (or a whole "
+            "family's, as <code>FAMILY/*</code>), as <code>scripts/changepoints</code> finds "
+            "them over each machine's runs of one suite (E-Divisive means with a permutation "
+            "test; see docs/perf-tooling.md). They are circled on the history figures.</p>")
+    if notes:
+        text += "<ul>" + "".join(f"<li>{E(n)}</li>" for n in notes) + "</ul>"
+    if not rows:
+        return text + '<p id="changes-none">No change point.</p>'
+    return text + table("changes-table", ["benchmark", "revision", "run date", "suite",
+                                          "change", "direction", "p", "newest run"], rows)
+
+
 def build_report(runs: list[Run], out: str, baseline: str | None = None,
                  threshold: float = 10.0, alpha: float = 0.05,
                  title: str = "iomembench performance report",
-                 log: TextIO | None = sys.stderr) -> str:
+                 log: TextIO | None = sys.stderr, find_changes: bool = True) -> str:
     plot_dir = os.path.join(out, "plots")
-    manifest = make_plots(runs, plot_dir, log=log)
+    changes, change_notes = history_changes(runs) if find_changes and len(runs) > 1 \
+        else ([], [])
+    marks = [HistoryMark(c.benchmark, i, c.pct, runs[i].rev) for i, c in changes]
+    manifest = make_plots(runs, plot_dir, log=log, marks=marks)
     latest_run = runs[-1]
     parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
              f"<title>{E(title)}</title><style>{CSS}</style></head><body>",
@@ -196,12 +242,19 @@ def build_report(runs: list[Run], out: str, baseline: str | None = None,
             continue
         parts.append(f'<section id="plots-{kind}"><h2>{E(heading)}</h2><div class="plots">')
         for m in figs:
+            marked = "".join(
+                f' <span class="mark">{E(k["benchmark"])} {k["pct"]:+.1f}% at '
+                f'{E(k["revision"])}</span>;' for k in m["marks"])
             parts.append(
                 f'<figure class="plot" id="plot-{E(m["id"])}"><img src="plots/{E(m["svg"])}" '
-                f'alt="{E(m["title"])}"><figcaption>{E(m["title"])}. {E(m["description"])} '
+                f'alt="{E(m["title"])}"><figcaption>{E(m["title"])}. {E(m["description"])}'
+                f'{" Change points:" + marked if marked else ""} '
                 f'<a href="plots/{E(m["png"])}">PNG</a> <a href="plots/{E(m["svg"])}">SVG</a> '
                 f'<a href="plots/{E(m["data"])}">data</a></figcaption></figure>')
-        parts.append("</div></section>")
+        parts.append("</div>")
+        if kind == "history" and find_changes:
+            parts.append(changes_html(runs, changes, change_notes))
+        parts.append("</section>")
     # Results.
     latest = latest_benches(runs)
     parts.append('<section id="results"><h2>Results (latest run of each benchmark)</h2>'
@@ -227,7 +280,8 @@ def parser() -> argparse.ArgumentParser:
         prog="scripts/report",
         description="Write a static HTML report of results: runs, machine, a comparison of "
         "the latest run with a baseline (--baseline, else the previous run of the same suite "
-        "on the same machine among the inputs), the plots of scripts/plot, and a table of "
+        "on the same machine among the inputs), the plots of scripts/plot with the change "
+        "points of scripts/changepoints marked on the history figures, and a table of "
         "every benchmark.",
         epilog="Exit status: 0 done, 2 bad options or input.")
     p.add_argument("results", nargs="+", metavar="RESULTS",
@@ -238,6 +292,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=10.0, metavar="PCT")
     p.add_argument("--alpha", type=float, default=0.05, metavar="A")
     p.add_argument("--title", default="iomembench performance report")
+    p.add_argument("--no-changepoints", action="store_true",
+                   help="do not search the history for change points (each machine's runs "
+                   "of a suite, 6 or more, as scripts/changepoints does), which takes a few "
+                   "seconds per hundred benchmarks")
     return p
 
 
@@ -250,6 +308,7 @@ class ReportArgs:
     threshold: float
     alpha: float
     title: str
+    no_changepoints: bool
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         runs = load_runs(paths)
-        build_report(runs, args.out, args.baseline, args.threshold, args.alpha, args.title)
+        build_report(runs, args.out, args.baseline, args.threshold, args.alpha, args.title,
+                     find_changes=not args.no_changepoints)
     except InputError as e:
         print(str(e), file=sys.stderr)
         return EXIT_USAGE
