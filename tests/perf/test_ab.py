@@ -76,11 +76,17 @@ class Ab(TmpCase):
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
         self.assertIn("infrastructure failure (scripts/setup failed, status 5)", r.stdout)
+        # The Markdown summary a CI job publishes says so too.
+        with open(self.path("build-ab", "ci-perf", "summary.md")) as f:
+            md = f.read()
+        self.assertRegex(md, r"^### Performance: infrastructure failure \(scripts/setup "
+                             r"failed, status 5\)\n")
 
     def test_small_aa_run(self):
         out = self.path("ab")
+        md = self.path("summary.md")
         r = run("ab", "--build-a", BUILD, "--build-b", BUILD, "same", "same", "--suite",
-                "smoke", "-r", "6", "--out", out, "-q", "--seed", "1")
+                "smoke", "-r", "6", "--out", out, "-q", "--seed", "1", "--markdown", md)
         # This is a real timed run beside the other tests: its verdict (0 pass, 1 a
         # regression) is a timing and not checked here; the false-alarm rate is test_gate's.
         # What is checked is that the pipeline ran and produced a judged, paired result.
@@ -90,6 +96,14 @@ class Ab(TmpCase):
                                    r"\[\d\.\d{3}, \d\.\d{3}\]")
         for f in ("A.json", "B.json", "ab.json"):
             self.assertTrue(os.path.exists(os.path.join(out, f)), f)
+        # The Markdown summary has the verdict ab printed, and names what it reported.
+        with open(md) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("### Performance: " +
+                                        ("pass" if r.returncode == 0 else "FAIL")), text)
+        self.assertIn("A = same (", text)
+        for name in re.findall(r"^REGRESSION: (\S+)$", r.stdout, re.M):
+            self.assertRegex(text, rf"\| `{re.escape(name)}` \|")
         with open(os.path.join(out, "A.json")) as f:
             a = json.load(f)
         with open(os.path.join(out, "B.json")) as f:

@@ -5,6 +5,7 @@ times), built in git worktrees and run interleaved. ab must flag the regression 
 ci-perf must fail the gate (exit 1), and an A/A gate (base = head) must pass (exit 0).
 Takes minutes: two builds."""
 import os
+import re
 import shutil
 import subprocess
 
@@ -73,7 +74,14 @@ class AbEndToEnd(TmpCase):
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("ci-perf: FAIL: regression", r.stdout)
         with open(os.path.join(out, "summary.txt")) as f:
-            self.assertIn("REGRESSION: tree/lookup", f.read())
+            regressions = re.findall(r"^REGRESSION: (\S+)$", f.read(), re.M)
+        self.assertTrue([n for n in regressions if n.startswith("tree/lookup")], regressions)
+        # The Markdown summary for the pull request names each of them.
+        with open(os.path.join(out, "summary.md")) as f:
+            md = f.read()
+        self.assertTrue(md.startswith("### Performance: FAIL"), md[:200])
+        for name in regressions:
+            self.assertRegex(md, rf"\| `{re.escape(name)}` \|")
 
         # An A/A gate raises a false alarm with probability at most alpha (5%, Holm); on
         # a shared machine, beside other tests, one can happen. Two in a row (<= 0.25%)

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import NoReturn, TextIO
 
+from . import mdsummary
 from . import suites as suites_mod
 from .common import (EXIT_FAIL, EXIT_INFRA, EXIT_OK, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
                      InputError, entry_point, git, not_a_source_tree, save_json)
@@ -58,6 +59,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the run order and exit "
                    "(builds what it needs to list the benchmarks)")
     p.add_argument("--suites", default=SUITES_FILE, help=argparse.SUPPRESS)
+    p.add_argument("--markdown", metavar="FILE",
+                   help="also write a Markdown summary (scripts/compare --markdown) for a "
+                   "pull request comment or a CI job summary")
     p.add_argument("-q", "--quiet", action="store_true")
     return p
 
@@ -81,6 +85,7 @@ class AbArgs:
     seed: int | None
     dry_run: bool
     suites: str
+    markdown: str | None
     quiet: bool
 
 
@@ -285,6 +290,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nab: results in {os.path.relpath(out)} (A.json, B.json, ab.json); "
           f"scripts/compare {os.path.relpath(out)}/A.json {os.path.relpath(out)}/B.json "
           "shows every metric", file=log)
+    if args.markdown:
+        ctx = docs["B"]["context"]
+        facts = [f"suite {args.suite}, {reps} repetitions per side, interleaved (each unit "
+                 "on A and B back to back, alternating which goes first); paired test: "
+                 "Yuen's 20%-trimmed t on the pair ratios",
+                 f"machine {ctx.get('machine_fingerprint', '?')}"]
+        mdsummary.write(args.markdown, mdsummary.render(
+            results, opts, mdsummary.Heading(f"A = {label['A']}", f"B = {label['B']}", facts,
+                                             "scripts/ab"),
+            [f"WARNING: a benchmark run failed: {f}" for f in failures] + lines))
     bad = [r for r in results if r["verdict"] in FAILING]
     for r in bad:
         print(f"{r['verdict']}: {r['name']}" + (f": {r['why']}" if r.get("why") else ""))

@@ -698,6 +698,12 @@ def parser() -> argparse.ArgumentParser:
                    "and the time of time-boxed runs); without -v only gated metrics are "
                    "shown")
     p.add_argument("--json", metavar="FILE", help="also write the comparison as JSON")
+    p.add_argument("--markdown", metavar="FILE",
+                   help="also write a Markdown summary for a pull request comment or a CI "
+                   "job summary (e.g. $GITHUB_STEP_SUMMARY): the verdict, the regressions "
+                   "and improvements beyond the threshold, then every benchmark in a "
+                   "folded table; at most 65536 characters, GitHub's limit for a comment; "
+                   "- for standard output")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary")
     return p
 
@@ -807,6 +813,21 @@ def run_compare(args: "CompareArgs", p: argparse.ArgumentParser,
         what = ", ".join(f"{m['label']} {fmt_pct(m['change'])} (p={_p(m):.3g})" for m in ms) \
             or r.get("why", "")
         print(f"{r['verdict']}: {r['name']}: {what}", file=out)
+    if args.markdown:
+        from . import mdsummary
+        warnings = [h for h in header if h.startswith("WARNING")]
+        facts = [mdesc if same else f"WARNING (--force): {mdesc}",
+                 "paired test: Yuen's trimmed t on the back-to-back pairs of one "
+                 "interleaved scripts/ab run" if paired else
+                 "Mann-Whitney U over the repetitions of two separate runs; change: "
+                 "Hodges-Lehmann estimate"]
+        if hdesc:
+            facts.append(hdesc)
+        mdsummary.write(args.markdown, mdsummary.render(
+            results, opts, mdsummary.Heading(
+                f"{args.baseline} ({describe(ca, base)})",
+                f"{args.contender} ({describe(cb, cont)})", facts),
+            [*warnings, *lines]))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump({"baseline": args.baseline, "contender": args.contender,
@@ -906,6 +927,7 @@ class CompareArgs:
     filter: str | None
     verbose: bool
     json: str | None
+    markdown: str | None
     quiet: bool
 
 
