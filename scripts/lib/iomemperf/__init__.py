@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """iomemperf: benchmark suites, results history, the regression gate, A/B runs, plots and
 the HTML report of iomembench (scripts/sweep, compare, ab, plot, report, ci-perf,
-lock-ranking, test-times).
+changepoints, export, lock-ranking, test-times).
 
 Everything reads and writes Google Benchmark's JSON schema (a `context` object and a
 `benchmarks` list of entries with `name`, `real_time`, `cpu_time`, `time_unit` and flat
