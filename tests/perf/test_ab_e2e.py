@@ -4,6 +4,7 @@ this source tree, the second building everything at -O0 (a planted slowdown of s
 times), built in git worktrees and run interleaved. ab must flag the regression (exit 1),
 ci-perf must fail the gate (exit 1), and an A/A gate (base = head) must pass (exit 0).
 Takes minutes: two builds."""
+import json
 import os
 import re
 import shutil
@@ -82,6 +83,12 @@ class AbEndToEnd(TmpCase):
         self.assertTrue(md.startswith("### Performance: FAIL"), md[:200])
         for name in regressions:
             self.assertRegex(md, rf"\| `{re.escape(name)}` \|")
+        # The machine the runs were made on, for a CI job to name its results by.
+        with open(os.path.join(out, "fingerprint")) as f:
+            fp = f.read().strip()
+        with open(os.path.join(out, "B.json")) as f:
+            self.assertEqual(fp, json.load(f)["context"]["machine_fingerprint"])
+        self.assertIn(fp, md)
 
         # An A/A gate raises a false alarm with probability at most alpha (5%, Holm); on
         # a shared machine, beside other tests, one can happen. Two in a row (<= 0.25%)

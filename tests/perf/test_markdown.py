@@ -19,7 +19,7 @@ import perftest
 from perftest import TmpCase, run, write
 from iomemperf import mdsummary
 from iomemperf.compare import Options
-from iomemperf.mdsummary import COMMENT_LIMIT
+from iomemperf.mdsummary import COMMENT_LIMIT, SUMMARY_LIMIT
 from iomemperf.resample import random_reps, reps_of, slow_down
 
 try:
@@ -145,7 +145,7 @@ class Markdown(TmpCase):
             # Nothing fell out of a table into a paragraph of pipes.
             for p in root.iter("p"):
                 self.assertNotIn("| ", flat(p))
-            self.assertLessEqual(len(text), COMMENT_LIMIT)
+            self.assertLessEqual(len(text), SUMMARY_LIMIT)
 
     def test_pass_and_nothing_judged(self):
         base = perftest.fixture("ab-aa-2-A.json.gz")
@@ -202,7 +202,8 @@ class Markdown(TmpCase):
         self.assertGreater(len(whole), COMMENT_LIMIT)
         self.assertEqual(r.returncode, 1)
         self.assertEqual(reported(r.stdout, "REGRESSION"), set(slow))
-        self.assertLessEqual(len(text), COMMENT_LIMIT)
+        self.assertLessEqual(len(text), SUMMARY_LIMIT)
+        self.assertLess(SUMMARY_LIMIT, COMMENT_LIMIT)
         root = render(text)
         table = section_after(root, "Regressions beyond the threshold")
         self.assertEqual(set(first_cells(table)), set(slow))

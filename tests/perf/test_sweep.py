@@ -182,6 +182,12 @@ class SweepCli(TmpCase):
             self.assertIn(k, ctx)
         self.assertEqual(ctx["machine_fingerprint"], fp)
         self.assertEqual(ctx["suite"], "smoke")
+        # What a CI job names the runner's history by, before it runs anything.
+        r = run("sweep", "--fingerprint", "--build-dir", BUILD)
+        self.assertEqual((r.returncode, r.stdout), (0, fp + "\n"), r.stderr)
+        r = run("sweep", "--fingerprint", "--build-dir", self.path("nobuild"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no iomem-bench here", r.stderr)
         by = {}
         for e in doc["benchmarks"]:
             for k in ("name", "real_time", "cpu_time", "time_unit", "repetition_index"):

@@ -702,8 +702,8 @@ def parser() -> argparse.ArgumentParser:
                    help="also write a Markdown summary for a pull request comment or a CI "
                    "job summary (e.g. $GITHUB_STEP_SUMMARY): the verdict, the regressions "
                    "and improvements beyond the threshold, then every benchmark in a "
-                   "folded table; at most 65536 characters, GitHub's limit for a comment; "
-                   "- for standard output")
+                   "folded table; 1 KiB under 65536 characters, GitHub's limit for a "
+                   "comment; - for standard output")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary")
     return p
 

@@ -9,9 +9,10 @@ The Markdown is what GitHub and GitLab render (tables, code spans, a <details> b
 a blank line after its <summary>); the <details> tag carries markdown="1" so that Python-
 Markdown's md_in_html renders its content too (the renderers of GitHub and GitLab drop
 the attribute). Benchmark names go in code spans, every other text is escaped. A summary
-stays within COMMENT_LIMIT characters, the most GitHub takes in a comment: when the whole
-table would not fit, its rows of unchanged benchmarks are left out, with a note; the
-regressions, failures and improvements are always listed whole."""
+stays within SUMMARY_LIMIT characters, 1 KiB under the most GitHub takes in a comment
+(COMMENT_LIMIT), which leaves room for what a CI job adds (a marker to find its comment
+again): when the whole table would not fit, its rows of unchanged benchmarks are left
+out, with a note; the regressions, failures and improvements are always listed whole."""
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from .compare import (BenchResult, MetricResult, Options, Verdict, fmt_pct, fmt_
 from .metrics import HIGHER
 
 COMMENT_LIMIT = 65536       # characters: GitHub refuses a longer comment body
+SUMMARY_LIMIT = COMMENT_LIMIT - 1024
 
 # Verdicts of the rows the whole table may leave out to fit the limit.
 QUIET = (Verdict.SAME, Verdict.WITHIN_THRESHOLD, Verdict.INFO)
@@ -155,7 +157,7 @@ VISIBLE = re.compile(r"^(verdict:|NOTHING JUDGED|not judged:|WARNING)")
 
 
 def render(results: Sequence[BenchResult], opts: Options, head: Heading,
-           lines: Sequence[str], limit: int = COMMENT_LIMIT) -> str:
+           lines: Sequence[str], limit: int = SUMMARY_LIMIT) -> str:
     """The summary (see the module), at most limit characters when the lists of changes
     fit in that."""
     top: list[str] = [f"### {text(title(results, opts))}", "",

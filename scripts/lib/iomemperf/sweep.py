@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn, TextIO
 
+from . import fingerprint
 from . import suites as suites_mod
 from .common import (EXIT_FAIL, EXIT_OK, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
                      InputError, default_build_dir, default_results_dir, entry_point, save_json)
@@ -48,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the run order and exit")
     p.add_argument("--suites", default=SUITES_FILE, help=argparse.SUPPRESS)
     p.add_argument("--list", action="store_true", help="list the suites and exit")
+    p.add_argument("--fingerprint", action="store_true",
+                   help="print the machine fingerprint of the build (--build-dir) on this "
+                   "machine, the directory under results/ its sweeps are filed in, and exit "
+                   "(for a CI job that keeps each runner's history apart)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     return p
 
@@ -114,6 +119,7 @@ class SweepArgs:
     dry_run: bool
     suites: str
     list: bool
+    fingerprint: bool
     quiet: bool
 
 
@@ -123,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for name, s in suites_mod.load(args.suites).items():
             print(f"{name:8s} {s.get('repetitions', 1):2d} reps  {s.get('description', '')}")
+        return EXIT_OK
+    if args.fingerprint:
+        build = Build(args.build_dir)
+        err = build.check()
+        if err:
+            print(err, file=sys.stderr)
+            return EXIT_USAGE
+        print(fingerprint.collect(build.dir)["machine_fingerprint"])
         return EXIT_OK
     if not args.suite:
         p.print_usage(sys.stderr)
