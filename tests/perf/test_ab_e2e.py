@@ -88,7 +88,7 @@ class AbEndToEnd(TmpCase):
             fp = f.read().strip()
         with open(os.path.join(out, "B.json")) as f:
             self.assertEqual(fp, json.load(f)["context"]["machine_fingerprint"])
-        self.assertIn(fp, md)
+        self.assertIn(fp.replace("_", "\\_"), md)        # as Markdown-escaped text
 
         # An A/A gate raises a false alarm with probability at most alpha (5%, Holm); on
         # a shared machine, beside other tests, one can happen. Two in a row (<= 0.25%)
