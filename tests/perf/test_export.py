@@ -1,10 +1,8 @@
 # SPDX-License-Identifier: MIT
 """scripts/export --bmf: Bencher Metric Format JSON of real results (the fixtures), checked
-against the format's JSON schema (as Bencher publishes it: an object of benchmarks, each an
-object of measures, each an object with a number `value` and optional number
-`lower_value` and `upper_value`; names of at most 1024 and 64 characters) and against the
-repetitions themselves: each benchmark, with the median, minimum and maximum of the metric
-that decides it."""
+with python3-jsonschema against the format's JSON schema as Bencher publishes it, against
+Bencher's limits on names, and against the repetitions themselves: each benchmark, with the
+median, minimum and maximum of the metric that decides it."""
 import json
 import math
 import os
@@ -15,24 +13,40 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import perftest
 from perftest import TmpCase, run, write
 
+try:
+    import jsonschema
+except ImportError:
+    perftest.skip_whole_test("python3-jsonschema is not installed (scripts/setup installs it)")
+
 TIME_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
+# Bencher's JSON schema for BMF (draft 7, published at https://bencher.dev/bmf.json): an
+# object of benchmarks, each an object of measures, each an object whose `value` is
+# required and whose three values are numbers.
+_MEASURE = {"type": "object", "required": ["value"],
+            "properties": {k: {"type": "number"}
+                           for k in ("value", "lower_value", "upper_value")}}
+BMF_SCHEMA = {"$schema": "http://json-schema.org/draft-07/schema", "type": "object",
+              "patternProperties": {".+": {"type": "object",
+                                           "patternProperties": {".+": _MEASURE}}}}
+BENCHMARK_NAME_MAX, MEASURE_NAME_MAX = 1024, 64     # Bencher's limits on names
+
+
 def check_schema(test, doc):
-    """Bencher's BMF JSON schema: patternProperties ".+" at both levels, `value` required,
-    the three values numbers, nothing else in a measure."""
-    test.assertIsInstance(doc, dict)
+    """doc is valid against BMF_SCHEMA (jsonschema), and beyond what the schema says:
+    names within Bencher's limits, every measure with its bounds, finite, in order."""
+    jsonschema.Draft7Validator.check_schema(BMF_SCHEMA)
+    errors = [e.message for e in jsonschema.Draft7Validator(BMF_SCHEMA).iter_errors(doc)]
+    test.assertEqual(errors, [])
+    test.assertTrue(doc)
     for bench, ms in doc.items():
-        test.assertTrue(0 < len(bench) <= 1024, bench)
-        test.assertIsInstance(ms, dict, bench)
+        test.assertTrue(0 < len(bench) <= BENCHMARK_NAME_MAX, bench)
         test.assertTrue(ms, bench)
         for measure, m in ms.items():
-            test.assertTrue(0 < len(measure) <= 64, measure)
-            test.assertIsInstance(m, dict)
-            test.assertIn("value", m)
-            test.assertLessEqual(set(m), {"value", "lower_value", "upper_value"})
+            test.assertTrue(0 < len(measure) <= MEASURE_NAME_MAX, measure)
+            test.assertEqual(set(m), {"value", "lower_value", "upper_value"})
             for k, v in m.items():
-                test.assertIsInstance(v, (int, float), (bench, measure, k))
                 test.assertNotIsInstance(v, bool)
                 test.assertTrue(math.isfinite(v), (bench, measure, k))
             test.assertLessEqual(m["lower_value"], m["value"])
@@ -83,6 +97,16 @@ class Export(TmpCase):
                     close(self, m["value"], statistics.median(vals))
                     close(self, m["lower_value"], min(vals))
                     close(self, m["upper_value"], max(vals))
+
+    def test_schema_catches_what_bencher_refuses(self):
+        """The check is not vacuous: what Bencher's schema refuses fails it."""
+        good = {"b": {"latency": {"value": 2.0, "lower_value": 1.0, "upper_value": 3.0}}}
+        check_schema(self, good)
+        for bad in ({"b": {"latency": {"lower_value": 1.0}}},
+                    {"b": {"latency": {"value": "2", "lower_value": 1.0, "upper_value": 3.0}}},
+                    {"b": {"latency": 2.0}}, {"b": []}, []):
+            with self.assertRaises(AssertionError, msg=bad):
+                check_schema(self, bad)
 
     def test_counters_and_units(self):
         name = "tree_rw/rcu/readers:2/writer:1/iterations:1/real_time"
