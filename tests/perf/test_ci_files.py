@@ -7,12 +7,16 @@ tool they call existing with every option they pass, and what they are for: the 
 scripts/ci-perf and publishes its Markdown summary, results are kept apart by machine
 fingerprint. The history steps then run for real on the fixtures: the commands that follow
 the sweep, as each file writes them, must produce the report, the BMF export and the
-change points."""
+change points. The GitLab gate's after_script runs against a fake GitLab notes API: it posts
+the summary as one note per machine, and updates that note on the next push."""
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
+import threading
+import urllib.parse
 
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -73,6 +77,75 @@ def tool_calls(script):
     return out
 
 
+class FakeGitLab(http.server.ThreadingHTTPServer):
+    """GitLab's merge request notes API, as much of it as contrib/ci/gitlab-mr-note uses:
+    GET a page of notes (at most PAGE a page, as a real server caps per_page, with
+    X-Next-Page), POST a note, PUT a note's body; every request needs the token. Every
+    request is logged as (method, path)."""
+    PAGE = 2
+    TOKEN = "glpat-test"
+    NOTES = "/api/v4/projects/7/merge_requests/3/notes"
+
+    def __init__(self, notes):
+        super().__init__(("127.0.0.1", 0), FakeGitLabHandler)
+        self.notes = [dict(n) for n in notes]
+        self.log = []
+        self.lock = threading.Lock()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}/api/v4"
+
+
+class FakeGitLabHandler(http.server.BaseHTTPRequestHandler):
+    server: FakeGitLab
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, code, doc, headers=()):
+        data = json.dumps(doc).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def handle_any(self):
+        srv = self.server
+        url = urllib.parse.urlsplit(self.path)
+        with srv.lock:
+            srv.log.append((self.command, url.path))
+            if self.headers.get("PRIVATE-TOKEN") != srv.TOKEN:
+                return self.answer(401, {"message": "401 Unauthorized"})
+            form = {}
+            if self.command in ("POST", "PUT"):
+                n = int(self.headers.get("Content-Length", "0"))
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(n).decode()))
+            if url.path == srv.NOTES and self.command == "GET":
+                q = dict(urllib.parse.parse_qsl(url.query))
+                page = int(q.get("page", "1"))
+                size = min(int(q.get("per_page", "20")), srv.PAGE)
+                chunk = srv.notes[(page - 1) * size:page * size]
+                more = page * size < len(srv.notes)
+                return self.answer(200, chunk, [("X-Next-Page", str(page + 1) if more else "")])
+            if url.path == srv.NOTES and self.command == "POST":
+                note = {"id": 100 + len(srv.notes), "body": form["body"]}
+                srv.notes.append(note)
+                return self.answer(201, note)
+            m = re.fullmatch(re.escape(srv.NOTES) + r"/(\d+)", url.path)
+            if m and self.command == "PUT":
+                note = next((n for n in srv.notes if n["id"] == int(m.group(1))), None)
+                if note is None:
+                    return self.answer(404, {"message": "404 Not found"})
+                note["body"] = form["body"]
+                return self.answer(200, note)
+            return self.answer(404, {"message": "404 Not found"})
+
+    do_GET = do_POST = do_PUT = handle_any
+
+
 class CiFiles(TmpCase):
     helps = {}
 
@@ -98,6 +171,11 @@ class CiFiles(TmpCase):
         self.assertIsInstance(on, dict)
         self.assertIn("pull_request", on)
         self.assertIn("push", on)
+        # A newer push cancels a pull request's gate, never a sweep of main halfway.
+        cancel = doc["concurrency"]["cancel-in-progress"]
+        self.assertNotEqual(cancel, True)
+        if cancel is not False:
+            self.assertEqual(cancel, "${{ github.event_name == 'pull_request' }}")
         jobs = doc["jobs"]
         self.assertTrue(jobs)
         shell = doc.get("defaults", {}).get("run", {}).get("shell")
@@ -206,11 +284,77 @@ class CiFiles(TmpCase):
         self.assertIn("CI_MERGE_REQUEST_DIFF_BASE_SHA", "\n".join(gate["script"]))
         self.assertIn("merge_request_event", gate["rules"][0]["if"])
         self.assertIn("build-ab/ci-perf/", gate["artifacts"]["paths"])
-        self.assertIn("summary.md", "\n".join(gate["after_script"]))
+        self.assertIn("contrib/ci/gitlab-mr-note", "\n".join(gate["after_script"]))
+        # Two pushes' history jobs one after the other: neither saves a cache without
+        # the other's run.
+        self.assertTrue(history.get("resource_group"))
         self.assertIn("$CI_RUNNER_ID", history["cache"]["key"])
         self.assertEqual(history["cache"]["paths"], ["results/"])
         self.assertEqual(history["allow_failure"], {"exit_codes": [1]})
         self.assertIn("scripts/sweep --fingerprint", "\n".join(history["script"]))
+
+    def test_gitlab_note_posted_then_updated(self):
+        """The gate's after_script, as the file writes it: one note per machine, posted
+        on the first push and updated (found on a later page) on the next."""
+        _, doc = load(GITLAB)
+        after = "\n".join(self.gitlab_jobs(doc)["perf-gate"]["after_script"])
+        work = self.path("mr")
+        out = os.path.join(work, "build-ab", "ci-perf")
+        os.makedirs(out)
+        os.symlink(os.path.join(SRC, "contrib"), os.path.join(work, "contrib"))
+        with open(os.path.join(out, "fingerprint"), "w") as f:
+            f.write("x86_64-2c-0123456789\n")
+        others = [{"id": 1, "body": "looks good"},
+                  {"id": 2, "body": "<!-- iomembench perf: aarch64-8c-9876543210 -->\nother"},
+                  {"id": 3, "body": "rebased"}]
+        srv = FakeGitLab(others)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        self.addCleanup(srv.server_close)
+        self.addCleanup(srv.shutdown)
+        env = dict(os.environ, CI_API_V4_URL=srv.url(), CI_PROJECT_ID="7",
+                   CI_MERGE_REQUEST_IID="3", CI_RUNNER_ID="42", PERF_NOTE_TOKEN=srv.TOKEN)
+        marker = "<!-- iomembench perf: x86_64-2c-0123456789 -->"
+
+        def push(summary, **changes):
+            with open(os.path.join(out, "summary.md"), "w") as f:
+                f.write(summary)
+            srv.log.clear()
+            e = {k: v for k, v in dict(env, **changes).items() if v is not None}
+            return subprocess.run(["bash", "-c", after], cwd=work, env=e,
+                                  capture_output=True, text=True, timeout=120)
+
+        r = push("### Performance: FAIL: 1 regression beyond 5%\n| `a&b` | +12% |\n")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual([m for m, _ in srv.log], ["GET", "GET", "POST"])   # two pages
+        self.assertEqual(srv.notes[:3], others)
+        self.assertEqual(srv.notes[3]["body"], marker + "\n### Performance: FAIL: 1 "
+                         "regression beyond 5%\n| `a&b` | +12% |\n")
+        r = push("### Performance: pass: no regression beyond 5%\n")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(srv.log[-1], ("PUT", f"{srv.NOTES}/103"))
+        self.assertEqual(len(srv.notes), 4)
+        self.assertEqual(srv.notes[:3], others)
+        self.assertEqual(srv.notes[3]["body"],
+                         marker + "\n### Performance: pass: no regression beyond 5%\n")
+        # No token: nothing is asked. A token GitLab refuses: the step fails, saying so.
+        r = push("x\n", PERF_NOTE_TOKEN=None)
+        self.assertEqual((r.returncode, srv.log), (0, []), r.stderr)
+        r = push("x\n", PERF_NOTE_TOKEN="wrong")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("HTTP 401", r.stderr)
+        self.assertEqual(len(srv.notes), 4)
+        # Usage errors: exit 2, no request.
+        note = os.path.join(SRC, "contrib", "ci", "gitlab-mr-note")
+        for args, e, msg in ((["m"], env, "usage"),
+                             (["m", os.path.join(out, "summary.md")],
+                              dict(env, CI_PROJECT_ID=""), "not set: CI_PROJECT_ID"),
+                             (["m", os.path.join(out, "none.md")], env, "none.md")):
+            srv.log.clear()
+            r = subprocess.run([note, *args], env=e, capture_output=True, text=True,
+                               timeout=120)
+            self.assertEqual(r.returncode, 2, (args, r.stderr))
+            self.assertIn(msg, r.stderr)
+            self.assertEqual(srv.log, [])
 
     def history_dir(self):
         """A working directory as a CI job sees it after the sweep: scripts/, and a
