@@ -42,13 +42,17 @@ class PlotReport(TmpCase):
         self.assertGreaterEqual(len(names), 2)
         return [os.path.join(FIXTURES, n) for n in names]
 
+    def plot(self, *inputs):
+        """scripts/plot of inputs, which must succeed: (its stderr, plots.json's figures)."""
+        r = run("plot", *inputs, "--out", self.path("plots"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.path("plots", "plots.json")) as f:
+            return r.stderr, json.load(f)["plots"]
+
     def test_plot_kinds_png_svg(self):
         perftest.need("gnuplot", "gnuplot-nox")
         out = self.path("plots")
-        r = run("plot", *self.inputs(), "--out", out)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        with open(os.path.join(out, "plots.json")) as f:
-            manifest = json.load(f)["plots"]
+        _, manifest = self.plot(*self.inputs())
         kinds = {m["kind"] for m in manifest}
         self.assertTrue({"throughput", "latency", "scaling", "history"} <= kinds, kinds)
         for m in manifest:
@@ -103,11 +107,7 @@ class PlotReport(TmpCase):
         """On the fixtures every benchmark lies on a size or thread axis: each is in a
         current throughput or scaling figure, and none needs a distribution."""
         perftest.need("gnuplot", "gnuplot-nox")
-        out = self.path("plots")
-        r = run("plot", *self.inputs(), "--out", out)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        with open(os.path.join(out, "plots.json")) as f:
-            manifest = json.load(f)["plots"]
+        _, manifest = self.plot(*self.inputs())
         names = {e["name"] for p in self.inputs() for e in perftest.fixture(
             os.path.basename(p))["benchmarks"]}
         drawn = {n for m in manifest if m["kind"] != "history" for n in m["benchmarks"]}
@@ -136,11 +136,8 @@ class PlotReport(TmpCase):
         doc = self.one_result([name])
         src = perftest.write(doc, self.path("one.json"))
         out = self.path("plots")
-        r = run("plot", src, "--out", out)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertNotIn(" 0 plots", r.stderr)
-        with open(os.path.join(out, "plots.json")) as f:
-            manifest = json.load(f)["plots"]
+        stderr, manifest = self.plot(src)
+        self.assertNotIn(" 0 plots", stderr)
         self.assertEqual([m["kind"] for m in manifest], ["distribution"])
         m = manifest[0]
         self.assertEqual(m["benchmarks"], [name])
@@ -171,10 +168,7 @@ class PlotReport(TmpCase):
         doc = self.one_result(names)
         src = perftest.write(doc, self.path("some.json"))
         out = self.path("plots")
-        r = run("plot", src, "--out", out)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        with open(os.path.join(out, "plots.json")) as f:
-            manifest = json.load(f)["plots"]
+        _, manifest = self.plot(src)
         dist = {m["id"]: m for m in manifest if m["kind"] == "distribution"}
         self.assertEqual(set(dist), {"distribution-tree-time",
                                      "distribution-tree_rw-reads_per_s",
