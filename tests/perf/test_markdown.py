@@ -18,7 +18,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import perftest
 from perftest import TmpCase, run, write
 from iomemperf import mdsummary
-from iomemperf.compare import Options
+from iomemperf.verdict import Options
 from iomemperf.mdsummary import COMMENT_LIMIT, SUMMARY_LIMIT
 from iomemperf.resample import random_reps, reps_of, slow_down
 

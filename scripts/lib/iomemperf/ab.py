@@ -14,8 +14,8 @@ from . import mdsummary
 from . import suites as suites_mod
 from .common import (EXIT_FAIL, EXIT_INFRA, EXIT_OK, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
                      InputError, entry_point, git, not_a_source_tree, save_json)
-from .compare import (FAILING, BenchResult, Options, compare_docs, fmt_value,
-                      summary_lines)
+from .compare import compare_docs, summary_lines
+from .verdict import FAILING, BenchResult, Options, fmt_value
 from .metrics import HIGHER
 from .runner import Build, Side, cmake_source_dir, execute, sweep_context
 

@@ -59,8 +59,7 @@ import numpy.typing as npt
 
 from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, InputError, die, entry_point
 from .metrics import HIGHER, direction, primary_throughput
-from .plot import expand_inputs
-from .runs import Run, load_runs
+from .runs import Run, expand_inputs, load_runs
 
 Vec = npt.NDArray[np.float64]
 

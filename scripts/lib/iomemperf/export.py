@@ -24,8 +24,9 @@ from statistics import median
 from typing import NoReturn, TypedDict
 
 from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json
-from .compare import Options, gated_metrics
+from .compare import gated_metrics
 from .metrics import INFO, Bench, collect, direction, primary_throughput
+from .verdict import Options
 
 PROG = "scripts/export"
 LATENCY = "latency"           # Bencher's built-in measures: nanoseconds,

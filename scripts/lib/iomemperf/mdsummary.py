@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .compare import (BenchResult, MetricResult, Options, Verdict, fmt_pct, fmt_value)
 from .metrics import HIGHER
+from .verdict import BenchResult, MetricResult, Options, Verdict, fmt_pct, fmt_value
 
 COMMENT_LIMIT = 65536       # characters: GitHub refuses a longer comment body
 SUMMARY_LIMIT = COMMENT_LIMIT - 1024

@@ -16,10 +16,11 @@ from statistics import median
 from typing import NoReturn, TextIO, TypedDict
 
 from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point
-from .compare import Options, gated_metrics
+from .compare import gated_metrics
 from .metrics import (HIGHER, Bench, direction, parse_name, percentiles, primary_throughput,
                       thread_count)
-from .runs import Run, latest_benches, load_runs
+from .runs import Run, expand_inputs, latest_benches, load_runs
+from .verdict import Options
 
 GNUPLOT = "gnuplot"
 SIZE = (900, 540)
@@ -548,22 +549,6 @@ def parser() -> argparse.ArgumentParser:
                    help="result files, or directories (all *.json in them, recursively)")
     p.add_argument("--out", required=True, metavar="DIR", help="where the figures go")
     return p
-
-
-def is_result_name(name: str) -> bool:
-    """Whether a file in a results directory is a run (not machine.json or plots.json)."""
-    return name.endswith((".json", ".json.gz")) and name not in ("machine.json", "plots.json")
-
-
-def expand_inputs(paths: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for p in paths:
-        if os.path.isdir(p):
-            for root, _, files in os.walk(p):
-                out += [os.path.join(root, f) for f in sorted(files) if is_result_name(f)]
-        else:
-            out.append(p)
-    return out
 
 
 @dataclass

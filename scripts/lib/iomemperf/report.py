@@ -11,12 +11,12 @@ from typing import NoReturn, TextIO
 
 from . import changepoints, stats
 from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json
-from .compare import (Options, Verdict, compare_docs, drift_from_history, fmt_pct, fmt_value,
-                      machine_check, summary_lines)
+from .compare import compare_docs, drift_from_history, machine_check, summary_lines
 from .fingerprint import FINGERPRINT_KEYS
 from .metrics import INFO, direction, primary_throughput
-from .plot import HistoryMark, Latest, expand_inputs, make_plots
-from .runs import Run, latest_benches, load_runs
+from .plot import HistoryMark, Latest, make_plots
+from .runs import Run, expand_inputs, latest_benches, load_runs
+from .verdict import Options, Verdict, fmt_pct, fmt_value
 
 E = html.escape
 

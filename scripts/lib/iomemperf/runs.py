@@ -64,3 +64,21 @@ def latest_benches(runs: Iterable[Run]) -> dict[str, tuple[Bench, Run]]:
             if b.entries:
                 out[n] = (b, r)
     return out
+
+
+def is_result_name(name: str) -> bool:
+    """Whether a file in a results directory is a run (not machine.json or plots.json)."""
+    return name.endswith((".json", ".json.gz")) and name not in ("machine.json", "plots.json")
+
+
+def expand_inputs(paths: Iterable[str]) -> list[str]:
+    """The result files named: files as they are, directories for every run in them,
+    recursively."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, _, files in os.walk(p):
+                out += [os.path.join(root, f) for f in sorted(files) if is_result_name(f)]
+        else:
+            out.append(p)
+    return out
