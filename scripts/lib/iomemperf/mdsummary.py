@@ -95,7 +95,8 @@ def _metric_cells(m: MetricResult) -> list[str]:
 
 
 def _deciding(r: BenchResult) -> MetricResult | None:
-    """The metric that decided a benchmark's verdict (its first gated one, else)."""
+    """The metric that decided a benchmark's verdict: its gated metric with that verdict,
+    else its first gated metric (None when nothing is gated)."""
     gated = [m for m in r["metrics"] if m["gated"]]
     return next((m for m in gated if m.get("verdict") == r["verdict"]),
                 gated[0] if gated else None)

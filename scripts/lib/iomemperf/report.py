@@ -294,8 +294,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="iomembench performance report")
     p.add_argument("--no-changepoints", action="store_true",
                    help="do not search the history for change points (each machine's runs "
-                   "of a suite, 6 or more, as scripts/changepoints does), which takes a few "
-                   "seconds per hundred benchmarks")
+                   "of a suite, 6 or more, as scripts/changepoints does), which runs a "
+                   "permutation test per benchmark and per family")
     return p
 
 
