@@ -82,6 +82,44 @@ class Ab(TmpCase):
         self.assertRegex(md, r"^### Performance: infrastructure failure \(scripts/setup "
                              r"failed, status 5\)\n")
 
+    def test_ci_perf_failed_run_summary(self):
+        """When scripts/ab fails (status 3: a build broke), summary.md still renders: the
+        verdict as its heading, and the end of the output as code, whatever it holds."""
+        try:
+            import markdown
+        except ImportError:
+            self.skipTest("python3-markdown is not installed (scripts/setup installs it)")
+        import xml.etree.ElementTree as ET
+        os.makedirs(self.path("scripts"))
+        open(self.path("CMakeLists.txt"), "w").close()
+        shutil.copy(os.path.join(perftest.SCRIPTS, "ci-perf"), self.path("scripts"))
+        for tool, body in (("setup", "exit 0"),
+                           ("ab", "printf 'cc: error: <b>x</b> & y\\n```\\n| a | b |\\n'\n"
+                                  "echo 'ab: build of B failed' >&2\nexit 3")):
+            with open(self.path("scripts", tool), "w") as f:
+                f.write(f"#!/bin/sh\n{body}\n")
+            os.chmod(self.path("scripts", tool), 0o755)
+        r = subprocess.run([self.path("scripts", "ci-perf"), "--base", "HEAD~1",
+                            "--repetitions", "5"], cwd=self.tmp, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        with open(self.path("build-ab", "ci-perf", "summary.md")) as f:
+            md = f.read()
+        root = ET.fromstring("<div>" + markdown.markdown(
+            md, extensions=["tables", "md_in_html", "fenced_code"]) + "</div>")
+        self.assertEqual("".join(root.find("h3").itertext()),
+                         "Performance: infrastructure failure (a build or a benchmark run "
+                         "failed, status 3)")
+        code = root.find(".//pre/code")
+        self.assertIsNotNone(code, md)
+        text = "".join(code.itertext())
+        # Output as it was, a fence in it defused: nothing escapes the code block.
+        self.assertIn("cc: error: <b>x</b> & y", text)
+        self.assertIn("ab: build of B failed", text)
+        self.assertIn("| a | b |", text)
+        self.assertIsNone(root.find(".//table"))
+        self.assertIsNone(root.find(".//b"))
+
     def test_small_aa_run(self):
         out = self.path("ab")
         md = self.path("summary.md")
