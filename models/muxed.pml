@@ -3,7 +3,7 @@
  * paths of engine/backends/{rwlock,rcu,itree}.c): claimers contend for one busy-muxed
  * region under the tree lock; a claimer that meets it busy sleeps on the wait queue and
  * retries once woken; a release unlinks the region under the tree lock and wakes the queue
- * after dropping it. See models/README.md for what is abstracted away.
+ * after dropping it. See docs/models.md for what is abstracted away.
  *
  * Kind (one of):
  *   (default)  "global": one queue, a wake-up generation; every release wakes every sleeper

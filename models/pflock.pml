@@ -4,7 +4,7 @@
  * write_unlock; our write-phase handover (serve_next) when one waits; our phase IDs
  * (`phase`) and trylocks. Each C step on the lock words is one Promela step; every wait
  * loop is a blocking guard (the spin and park policies only decide how to wait).
- * See models/README.md for the mapping and what is abstracted away.
+ * See docs/models.md for the mapping and what is abstracted away.
  *
  * Broken variants, which SPIN must reject:
  *   UNFENCED_UNLOCK  CK's write_unlock with its two atomics seen in the other order (wout
@@ -76,8 +76,9 @@ inline serve_next(t, ours) {
 			wout++;
 			rin = rin & LSB
 #else
-			rin = rin & LSB;	/* ck_pflock_write_unlock, then */
-			wout++			/* (the fence between these two: see README) */
+			/* write_phase_end(): the clear, a store fence, the bump */
+			rin = rin & LSB;
+			wout++
 #endif
 		:: else -> wout++
 		fi

@@ -3,7 +3,7 @@
  * fast paths taken only while nobody is queued on wait_lock. One word `cnts` (readers in
  * bits 9 and up, 0xff a writer holds, 0x100 a writer waits) and a FIFO ticket lock
  * `wait_lock` (next, serving). Each atomic of the C code is one Promela step; every wait
- * loop is a blocking guard. See models/README.md for the mapping and what is abstracted.
+ * loop is a blocking guard. See docs/models.md for the mapping and what is abstracted.
  *
  * Broken variants, which SPIN must reject:
  *   BARGING          the kernel's fast paths, which do not look at the queue: a queued
@@ -109,7 +109,8 @@ proctype reader()
 				old = cnts;
 				cnts = cnts + QR_BIAS;
 				if
-				:: (old & READER_BLOCKED_BY) == 0 -> read_enter(); count_bypass(); goto held
+				:: (old & READER_BLOCKED_BY) == 0 ->
+					read_enter(); count_bypass(); goto held
 				:: else
 				fi
 			}
@@ -140,7 +141,8 @@ proctype writer()
 		:: nobody_queued() ->
 			atomic {
 				if
-				:: cnts == 0 -> cnts = QW_LOCKED; write_enter(); count_bypass(); goto held
+				:: cnts == 0 ->
+					cnts = QW_LOCKED; write_enter(); count_bypass(); goto held
 				:: else
 				fi
 			}
@@ -150,7 +152,8 @@ proctype writer()
 		queue_enter();
 		atomic {
 			if
-			:: cnts == 0 -> cnts = QW_LOCKED; write_enter(); queued_entered(); goto leave
+			:: cnts == 0 ->
+				cnts = QW_LOCKED; write_enter(); queued_entered(); goto leave
 			:: else
 			fi
 		}
