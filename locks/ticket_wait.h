@@ -46,6 +46,8 @@ static inline void ticket_lock_wait(ck_spinlock_ticket_t *t, struct ck_ec32 *tur
 	while (TICKET_SERVING(t) != request)
 		lock_wait(w);
 #endif
+	/* acquire: the serving ticket read as ours was stored after the last holder's
+	 * fence_unlock (ck_spinlock_ticket_unlock), so its section comes before ours */
 	ck_pr_fence_lock();
 }
 
