@@ -23,7 +23,8 @@ set(IOMEM_ARM64_LIBDIR "${IOMEM_ARM64_SYSROOT}/usr/lib/aarch64-linux-gnu")
 
 # pkg-config reads the arm64 .pc files and prefixes their -I and -L with the sysroot.
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "${IOMEM_ARM64_SYSROOT}")
-set(ENV{PKG_CONFIG_LIBDIR} "${IOMEM_ARM64_LIBDIR}/pkgconfig:${IOMEM_ARM64_SYSROOT}/usr/share/pkgconfig")
+set(ENV{PKG_CONFIG_LIBDIR}
+    "${IOMEM_ARM64_LIBDIR}/pkgconfig:${IOMEM_ARM64_SYSROOT}/usr/share/pkgconfig")
 
 # The sysroot's libraries need each other (liburcu-memb needs liburcu-common) at link
 # time, and are found at run time through the build's rpath.
