@@ -16,12 +16,12 @@
  *
  * Parked waiters for the writer flag (writers, and readers waiting for a writer to leave)
  * sleep on `flag`, bumped when a writer leaves; a parked writer waiting for the readers on
- * `drained`, bumped when a reader leaves its slot while a writer is present. That second test keeps the read side off
- * any shared line: the reader's store to its slot and the writer's to the flag are each
- * followed by a full fence before the other's load, so either the reader sees the flag
- * and signals, or the writer's scan sees the slot empty (store buffering, forbidden with
- * the fences on x86 and arm64 alike). A failed read_trylock raised and dropped its slot
- * while a writer was there, so it signals. */
+ * `drained`, bumped when a reader leaves its slot while a writer is present. That second
+ * test keeps the read side off any shared line: the reader's store to its slot and the
+ * writer's to the flag are each followed by a full fence before the other's load, so
+ * either the reader sees the flag and signals, or the writer's scan sees the slot empty
+ * (store buffering, forbidden with the fences on x86 and arm64 alike). A failed
+ * read_trylock raised and dropped its slot while a writer was there, so it signals. */
 #include <ck_brlock.h>
 #include <stdio.h>
 
@@ -74,6 +74,8 @@ static void write_lock(void *impl)
 			lock_wait(&w);
 		while (ck_pr_load_uint(&b->br.writer));
 	}
+	/* the flag's fas before the slot loads (store buffering against the readers,
+	 * header comment); a full fence on arm64 */
 	ck_pr_fence_atomic_load();
 	tsan_writer_acquired(b);
 	lock_wait_init(&w, &b->spin, &b->drained,
@@ -81,7 +83,7 @@ static void write_lock(void *impl)
 	for (ck_brlock_reader_t *r = b->br.readers; r; r = r->next)
 		while (ck_pr_load_uint(&r->n_readers))
 			lock_wait(&w);
-	ck_pr_fence_lock();
+	ck_pr_fence_lock();	/* acquire: the readers' sections (fence_unlock before their slot) */
 	tsan_readers_drained(b);
 }
 
@@ -110,7 +112,7 @@ static bool write_trylock(void *impl)
 
 	if (ck_pr_fas_uint(&b->br.writer, true))
 		return false;
-	ck_pr_fence_atomic_load();
+	ck_pr_fence_atomic_load();	/* as in write_lock: the flag before the slot loads */
 	tsan_writer_acquired(b);
 	for (ck_brlock_reader_t *r = b->br.readers; r; r = r->next) {
 		if (ck_pr_load_uint(&r->n_readers)) {
@@ -118,7 +120,7 @@ static bool write_trylock(void *impl)
 			return false;
 		}
 	}
-	ck_pr_fence_lock();
+	ck_pr_fence_lock();	/* acquire: as in write_lock */
 	tsan_readers_drained(b);
 	return true;
 }

@@ -95,6 +95,8 @@ static void lock(void *impl)
 
 	node->locked = true;
 	node->next = NULL;
+	/* the node's fields before it is seen through tail or previous->next: the
+	 * predecessor's handover store to `locked` must come after ours */
 	ck_pr_fence_store_atomic();
 
 	previous = ck_pr_fas_ptr(&m->tail, node);
@@ -105,6 +107,8 @@ static void lock(void *impl)
 		while (ck_pr_load_uint(&node->locked))
 			lock_wait(&w);
 	}
+	/* acquire: against the last holder's fence_unlock before its handover store (or
+	 * before its CAS of tail to NULL, which our fas read) */
 	ck_pr_fence_lock();
 	tsan_write_acquired(m);
 	m->holder = node;
@@ -117,7 +121,7 @@ static void unlock(void *impl)
 	struct lock_wait w;
 
 	tsan_write_releasing(m);
-	ck_pr_fence_unlock();
+	ck_pr_fence_unlock();	/* release: our section before the handover or the CAS of tail */
 
 	next = ck_pr_load_ptr(&node->next);
 	if (!next) {

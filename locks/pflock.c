@@ -5,11 +5,12 @@
  *
  * The lock functions restate ck_pflock_read_lock/write_lock step for step, with
  * lock_wait() where CK spins without bound; read_unlock is CK's, and so is write_unlock
- * when no writer waits. Parked writers sleep on their ticket's slot (turns), bumped when
- * wout serves that ticket; parked readers on `phase_end`, bumped when rin's writer bits
- * change (both in serve_next); a parked writer waiting for readers to leave on `drained`,
- * bumped at every read unlock. CK has no trylock: ours take a phase only when they cannot have
- * to wait. Two changes to CK's protocol:
+ * when no writer waits, but for a fence CK lacks (write_phase_end). Parked writers sleep
+ * on their ticket's slot (turns), bumped when wout serves that ticket; parked readers on
+ * `phase_end`, bumped when rin's writer bits change (both in serve_next); a parked writer
+ * waiting for readers to leave on `drained`, bumped at every read unlock. CK has no
+ * trylock: ours take a phase only when they cannot have to wait. Two changes to CK's
+ * protocol:
  *
  * 1. The write phase is handed over. In CK a write unlock opens a read phase (clears the
  *    writer bits of rin) and serves the next ticket, and that writer closes it again by
@@ -100,7 +101,7 @@ static void read_lock(void *impl)
 		while ((ck_pr_load_32(&p->pf.rin) & CK_PFLOCK_WBITS) == w)
 			lock_wait(&wait);
 	}
-	ck_pr_fence_lock();
+	ck_pr_fence_lock();	/* acquire: the write phase's end seen on rin, before our reads */
 	tsan_read_acquired(p);
 }
 
@@ -124,6 +125,23 @@ static uint32_t write_phase_begin(struct pflock *p)
 	return ck_pr_faa_32(&p->pf.rin, next_phase_bits(p));
 }
 
+/* ck_pflock_write_unlock with a fence CK leaves out: the write phase ends (rin's writer bits
+ * cleared) and the next ticket is served (wout). CK puts nothing between its two atomics,
+ * and on a weakly ordered CPU (CK_MD_RMO: arm64, where both are plain exclusive-pair loops)
+ * the bump of wout can be seen first: the next writer then adds its writer bits to rin
+ * before our clear lands, the clear wipes them, readers walk into its write phase, and the
+ * rout it waits for never comes (models/pflock.pml, UNFENCED_UNLOCK, shows both).
+ * ck_pr_fence_atomic orders the clear before the bump (a store fence, dmb ishst, on arm64;
+ * nothing on x86, whose locked atomics are ordered already); the next writer reads wout
+ * before it looks at rin (the load fence in write_phase_begin). */
+static void write_phase_end(struct pflock *p)
+{
+	ck_pr_fence_unlock();	/* the critical section before the clear (as CK) */
+	ck_pr_and_32(&p->pf.rin, CK_PFLOCK_LSB);
+	ck_pr_fence_atomic();	/* the clear before the bump */
+	ck_pr_faa_32(&p->pf.wout, 1);
+}
+
 /* Serves the ticket after ours: after our write phase (ours: its writer bits), or in
  * place of one (ours 0: a write_trylock giving its ticket back, having announced none).
  * If that ticket is taken, its write phase is announced now (handed over). */
@@ -135,11 +153,11 @@ static void serve_next(struct pflock *p, uint32_t ticket, uint32_t ours)
 	 * itself, as in CK): a later ticket seen is really taken. */
 	if (ck_pr_load_32(&p->pf.win) == ticket + 1) {
 		if (ours)
-			ck_pflock_write_unlock(&p->pf);
+			write_phase_end(p);
 		else
 			ck_pr_faa_32(&p->pf.wout, 1);
 	} else {
-		ck_pr_fence_unlock();
+		ck_pr_fence_unlock();	/* release: our section before rin shows the phase over */
 		drain = ck_pr_faa_32(&p->pf.rin, next_phase_bits(p) - ours);
 		ck_pr_store_32(&p->drain, drain & CK_PFLOCK_LSB);
 		ck_pr_fence_store();	/* rin (an atomic: a store to CK), phase, drain before wout */
@@ -166,6 +184,8 @@ static void write_lock(void *impl)
 		       "pflock: writer waits for the readers inside to leave (rout)");
 	while (ck_pr_load_32(&p->pf.rout) != ticket)
 		lock_wait(&w);
+	/* acquire: the readers' sections (their fence_unlock before rout) and the last
+	 * writer's (before wout and rin) come before ours */
 	ck_pr_fence_lock();
 	tsan_write_acquired(p);
 }
@@ -187,7 +207,7 @@ static bool read_trylock(void *impl)
 		return false;
 	if (!ck_pr_cas_32(&p->pf.rin, rin, rin + CK_PFLOCK_RINC))
 		return false;
-	ck_pr_fence_lock();
+	ck_pr_fence_lock();	/* acquire: as read_lock, from the rin we read clear */
 	tsan_read_acquired(p);
 	return true;
 }
@@ -214,7 +234,7 @@ static bool write_trylock(void *impl)
 		return false;
 	}
 	ck_pr_store_32(&p->phase, bits & CK_PFLOCK_PHID);
-	ck_pr_fence_lock();
+	ck_pr_fence_lock();	/* acquire: as write_lock, from the wout and rout we read */
 	tsan_write_acquired(p);
 	return true;
 }

@@ -95,6 +95,8 @@ static void read_lock_queued(struct qrwlock *q)
 	struct lock_wait w;
 
 	queue_enter(q, "qrwlock: reader queued on wait_lock");
+	/* relaxed: the acquire is the load below (an RMW continues the release sequence of
+	 * the last writer's fetch_sub, so that load synchronizes with it whichever it reads) */
 	atomic_fetch_add_explicit(&q->cnts, QR_BIAS, memory_order_relaxed);
 	/* At the head of the queue only an active writer can hold us back: a waiting one
 	 * is behind us. */
@@ -109,10 +111,13 @@ static void read_lock(void *impl)
 {
 	struct qrwlock *q = impl;
 
+	/* nobody_queued() only decides fairness (a stale answer lets one thread barge);
+	 * exclusion rests on cnts alone. */
 	if (nobody_queued(q)) {
+		/* acquire: against the last writer's release (write_unlock) */
 		if (!(atomic_fetch_add_explicit(&q->cnts, QR_BIAS, memory_order_acquire) & QW_WMASK))
 			return;
-		reader_gone(q, memory_order_relaxed);
+		reader_gone(q, memory_order_relaxed);	/* nothing was read under the bias */
 	}
 	read_lock_queued(q);
 }
@@ -121,9 +126,11 @@ static void read_unlock(void *impl)
 {
 	struct qrwlock *q = impl;
 
-	reader_gone(q, memory_order_release);
+	reader_gone(q, memory_order_release);	/* our section before a writer's acquire */
 }
 
+/* acquire: against the readers' release (read_unlock) and the last writer's; a failed
+ * CAS took nothing, so relaxed. */
 static bool cnts_lock(struct qrwlock *q, uint32_t expected)
 {
 	return atomic_compare_exchange_strong_explicit(&q->cnts, &expected, QW_LOCKED,
@@ -136,8 +143,11 @@ static void write_lock_slowpath(struct qrwlock *q)
 	struct lock_wait w;
 
 	queue_enter(q, "qrwlock: writer queued on wait_lock");
+	/* Here and below, a relaxed look at cnts only saves a CAS doomed to fail: the CAS
+	 * (an acquire) is what takes the lock. */
 	if (atomic_load_explicit(&q->cnts, memory_order_relaxed) == 0 && cnts_lock(q, 0))
 		goto unlock;
+	/* relaxed: WAITING orders nothing; the CAS below, an acquire, takes the lock */
 	atomic_fetch_or_explicit(&q->cnts, QW_WAITING, memory_order_relaxed);
 	/* Once no reader and no writer is left, only WAITING (ours) remains. */
 	lock_wait_init(&w, &q->spin, &q->head,
@@ -165,7 +175,8 @@ static void write_unlock(void *impl)
 {
 	struct qrwlock *q = impl;
 
-	/* The kernel stores 0 to the low byte; no one else changes it while it is held. */
+	/* The kernel stores 0 to the low byte; no one else changes it while it is held.
+	 * release: our section before the next owner's acquire on cnts */
 	atomic_fetch_sub_explicit(&q->cnts, QW_LOCKED, memory_order_release);
 	lock_event_signal(&q->head, &q->spin);	/* for the reader or writer at the head */
 }
@@ -178,8 +189,8 @@ static bool read_trylock(void *impl)
 	if (!nobody_queued(q) || atomic_load_explicit(&q->cnts, memory_order_relaxed) & QW_WMASK)
 		return false;
 	if (!(atomic_fetch_add_explicit(&q->cnts, QR_BIAS, memory_order_acquire) & QW_WMASK))
-		return true;
-	reader_gone(q, memory_order_relaxed);
+		return true;	/* acquire: as in read_lock */
+	reader_gone(q, memory_order_relaxed);	/* nothing was read under the bias */
 	return false;
 }
 

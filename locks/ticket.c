@@ -49,7 +49,7 @@ static bool trylock(void *impl)
 {
 	struct ticket_lock *t = impl;
 
-	if (!ck_spinlock_ticket_trylock(&t->ticket))
+	if (!ticket_trylock(&t->ticket))
 		return false;
 	tsan_write_acquired(t);
 	return true;

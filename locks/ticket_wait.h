@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Taking a Concurrency Kit ticket spinlock with our wait (wait.h) instead of CK's endless
- * spin: the same steps as ck_spinlock_ticket_lock. Releasing and trylock are CK's own,
- * followed by a signal for a parked waiter. CK #undefs its layout macros, so the layout is
- * restated here for the two it has.
+ * spin: the same steps as ck_spinlock_ticket_lock. Releasing is CK's own, followed by a
+ * signal for a parked waiter; trylock is CK's where CK has one. CK #undefs its layout
+ * macros, so the layout is restated here for the two it has.
  *
  * A parked waiter sleeps on the slot of its ticket (turns[ticket % LOCK_WAIT_SLOTS]); the
  * unlock that serves ticket t signals that slot, so it wakes the next owner only. */
@@ -10,6 +10,7 @@
 #define LOCKS_TICKET_WAIT_H
 
 #include <ck_spinlock.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -45,7 +46,36 @@ static inline void ticket_lock_wait(ck_spinlock_ticket_t *t, struct ck_ec32 *tur
 	while (TICKET_SERVING(t) != request)
 		lock_wait(w);
 #endif
+	/* acquire: the serving ticket read as ours was stored after the last holder's
+	 * fence_unlock (ck_spinlock_ticket_unlock), so its section comes before ours */
 	ck_pr_fence_lock();
+}
+
+/* Takes the lock only if nobody holds it or waits for it. CK provides this only for its
+ * packed one-word layout (x86, CK_F_SPINLOCK_TICKET_TRYLOCK); elsewhere (arm64) the layout
+ * is two words, `next` and `position`, and this is ours: take ticket `position` by moving
+ * `next` from `position` on, in one CAS.
+ *
+ * Correct with any stale `position`: the CAS succeeds only where `next` was p, so ticket p
+ * is now ours and nobody else's; `position` never runs ahead of `next` and only the
+ * holder of ticket p moves it past p; it was seen at p, so it still is: ticket p is being
+ * served and we hold the lock. Ordering: the previous holder published its critical
+ * section with fence_unlock before its store of `position` (ck_spinlock_ticket_unlock);
+ * our load read that store, and the fence_lock after the CAS makes it an acquire (a fence
+ * acquire after a load that read from a fence release), so its critical section happens
+ * before ours, as after ck_spinlock_ticket_lock. Both fences are dmb ish on arm64. */
+static inline bool ticket_trylock(ck_spinlock_ticket_t *t)
+{
+#ifdef CK_F_SPINLOCK_TICKET_TRYLOCK
+	return ck_spinlock_ticket_trylock(t);
+#else
+	unsigned position = ck_pr_load_uint(&t->position);
+
+	if (!ck_pr_cas_uint(&t->next, position, position + 1))
+		return false;
+	ck_pr_fence_lock();
+	return true;
+#endif
 }
 
 /* Serves the next ticket (by the holder: nobody else moves the served one) and wakes its
