@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: MIT */
+#include "maple_kids.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_alloc.h"
+
+/* A bound no family reaches: every inner node but the root has two children or more
+ * when it is made, and a tree gets taller only when its root splits. */
+#define MK_MAX_HEIGHT 40
+/* A node this empty after a removal absorbs a neighbour when both fit in one node. */
+#define MK_MERGE_AT (MK_FANOUT / 3)
+/* Spare nodes a pool keeps between writes. */
+#define MK_POOL_STOCK 64
+
+static size_t node_bytes(unsigned cap)
+{
+	return sizeof(struct mk_node) + cap * (sizeof(resource_size_t) + sizeof(void *));
+}
+
+static struct mk_node *node_alloc(unsigned cap)
+{
+	const char *no_name;
+	struct mk_node *x = iomem_node_alloc(node_bytes(cap), NULL, &no_name);
+
+	if (x)
+		x->cap = (uint8_t)cap;
+	return x;
+}
+
+static _Noreturn void broken(const char *what)
+{
+	fprintf(stderr, "iomem: maple index: %s\n", what);
+	abort();
+}
+
+/* --- Readers. */
+
+void *mk_iter_first(struct mk_iter *it, const struct mk_node *root)
+{
+	const struct mk_node *x = root;
+
+	it->root = root;
+	it->slot = 0;
+	if (!x) {
+		it->leaf = NULL;
+		return NULL;
+	}
+	while (!x->leaf)
+		x = mk_ptrs(x)[0];
+	it->leaf = x;
+	return mk_ptrs(x)[0];
+}
+
+void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root, resource_size_t addr)
+{
+	const struct mk_node *x = root;
+
+	if (!x || x->key[0] > addr)
+		return mk_iter_first(it, root);
+	while (!x->leaf)
+		x = mk_ptrs(x)[kids_slot_search(x->key, x->n, addr)];
+	it->root = root;
+	it->leaf = x;
+	it->slot = kids_slot_search(x->key, x->n, addr);
+	return mk_ptrs(x)[it->slot];
+}
+
+/* The cursor's leaf is done. The next leaf is the leftmost one of the subtree just right
+ * of the deepest node, on the path to the leaf's last key, that has a child to the right
+ * of that path. */
+void *mk_iter_next_leaf(struct mk_iter *it)
+{
+	resource_size_t last = it->leaf->key[it->leaf->n - 1];
+	const struct mk_node *x = it->root, *next = NULL;
+
+	while (!x->leaf) {
+		unsigned i = kids_slot_search(x->key, x->n, last);
+
+		if (i + 1u < x->n)
+			next = mk_ptrs(x)[i + 1];
+		x = mk_ptrs(x)[i];
+	}
+	if (!next) {
+		it->leaf = NULL;
+		return NULL;
+	}
+	while (!next->leaf)
+		next = mk_ptrs(next)[0];
+	it->leaf = next;
+	it->slot = 0;
+	return mk_ptrs(next)[0];
+}
+
+void *mk_first(const struct mk_node *root)
+{
+	struct mk_iter it;
+
+	return mk_iter_first(&it, root);
+}
+
+void *mk_last(const struct mk_node *x)
+{
+	if (!x)
+		return NULL;
+	while (!x->leaf)
+		x = mk_ptrs(x)[x->n - 1];
+	return mk_ptrs(x)[x->n - 1];
+}
+
+unsigned mk_height(const struct mk_node *x)
+{
+	unsigned h = 0;
+
+	for (; x; x = x->leaf ? NULL : mk_ptrs(x)[0])
+		h++;
+	return h;
+}
+
+/* --- What a write may take. Every change first makes the path from the root to where it
+ * changes private, one node per level (own); an insert then splits at most one node per
+ * level and may add a root; a removal never allocates: it joins a nearly empty node with
+ * a neighbour by moving the neighbour's entries into the node it already owns. */
+
+size_t mk_need_insert(const struct mk_node *root)
+{
+	return 2 * (size_t)mk_height(root) + 2;
+}
+
+size_t mk_need_remove(const struct mk_node *root)
+{
+	return mk_height(root);
+}
+
+size_t mk_need_rekey(const struct mk_node *root)
+{
+	return mk_height(root);
+}
+
+/* Nodes whose key range meets [lo, hi]: what removing the keys there may copy. A copy is
+ * never copied again in the same transaction, and the neighbours a removal absorbs are
+ * not copied at all. */
+static size_t span(const struct mk_node *x, resource_size_t lo, resource_size_t hi)
+{
+	size_t n = 1;
+
+	if (x->leaf)
+		return n;
+	for (unsigned i = 0; i < x->n; i++)
+		if (x->key[i] <= hi && (i + 1u == x->n || x->key[i + 1] > lo))
+			n += span(mk_ptrs(x)[i], lo, hi);
+	return n;
+}
+
+size_t mk_need_remove_span(const struct mk_node *root, resource_size_t lo, resource_size_t hi)
+{
+	return root ? span(root, lo, hi) : 0;
+}
+
+/* k keys inserted one after another at one place: after a split the place has at least
+ * MK_FANOUT / 2 - 1 free slots on its side, so a level splits at most once per 6 keys that
+ * reach it, and each split sends one key to the level above; the path, and a few new
+ * roots, on top. */
+size_t mk_need_insert_run(const struct mk_node *root, size_t k)
+{
+	return k / 5 + 4 * (size_t)mk_height(root) + 16;
+}
+
+/* k keys appended to an empty family: splits at the right edge leave the left node full,
+ * so the family packs into k / MK_FANOUT leaves and a level of inner nodes per 13-fold;
+ * the small root leaves grow on the way (the allocator's, or the pool's if it fails). */
+size_t mk_need_build(size_t k)
+{
+	return k / 13 + 16;
+}
+
+/* --- The pool. */
+
+int mk_reserve(struct mk_pool *pool, size_t nodes)
+{
+	while (pool->nr_spare < nodes) {
+		struct mk_node *x = node_alloc(MK_FANOUT);
+
+		if (!x)
+			return -ENOMEM;
+		x->next_retired = pool->spare;
+		pool->spare = x;
+		pool->nr_spare++;
+	}
+	return 0;
+}
+
+void mk_pool_trim(struct mk_pool *pool)
+{
+	while (pool->nr_spare > MK_POOL_STOCK) {
+		struct mk_node *x = pool->spare;
+
+		pool->spare = x->next_retired;
+		pool->nr_spare--;
+		iomem_node_free(x);
+	}
+}
+
+void mk_pool_destroy(struct mk_pool *pool)
+{
+	mk_free_retired(pool->spare);
+	pool->spare = NULL;
+	pool->nr_spare = 0;
+}
+
+/* --- Writers. */
+
+/* A full-size node of the transaction, from the reservation. Running dry means a
+ * mk_need_* bound is wrong; the allocator then stands in (counted, for the tests), and only
+ * its failure is fatal: the write has changed the tree and cannot stop half-way. */
+static struct mk_node *take(struct mk_txn *tx, bool leaf)
+{
+	struct mk_pool *pool = tx->pool;
+	struct mk_node *x = pool->spare;
+
+	if (x) {
+		pool->spare = x->next_retired;
+		pool->nr_spare--;
+	} else {
+		pool->overdrawn++;
+		if (!(x = node_alloc(MK_FANOUT)))
+			broken("out of memory past the reservation");
+	}
+	x->n = 0;
+	x->cap = MK_FANOUT;
+	x->leaf = leaf;
+	x->gen = tx->gen;
+	return x;
+}
+
+/* A root leaf with room for cap entries: a small node from the allocator when it has
+ * memory, else a full one from the reservation. */
+static struct mk_node *small_leaf(struct mk_txn *tx, unsigned cap)
+{
+	struct mk_node *x = cap < MK_FANOUT ? node_alloc(cap) : NULL;
+
+	if (!x)
+		return take(tx, true);
+	x->n = 0;
+	x->leaf = true;
+	x->gen = tx->gen;
+	return x;
+}
+
+static bool is_private(const struct mk_txn *tx, const struct mk_node *x)
+{
+	return x->gen == tx->gen;
+}
+
+/* x leaves the family. A published node may still be read: it goes on the transaction's
+ * list, for the caller to free after a grace period. A private one was never seen. */
+static void drop(struct mk_txn *tx, struct mk_node *x)
+{
+	if (!is_private(tx, x)) {
+		x->next_retired = tx->retired;
+		tx->retired = x;
+	} else if (x->cap == MK_FANOUT) {
+		x->next_retired = tx->pool->spare;
+		tx->pool->spare = x;
+		tx->pool->nr_spare++;
+	} else {
+		iomem_node_free(x);
+	}
+}
+
+static void copy_entries(struct mk_node *to, const struct mk_node *from)
+{
+	memcpy(to->key, from->key, from->n * sizeof(*to->key));
+	memcpy(mk_ptrs(to), mk_ptrs(from), from->n * sizeof(void *));
+	to->n = from->n;
+}
+
+/* The version of x this transaction may change: x itself if the transaction made it,
+ * else a private copy that takes its place. `room`: x is the root leaf about to get an
+ * entry, so a full small one moves to the next size. */
+static struct mk_node *own(struct mk_txn *tx, struct mk_node *x, bool room)
+{
+	unsigned cap = x->cap;
+	struct mk_node *c;
+
+	if (room && x->n == cap && cap < MK_FANOUT)
+		cap = 2 * cap + 1 < MK_FANOUT ? 2 * cap + 1 : MK_FANOUT;
+	if (is_private(tx, x) && cap == x->cap)
+		return x;
+	c = x->leaf && cap < MK_FANOUT ? small_leaf(tx, cap) : take(tx, x->leaf);
+	copy_entries(c, x);
+	drop(tx, x);
+	return c;
+}
+
+static void place(struct mk_node *x, unsigned pos, resource_size_t key, void *ptr)
+{
+	void **p = mk_ptrs(x);
+
+	memmove(&x->key[pos + 1], &x->key[pos], (x->n - pos) * sizeof(*x->key));
+	memmove(&p[pos + 1], &p[pos], (x->n - pos) * sizeof(*p));
+	x->key[pos] = key;
+	p[pos] = ptr;
+	x->n++;
+}
+
+static void cut(struct mk_node *x, unsigned pos)
+{
+	void **p = mk_ptrs(x);
+
+	memmove(&x->key[pos], &x->key[pos + 1], (x->n - pos - 1u) * sizeof(*x->key));
+	memmove(&p[pos], &p[pos + 1], (x->n - pos - 1u) * sizeof(*p));
+	x->n--;
+}
+
+/* Moves x's entries from `from` on into the empty node r. */
+static void move_tail(struct mk_node *r, struct mk_node *x, unsigned from)
+{
+	unsigned moved = x->n - from;
+
+	memcpy(r->key, &x->key[from], moved * sizeof(*r->key));
+	memcpy(mk_ptrs(r), &mk_ptrs(x)[from], moved * sizeof(void *));
+	r->n = (uint8_t)moved;
+	x->n = (uint8_t)from;
+}
+
+/* x (private, full) gets (key, ptr) at pos by splitting; returns the new right half.
+ * `left` is how many of the MK_FANOUT + 1 entries stay in x. A split in the middle leaves
+ * both halves room for what comes next; at the family's edges a fill in address order
+ * (dumps, the benchmarks) keeps coming to the same edge, so there the old node stays full
+ * and the new one starts nearly empty, and such fills pack. */
+static struct mk_node *split(struct mk_txn *tx, struct mk_node *x, unsigned pos,
+			     resource_size_t key, void *ptr, unsigned left)
+{
+	struct mk_node *r = take(tx, x->leaf);
+
+	if (pos < left) {
+		move_tail(r, x, left - 1);
+		place(x, pos, key, ptr);
+	} else {
+		move_tail(r, x, left);
+		place(r, pos - left, key, ptr);
+	}
+	return r;
+}
+
+void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, void *val)
+{
+	struct mk_node *path[MK_MAX_HEIGHT], *x = *rootp, *root;
+	unsigned slot[MK_MAX_HEIGHT], h = 0, pos;
+	bool left_edge = true, right_edge = true;	/* the path ran along that edge */
+
+	if (!x) {
+		x = *rootp = small_leaf(tx, 1);
+		place(x, 0, key, val);
+		return;
+	}
+	x = *rootp = own(tx, x, true);
+	while (!x->leaf) {
+		unsigned i = 0;
+
+		if (key < x->key[0])
+			x->key[0] = key;	/* the subtree's new minimum */
+		else
+			i = kids_slot_search(x->key, x->n, key);
+		left_edge &= i == 0;
+		right_edge &= i + 1u == x->n;
+		if (h == MK_MAX_HEIGHT)
+			broken("taller than MK_MAX_HEIGHT");
+		path[h] = x;
+		slot[h++] = i;
+		x = mk_ptrs(x)[i] = own(tx, mk_ptrs(x)[i], false);
+	}
+	/* Below the root only a family's smallest key lands first in a leaf: every inner key
+	 * is its subtree's minimum. */
+	pos = key < x->key[0] ? 0 : kids_slot_search(x->key, x->n, key) + 1;
+	while (x->n == x->cap) {
+		unsigned left = (MK_FANOUT + 1) / 2;
+		struct mk_node *r;
+
+		/* the edges: a new first leaf entry or the half split off the first child;
+		 * a new last entry */
+		if (left_edge && pos == !x->leaf)
+			left = pos + 1;
+		else if (right_edge && pos == x->n)
+			left = x->n;
+		r = split(tx, x, pos, key, val, left);
+		key = r->key[0];
+		val = r;
+		if (!h) {
+			root = take(tx, false);
+			place(root, 0, x->key[0], x);
+			place(root, 1, key, r);
+			*rootp = root;
+			return;
+		}
+		x = path[--h];
+		pos = slot[h] + 1;
+	}
+	place(x, pos, key, val);
+}
+
+/* x = p's child pi, private and nearly empty, absorbs a neighbour when both fit in one
+ * node. Moving the neighbour's entries into x, rather than x's into the neighbour,
+ * writes only nodes the transaction owns: a removal needs no node it did not reserve. */
+static void absorb(struct mk_txn *tx, struct mk_node *p, unsigned pi)
+{
+	void **pp = mk_ptrs(p), **xp;
+	struct mk_node *x = pp[pi], *y;
+
+	xp = mk_ptrs(x);
+	if (pi > 0 && (y = pp[pi - 1])->n + x->n <= MK_FANOUT) {
+		memmove(&x->key[y->n], x->key, x->n * sizeof(*x->key));
+		memmove(&xp[y->n], xp, x->n * sizeof(*xp));
+		memcpy(x->key, y->key, y->n * sizeof(*x->key));
+		memcpy(xp, mk_ptrs(y), y->n * sizeof(*xp));
+		x->n += y->n;
+		cut(p, pi - 1);
+		p->key[pi - 1] = x->key[0];
+		drop(tx, y);
+	} else if (pi + 1u < p->n && (y = pp[pi + 1])->n + x->n <= MK_FANOUT) {
+		memcpy(&x->key[x->n], y->key, y->n * sizeof(*x->key));
+		memcpy(&xp[x->n], mk_ptrs(y), y->n * sizeof(*xp));
+		x->n += y->n;
+		cut(p, pi + 1);
+		drop(tx, y);
+	}
+}
+
+void mk_remove(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key)
+{
+	struct mk_node *path[MK_MAX_HEIGHT], *x = *rootp = own(tx, *rootp, false);
+	unsigned slot[MK_MAX_HEIGHT], h = 0;
+
+	while (!x->leaf) {
+		unsigned i = kids_slot_search(x->key, x->n, key);
+
+		path[h] = x;
+		slot[h++] = i;
+		x = mk_ptrs(x)[i] = own(tx, mk_ptrs(x)[i], false);
+	}
+	cut(x, kids_slot_search(x->key, x->n, key));
+	while (h) {
+		struct mk_node *p = path[--h];
+		unsigned pi = slot[h];
+
+		if (!x->n) {
+			drop(tx, x);
+			cut(p, pi);
+		} else {
+			p->key[pi] = x->key[0];
+			if (x->n <= MK_MERGE_AT)
+				absorb(tx, p, pi);
+		}
+		x = p;
+	}
+	if (!x->n) {
+		drop(tx, x);
+		*rootp = NULL;
+		return;
+	}
+	while (!x->leaf && x->n == 1) {
+		struct mk_node *only = mk_ptrs(x)[0];
+
+		drop(tx, x);
+		x = only;
+	}
+	*rootp = x;
+}
+
+void mk_rekey(struct mk_txn *tx, struct mk_node **rootp, resource_size_t old,
+	      resource_size_t new, void *val)
+{
+	struct mk_node *x = *rootp = own(tx, *rootp, false);
+
+	for (;;) {
+		unsigned i = kids_slot_search(x->key, x->n, old);
+
+		/* exact minimums: a key equals old only where old is its subtree's minimum */
+		if (x->key[i] == old)
+			x->key[i] = new;
+		if (x->leaf) {
+			mk_ptrs(x)[i] = val;
+			return;
+		}
+		x = mk_ptrs(x)[i] = own(tx, mk_ptrs(x)[i], false);
+	}
+}
+
+void mk_free_retired(struct mk_node *x)
+{
+	while (x) {
+		struct mk_node *next = x->next_retired;
+
+		iomem_node_free(x);
+		x = next;
+	}
+}
+
+void mk_destroy(struct mk_node *x)
+{
+	if (!x)
+		return;
+	if (!x->leaf)
+		for (unsigned i = 0; i < x->n; i++)
+			mk_destroy(mk_ptrs(x)[i]);
+	iomem_node_free(x);
+}
+
+struct check {
+	size_t values;
+	int leaf_depth;
+	const char *err;
+};
+
+/* Checks the subtree at x; *max gets its greatest key. */
+static void check_node(const struct mk_node *x, bool is_root, int depth, struct check *c,
+		       resource_size_t *max)
+{
+	if (!x->n || x->n > x->cap || x->cap > MK_FANOUT) {
+		c->err = "a node's count is 0 or above its capacity";
+		return;
+	}
+	if ((!is_root || !x->leaf) && x->cap != MK_FANOUT) {
+		c->err = "a small node that is not the root leaf";
+		return;
+	}
+	for (unsigned i = 1; i < x->n; i++)
+		if (x->key[i - 1] >= x->key[i]) {
+			c->err = "keys out of order";
+			return;
+		}
+	*max = x->key[x->n - 1];
+	if (x->leaf) {
+		if (c->leaf_depth < 0)
+			c->leaf_depth = depth;
+		else if (c->leaf_depth != depth)
+			c->err = "leaves at different depths";
+		for (unsigned i = 0; i < x->n; i++)
+			if (!mk_ptrs(x)[i])
+				c->err = "a NULL value";
+		c->values += x->n;
+		return;
+	}
+	for (unsigned i = 0; i < x->n && !c->err; i++) {
+		const struct mk_node *child = mk_ptrs(x)[i];
+
+		if (child->key[0] != x->key[i]) {
+			c->err = "an inner key is not its subtree's minimum";
+			return;
+		}
+		check_node(child, false, depth + 1, c, max);
+		if (!c->err && i + 1u < x->n && *max >= x->key[i + 1])
+			c->err = "a subtree's keys reach its right neighbour's";
+	}
+}
+
+const char *mk_check(const struct mk_node *root, size_t n)
+{
+	struct check c = { .leaf_depth = -1 };
+	resource_size_t max;
+
+	if (root)
+		check_node(root, true, 0, &c, &max);
+	if (!c.err && c.values != n)
+		c.err = "the index holds a different number of values";
+	return c.err;
+}
