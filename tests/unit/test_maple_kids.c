@@ -284,13 +284,13 @@ static void run_random(unsigned range, unsigned ops)
 static void random_ops_small_families(void **state)
 {
 	(void)state;
-	run_random(24, 150000);		/* root leaves growing and shrinking */
+	run_random(24, 100000);		/* root leaves growing and shrinking */
 }
 
 static void random_ops_large_families(void **state)
 {
 	(void)state;
-	run_random(4000, 150000);	/* three levels, splits and merges everywhere */
+	run_random(4000, 100000);	/* three levels, splits and merges everywhere */
 }
 
 /* Building a family in ascending order in one transaction, then taking it apart key by
