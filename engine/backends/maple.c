@@ -51,12 +51,18 @@ enum retire_how {
 	FREE_SUBTREE,		/* release: its descendants leave with it (§1.3) */
 };
 
-/* Everything one write replaced, freed by one call_rcu. */
+/* Index nodes a batch lists in its array: enough for every single-child change of a
+ * family below 14^12 children; bigger writes list the rest through the nodes. */
+#define BATCH_NODES 27
+
+/* Everything one write replaced, freed by one call_rcu. 256 bytes. */
 struct retire_batch {
 	struct rcu_head rcu;
-	struct mk_node *index;		/* replaced index nodes, through next_retired */
 	struct mnode *res;		/* a resource node that left, or NULL */
 	enum retire_how how;
+	unsigned nr;			/* index nodes in node[] */
+	struct mk_node *more;		/* and through next_retired */
+	struct mk_node *node[BATCH_NODES];
 };
 
 struct maple_tree {
@@ -115,7 +121,8 @@ static void reclaim(struct rcu_head *head)
 	struct retire_batch *b = caa_container_of(head, struct retire_batch, rcu);
 
 	rcu_tsan_reclaim_begin();
-	mk_free_retired(b->index);
+	iomem_node_free_bulk((void *const *)b->node, b->nr);
+	mk_free_retired(b->more);
 	if (b->res) {
 		if (b->how == FREE_SUBTREE)
 			free_descendants(b->res);
@@ -123,7 +130,7 @@ static void reclaim(struct rcu_head *head)
 			mk_destroy(b->res->kids);
 		iomem_node_free(b->res);
 	}
-	iomem_node_free(b);
+	free(b);
 }
 
 /* --- Writes: under the writer lock, write_begin, the index changes, mk_publish, then
@@ -133,17 +140,14 @@ static void reclaim(struct rcu_head *head)
  * 0, or -ENOMEM with nothing changed. */
 static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes)
 {
-	if (!mt->batch) {
-		const char *no_name;
-
-		mt->batch = iomem_node_alloc(sizeof(*mt->batch), NULL, &no_name);
-		if (!mt->batch)
-			return -ENOMEM;
-	}
+	/* Not a tree node (not counted with them): bookkeeping, and a leaked one would
+	 * leak the nodes it lists, which are counted. */
+	if (!mt->batch && !(mt->batch = malloc(sizeof(*mt->batch))))
+		return -ENOMEM;
 	if (mk_reserve(&mt->pool, nodes))
 		return -ENOMEM;
 	mt->batch->res = NULL;
-	mk_txn_begin(tx, &mt->pool, ++mt->gen);
+	mk_txn_begin(tx, &mt->pool, ++mt->gen, mt->batch->node, BATCH_NODES);
 	return 0;
 }
 
@@ -162,8 +166,9 @@ static void write_end(struct maple_tree *mt, struct mk_txn *tx)
 {
 	struct retire_batch *b = mt->batch;
 
-	b->index = tx->retired;
-	if (b->index || b->res) {
+	b->nr = tx->nr_ret;
+	b->more = tx->retired;
+	if (b->nr || b->more || b->res) {
 		mt->batch = NULL;
 		rcu_tsan_reader_done();	/* the writer's own accesses come before the reclaim */
 		urcu_memb_call_rcu(&b->rcu, reclaim);
@@ -787,7 +792,7 @@ static void ma_destroy(struct iomem_tree *t)
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_descendants(&mt->roots[i]);
 	mk_pool_destroy(&mt->pool);
-	iomem_node_free(mt->batch);
+	free(mt->batch);
 	lock_destroy(&mt->writer);
 	free(mt);
 }

@@ -13,8 +13,9 @@
 #define MK_MAX_HEIGHT 40
 /* A node this empty after a removal absorbs a neighbour when both fit in one node. */
 #define MK_MERGE_AT (MK_FANOUT / 3)
-/* Spare nodes a pool keeps between writes. */
+/* Spare nodes a pool keeps between writes, and gets from the allocator at a time. */
 #define MK_POOL_STOCK 64
+#define MK_POOL_REFILL 32
 
 static size_t node_bytes(unsigned cap)
 {
@@ -179,36 +180,54 @@ size_t mk_need_build(size_t k)
 
 /* --- The pool. */
 
+/* Room for `n` spares in the array. */
+static int pool_room(struct mk_pool *pool, size_t n)
+{
+	struct mk_node **a;
+	size_t cap = pool->cap ? pool->cap : MK_POOL_STOCK;
+
+	if (n <= pool->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if (!(a = realloc(pool->spare, cap * sizeof(*a))))
+		return -ENOMEM;
+	pool->spare = a;
+	pool->cap = cap;
+	return 0;
+}
+
+/* Refills come in batches of at least MK_POOL_REFILL: one update of the allocator's
+ * counter for many nodes. The nodes are not touched: a spare's header is written when it
+ * is taken. */
 int mk_reserve(struct mk_pool *pool, size_t nodes)
 {
-	while (pool->nr_spare < nodes) {
-		struct mk_node *x = node_alloc(MK_FANOUT);
-
-		if (!x)
-			return -ENOMEM;
-		x->next_retired = pool->spare;
-		pool->spare = x;
-		pool->nr_spare++;
-	}
-	return 0;
+	if (pool->nr_spare >= nodes)
+		return 0;
+	if (nodes < pool->nr_spare + MK_POOL_REFILL)
+		nodes = pool->nr_spare + MK_POOL_REFILL;
+	if (pool_room(pool, nodes))
+		return -ENOMEM;
+	pool->nr_spare += iomem_node_alloc_bulk(node_bytes(MK_FANOUT),
+						(void **)&pool->spare[pool->nr_spare],
+						nodes - pool->nr_spare);
+	return pool->nr_spare < nodes ? -ENOMEM : 0;
 }
 
 void mk_pool_trim(struct mk_pool *pool)
 {
-	while (pool->nr_spare > MK_POOL_STOCK) {
-		struct mk_node *x = pool->spare;
-
-		pool->spare = x->next_retired;
-		pool->nr_spare--;
-		iomem_node_free(x);
-	}
+	if (pool->nr_spare <= MK_POOL_STOCK)
+		return;
+	iomem_node_free_bulk((void *const *)&pool->spare[MK_POOL_STOCK],
+			     pool->nr_spare - MK_POOL_STOCK);
+	pool->nr_spare = MK_POOL_STOCK;
 }
 
 void mk_pool_destroy(struct mk_pool *pool)
 {
-	mk_free_retired(pool->spare);
-	pool->spare = NULL;
-	pool->nr_spare = 0;
+	iomem_node_free_bulk((void *const *)pool->spare, pool->nr_spare);
+	free(pool->spare);
+	*pool = (struct mk_pool){ 0 };
 }
 
 /* --- Writers. */
@@ -219,11 +238,10 @@ void mk_pool_destroy(struct mk_pool *pool)
 static struct mk_node *take(struct mk_txn *tx, bool leaf)
 {
 	struct mk_pool *pool = tx->pool;
-	struct mk_node *x = pool->spare;
+	struct mk_node *x;
 
-	if (x) {
-		pool->spare = x->next_retired;
-		pool->nr_spare--;
+	if (pool->nr_spare) {
+		x = pool->spare[--pool->nr_spare];
 	} else {
 		pool->overdrawn++;
 		if (!(x = node_alloc(MK_FANOUT)))
@@ -260,12 +278,16 @@ static bool is_private(const struct mk_txn *tx, const struct mk_node *x)
 static void drop(struct mk_txn *tx, struct mk_node *x)
 {
 	if (!is_private(tx, x)) {
-		x->next_retired = tx->retired;
-		tx->retired = x;
-	} else if (x->cap == MK_FANOUT) {
-		x->next_retired = tx->pool->spare;
-		tx->pool->spare = x;
-		tx->pool->nr_spare++;
+		if (x->cap == MK_FANOUT && tx->nr_ret < tx->cap_ret) {
+			tx->ret[tx->nr_ret++] = x;
+		} else {
+			x->next_retired = tx->retired;
+			tx->retired = x;
+		}
+	} else if (x->cap == MK_FANOUT && tx->pool->nr_spare < tx->pool->cap) {
+		/* never seen: back to the pool (whose array has room, unless the write took
+		 * nodes past its reservation) */
+		tx->pool->spare[tx->pool->nr_spare++] = x;
 	} else {
 		iomem_node_free(x);
 	}

@@ -121,17 +121,25 @@ unsigned mk_height(const struct mk_node *root);
 
 /* --- Writers, serialized by the caller. */
 
-/* Spare full-size nodes, reserved by writers before they change anything. */
+/* Spare full-size nodes, reserved by writers before they change anything. An array, so
+ * that taking one does not read the node: a spare is cold (the allocator's, or freed long
+ * ago), and a list through the nodes would cost a cache miss per node before its copy
+ * could even start. */
 struct mk_pool {
-	struct mk_node *spare;	/* through next_retired */
-	size_t nr_spare;
+	struct mk_node **spare;	/* spare[0..nr_spare) */
+	size_t nr_spare, cap;
 	size_t overdrawn;	/* nodes taken past the reservation: a bound too low (tests) */
 };
 
+/* A transaction lists the full-size published nodes it replaces in the caller's array,
+ * and the rest (small root leaves, and whatever does not fit) through next_retired: an
+ * array spares whoever frees them a cache miss per node to find the next one. */
 struct mk_txn {
 	struct mk_pool *pool;
 	uint64_t gen;		/* nodes with this gen are this transaction's own */
-	struct mk_node *retired;	/* published nodes it replaced, through next_retired */
+	struct mk_node **ret;	/* replaced published nodes: ret[0..nr_ret) ... */
+	unsigned nr_ret, cap_ret;
+	struct mk_node *retired;	/* ... and the rest, through next_retired */
 };
 
 /* Nodes a write may take, in the worst case, for: one insert; one removal; one rekey;
@@ -152,16 +160,18 @@ void mk_pool_trim(struct mk_pool *pool);
 void mk_pool_destroy(struct mk_pool *pool);
 
 /* Starts a transaction whose nodes are marked gen, which must be greater than that of
- * every transaction before it on the same nodes. */
-static inline void mk_txn_begin(struct mk_txn *tx, struct mk_pool *pool, uint64_t gen)
+ * every transaction before it on the same nodes; what it replaces goes to ret[0..cap)
+ * first (ret may be NULL with cap 0). */
+static inline void mk_txn_begin(struct mk_txn *tx, struct mk_pool *pool, uint64_t gen,
+				struct mk_node **ret, unsigned cap)
 {
-	*tx = (struct mk_txn){ .pool = pool, .gen = gen };
+	*tx = (struct mk_txn){ .pool = pool, .gen = gen, .ret = ret, .cap_ret = cap };
 }
 
 /* The changes. *rootp is the transaction's own copy of the family's root pointer (NULL
  * for an empty family): it starts as the published root and is updated to the new
  * version's, which the caller then publishes with mk_publish. Every published node they
- * replace is added to tx->retired; nothing published is ever written. */
+ * replace is added to the transaction's list; nothing published is ever written. */
 /* Adds key -> val; key must not be present. */
 void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, void *val);
 /* Removes key, which must be present. */

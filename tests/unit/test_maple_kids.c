@@ -166,7 +166,7 @@ static void begin_exact(struct writer *w, size_t need)
 {
 	mk_pool_destroy(&w->pool);
 	assert_int_equal(mk_reserve(&w->pool, need), 0);
-	mk_txn_begin(&w->tx, &w->pool, ++w->gen);
+	mk_txn_begin(&w->tx, &w->pool, ++w->gen, NULL, 0);
 }
 
 static void end_checked(struct writer *w, const char *what)
@@ -344,7 +344,7 @@ static long long fill_bytes(size_t n, bool descending)
 		resource_size_t key = (descending ? n - i : i) * 0x2000;
 
 		assert_int_equal(mk_reserve(&w.pool, mk_need_insert(root)), 0);
-		mk_txn_begin(&w.tx, &w.pool, ++w.gen);
+		mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0);
 		mk_insert(&w.tx, &root, key, (void *)(uintptr_t)(key | 1));
 		mk_free_retired(w.tx.retired);
 	}
@@ -386,12 +386,12 @@ static void writes_copy_only_the_path(void **state)
 
 	(void)state;
 	assert_int_equal(mk_reserve(&w.pool, mk_need_build(N)), 0);
-	mk_txn_begin(&w.tx, &w.pool, ++w.gen);
+	mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0);
 	for (size_t i = 0; i < N; i++)
 		mk_insert(&w.tx, &root, i * 4, (void *)(uintptr_t)(i * 4 + 1));
 	h = mk_height(root);
 	assert_int_equal(mk_reserve(&w.pool, mk_need_insert(root)), 0);
-	mk_txn_begin(&w.tx, &w.pool, ++w.gen);
+	mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0);
 	mk_insert(&w.tx, &root, 4 * (N / 2) + 1, (void *)(uintptr_t)3);
 	for (struct mk_node *x = w.tx.retired; x; x = x->next_retired)
 		retired++;
