@@ -46,8 +46,7 @@ struct mnode {
 
 /* How a resource node that left the tree is freed, after the grace period. */
 enum retire_how {
-	FREE_NODE,		/* adjust: the copy took over its children's index */
-	FREE_NODE_AND_INDEX,	/* remove: its children moved up, its index goes */
+	FREE_NODE_AND_INDEX,	/* remove: its children moved up; adjust: its copy has them */
 	FREE_SUBTREE,		/* release: its descendants leave with it (§1.3) */
 };
 
@@ -126,7 +125,7 @@ static void reclaim(struct rcu_head *head)
 	if (b->res) {
 		if (b->how == FREE_SUBTREE)
 			free_descendants(b->res);
-		else if (b->how == FREE_NODE_AND_INDEX)
+		else
 			mk_destroy(b->res->kids);
 		iomem_node_free(b->res);
 	}
@@ -137,8 +136,10 @@ static void reclaim(struct rcu_head *head)
  * write_end. */
 
 /* Reserves what a write may need: `nodes` index nodes and the batch for what it retires.
- * 0, or -ENOMEM with nothing changed. */
-static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes)
+ * 0, or -ENOMEM with nothing changed. `publish`: the write's last index change publishes
+ * it (a change of one child of one family); else the write publishes a family's root
+ * itself (struct mk_txn). */
+static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes, bool publish)
 {
 	/* Not a tree node (not counted with them): bookkeeping, and a leaked one would
 	 * leak the nodes it lists, which are counted. */
@@ -147,7 +148,7 @@ static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes)
 	if (mk_reserve(&mt->pool, nodes))
 		return -ENOMEM;
 	mt->batch->res = NULL;
-	mk_txn_begin(tx, &mt->pool, ++mt->gen, mt->batch->node, BATCH_NODES);
+	mk_txn_begin(tx, &mt->pool, ++mt->gen, mt->batch->node, BATCH_NODES, publish);
 	return 0;
 }
 
@@ -160,8 +161,9 @@ static void retire_node(struct maple_tree *mt, struct mnode *n, enum retire_how 
 		mt->containers_freed++;
 }
 
-/* After the write's one publishing store: what it replaced is freed once every reader
- * that may still hold it has left its read-side section. */
+/* After the write's one publishing store (made by the index change itself, or by
+ * mk_publish): what it replaced is freed once every reader that may still hold it has
+ * left its read-side section. */
 static void write_end(struct maple_tree *mt, struct mk_txn *tx)
 {
 	struct retire_batch *b = mt->batch;
@@ -211,17 +213,16 @@ static struct mnode *conflict_of(struct mnode *root, resource_size_t start, reso
 	return c && c->start <= end ? c : NULL;
 }
 
-/* Links new (complete, not yet visible) under parent: one write. 0 or -ENOMEM. */
+/* Links new (complete, not yet visible) under parent: one write, published by the insert.
+ * 0 or -ENOMEM. */
 static int link_child(struct maple_tree *mt, struct mnode *parent, struct mnode *new)
 {
-	struct mk_node *r = parent->kids;
 	struct mk_txn tx;
-	int err = write_begin(mt, &tx, mk_need_insert(r));
+	int err = write_begin(mt, &tx, mk_need_insert(parent->kids), true);
 
 	if (err)
 		return err;
-	mk_insert(&tx, &r, new->start, new);
-	mk_publish(&parent->kids, r);
+	mk_insert(&tx, &parent->kids, new->start, new);
 	write_end(mt, &tx);
 	return 0;
 }
@@ -288,7 +289,6 @@ static int ma_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 	struct maple_tree *mt = MT(t);
 	resource_size_t end = start + n - 1;
 	struct mnode *p = &mt->roots[root], *res;
-	struct mk_node *r;
 	struct mk_txn tx;
 	bool muxed;
 
@@ -300,13 +300,11 @@ static int ma_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 		unlock_write(&mt->writer);
 		return -ENOENT;
 	}
-	r = p->kids;
-	if (write_begin(mt, &tx, mk_need_remove(r))) {
+	if (write_begin(mt, &tx, mk_need_remove(p->kids), true)) {
 		unlock_write(&mt->writer);
 		return -ENOMEM;
 	}
-	mk_remove(&tx, &r, start);
-	mk_publish(&p->kids, r);
+	mk_remove(&tx, &p->kids, start);
 	/* Read now: once the lock is dropped, res may be freed under this thread. */
 	muxed = res->flags & IORESOURCE_MUXED;
 	retire_node(mt, res, FREE_SUBTREE);
@@ -347,7 +345,7 @@ static int insert_locked(struct maple_tree *mt, struct mnode *parent, struct mno
 	}
 	r = parent->kids;
 	if (write_begin(mt, &tx, mk_need_build(moved) +
-				 mk_need_remove_span(r, first->start, last->start)))
+				 mk_need_remove_span(r, first->start, last->start), false))
 		return -ENOMEM;
 	/* new's own index of the children it adopts, private until the store below */
 	c = mk_iter_seek(&it, r, first->start);
@@ -421,20 +419,21 @@ static int ma_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	for (c = mk_iter_first(&it, old->kids); c; c = mk_iter_next(&it))
 		moved++;
 	r = parent->kids;
-	err = write_begin(mt, &tx, moved ? mk_need_insert_run(r, moved) : mk_need_remove(r));
+	err = moved ? write_begin(mt, &tx, mk_need_insert_run(r, moved), false) :
+		      write_begin(mt, &tx, mk_need_remove(r), true);
 	if (err) {
 		unlock_write(&mt->writer);
 		return err;
 	}
 	c = mk_iter_first(&it, old->kids);
 	if (!c) {
-		mk_remove(&tx, &r, old->start);
+		mk_remove(&tx, &parent->kids, old->start);
 	} else {
 		mk_rekey(&tx, &r, old->start, c->start, c);
 		while ((c = mk_iter_next(&it)))
 			mk_insert(&tx, &r, c->start, c);
+		mk_publish(&parent->kids, r);
 	}
-	mk_publish(&parent->kids, r);
 	muxed = old->flags & IORESOURCE_MUXED;
 	retire_node(mt, old, FREE_NODE_AND_INDEX);
 	write_end(mt, &tx);
@@ -444,9 +443,11 @@ static int ma_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	return 0;
 }
 
-/* adjust_resource (§1.4): a copy with the new range, and the old node's children's
- * index, replaces the node in one store. The new range stays between the neighbours, so
- * the parent's index keeps its order. */
+/* adjust_resource (§1.4): a copy with the new range replaces the node in one store. The
+ * new range stays between the neighbours, so the parent's index keeps its order. The copy
+ * gets a clone of the children's index rather than the old node's own: later writes
+ * change index nodes in place, and readers still in the old node must not find children
+ * there that lie outside its range. */
 static int ma_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
 		     resource_size_t end, resource_size_t new_start, resource_size_t new_size)
 {
@@ -454,7 +455,6 @@ static int ma_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	struct maple_tree *mt = MT(t);
 	resource_size_t new_end = new_start + new_size - 1;
 	struct mnode *res, *parent, *next, *prev, *lo, *hi, *copy;
-	struct mk_node *r;
 	struct mk_iter it;
 	struct mk_txn tx;
 	int err = -EBUSY;
@@ -481,16 +481,14 @@ static int ma_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	copy = node_new(new_start, new_end, res->name, res->flags, res->desc);
 	if (!copy)
 		goto out;
-	copy->kids = res->kids;
-	r = parent->kids;
-	if (write_begin(mt, &tx, mk_need_rekey(r))) {
+	if (write_begin(mt, &tx, mk_need_rekey(parent->kids) + mk_need_clone(res->kids), true)) {
 		iomem_node_free(copy);
 		goto out;
 	}
-	mk_rekey(&tx, &r, res->start, new_start, copy);
-	mk_publish(&parent->kids, r);
+	copy->kids = mk_clone(&tx, res->kids);
+	mk_rekey(&tx, &parent->kids, res->start, new_start, copy);
 	muxed_moved = res->flags & IORESOURCE_MUXED;
-	retire_node(mt, res, FREE_NODE);
+	retire_node(mt, res, FREE_NODE_AND_INDEX);
 	write_end(mt, &tx);
 	err = 0;
 out:
@@ -568,8 +566,51 @@ static int ma_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 	return err;
 }
 
-/* --- Readers: inside one read-side section each; every family is read from one loaded
- * root, a version no writer changes. */
+/* --- Readers: inside one read-side section each, without any lock or retry.
+ *
+ * Every resource node and index node a reader reaches is whole, and what it says about
+ * one family is what the family held at one moment (maple_kids.h). A walk through the
+ * siblings of one family that crosses index leaves while writers change single children
+ * can still meet a sibling that replaced one it already returned (a region released and
+ * another requested over part of it, an adjusted one under its new start); such a
+ * sibling starts inside the last one returned. Skipping it keeps every walk sorted and
+ * disjoint, as the kernel's readers see siblings, and loses nothing that was there all
+ * along: a sibling present throughout overlaps none that was ever beside it. A change of
+ * several children never shows half-done: the index copies every node it touches up to
+ * the family's root, so a walk that started before it stays in the old version of all of
+ * them. */
+
+/* Siblings in address order, from a reader's cursor, each starting after the last one
+ * returned. */
+struct siblings {
+	struct mk_iter it;
+	resource_size_t end;	/* of the last one returned */
+	bool any;
+};
+
+static const struct mnode *sib_take(struct siblings *s, const struct mnode *c)
+{
+	while (c && s->any && c->start <= s->end)
+		c = mk_iter_next(&s->it);
+	if (c) {
+		s->end = c->end;
+		s->any = true;
+	}
+	return c;
+}
+
+/* The first child of n ending at or after addr. */
+static const struct mnode *sib_from(struct siblings *s, const struct mnode *n,
+				    resource_size_t addr)
+{
+	s->any = false;
+	return sib_take(s, first_ending_from(&s->it, kids_of(n), addr));
+}
+
+static const struct mnode *sib_next(struct siblings *s)
+{
+	return sib_take(s, mk_iter_next(&s->it));
+}
 
 static bool match(const struct mnode *p, unsigned long flags, unsigned long desc)
 {
@@ -588,10 +629,10 @@ struct intersect_scan {
  * whole: every node in them misses it too. True when the kernel's loop would break. */
 static bool scan_descendants(const struct mnode *n, struct intersect_scan *s)
 {
-	struct mk_iter it;
+	struct siblings sib;
 
-	for (struct mnode *c = first_ending_from(&it, kids_of(n), s->start);
-	     c && c->start <= s->end; c = mk_iter_next(&it)) {
+	for (const struct mnode *c = sib_from(&sib, n, s->start); c && c->start <= s->end;
+	     c = sib_next(&sib)) {
 		if (match(c, s->flags, s->desc)) {
 			s->type++;
 			if (c->start > s->o.start)
@@ -615,12 +656,12 @@ static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 {
 	struct maple_tree *mt = MT(t);
 	struct intersect_scan s = { .start = start, .end = end, .flags = flags, .desc = desc };
-	struct mk_iter it;
+	struct siblings sib;
 	int other = 0;
 
 	rcu_read_begin();
-	for (struct mnode *p = first_ending_from(&it, kids_of(&mt->roots[root]), start);
-	     p && p->start <= end; p = mk_iter_next(&it)) {
+	for (const struct mnode *p = sib_from(&sib, &mt->roots[root], start); p && p->start <= end;
+	     p = sib_next(&sib)) {
 		if (match(p, flags, desc)) {
 			s.type++;
 			continue;
@@ -645,10 +686,9 @@ static const struct mnode *find_first_match(const struct mnode *n, resource_size
 					    resource_size_t end, unsigned long flags,
 					    unsigned long desc, bool *stop)
 {
-	struct mk_iter it;
+	struct siblings sib;
 
-	for (struct mnode *c = first_ending_from(&it, kids_of(n), start); c;
-	     c = mk_iter_next(&it)) {
+	for (const struct mnode *c = sib_from(&sib, n, start); c; c = sib_next(&sib)) {
 		const struct mnode *found;
 
 		if (c->start > end) {
@@ -711,11 +751,10 @@ static int ma_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t
 /* Pre-order below n, children at depth; nonzero from fn stops it. */
 static int visit(const struct mnode *n, int depth, iomem_visit_fn fn, void *arg)
 {
-	struct mk_iter it;
+	struct siblings sib;
 	int ret = 0;
 
-	for (const struct mnode *c = mk_iter_first(&it, kids_of(n)); c && !ret;
-	     c = mk_iter_next(&it)) {
+	for (const struct mnode *c = sib_from(&sib, n, 0); c && !ret; c = sib_next(&sib)) {
 		struct resource r = { .start = c->start, .end = c->end, .name = c->name,
 				      .flags = c->flags, .desc = c->desc };
 

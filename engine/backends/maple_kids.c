@@ -51,7 +51,7 @@ void *mk_iter_first(struct mk_iter *it, const struct mk_node *root)
 		return NULL;
 	}
 	while (!x->leaf)
-		x = mk_ptrs(x)[0];
+		x = mk_child(x, 0);
 	it->leaf = x;
 	return mk_ptrs(x)[0];
 }
@@ -63,7 +63,7 @@ void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root, resource_size
 	if (!x || x->key[0] > addr)
 		return mk_iter_first(it, root);
 	while (!x->leaf)
-		x = mk_ptrs(x)[kids_slot_search(x->key, x->n, addr)];
+		x = mk_child(x, kids_slot_search(x->key, x->n, addr));
 	it->root = root;
 	it->leaf = x;
 	it->slot = kids_slot_search(x->key, x->n, addr);
@@ -82,15 +82,15 @@ void *mk_iter_next_leaf(struct mk_iter *it)
 		unsigned i = kids_slot_search(x->key, x->n, last);
 
 		if (i + 1u < x->n)
-			next = mk_ptrs(x)[i + 1];
-		x = mk_ptrs(x)[i];
+			next = mk_child(x, i + 1);
+		x = mk_child(x, i);
 	}
 	if (!next) {
 		it->leaf = NULL;
 		return NULL;
 	}
 	while (!next->leaf)
-		next = mk_ptrs(next)[0];
+		next = mk_child(next, 0);
 	it->leaf = next;
 	it->slot = 0;
 	return mk_ptrs(next)[0];
@@ -108,7 +108,7 @@ void *mk_last(const struct mk_node *x)
 	if (!x)
 		return NULL;
 	while (!x->leaf)
-		x = mk_ptrs(x)[x->n - 1];
+		x = mk_child(x, x->n - 1u);
 	return mk_ptrs(x)[x->n - 1];
 }
 
@@ -116,7 +116,7 @@ unsigned mk_height(const struct mk_node *x)
 {
 	unsigned h = 0;
 
-	for (; x; x = x->leaf ? NULL : mk_ptrs(x)[0])
+	for (; x; x = x->leaf ? NULL : mk_child(x, 0))
 		h++;
 	return h;
 }
@@ -176,6 +176,21 @@ size_t mk_need_insert_run(const struct mk_node *root, size_t k)
 size_t mk_need_build(size_t k)
 {
 	return k / 13 + 16;
+}
+
+static size_t count_nodes(const struct mk_node *x)
+{
+	size_t n = 1;
+
+	if (!x->leaf)
+		for (unsigned i = 0; i < x->n; i++)
+			n += count_nodes(mk_ptrs(x)[i]);
+	return n;
+}
+
+size_t mk_need_clone(const struct mk_node *root)
+{
+	return root ? count_nodes(root) : 0;
 }
 
 /* --- The pool. */
@@ -350,10 +365,7 @@ static void move_tail(struct mk_node *r, struct mk_node *x, unsigned from)
 }
 
 /* x (private, full) gets (key, ptr) at pos by splitting; returns the new right half.
- * `left` is how many of the MK_FANOUT + 1 entries stay in x. A split in the middle leaves
- * both halves room for what comes next; at the family's edges a fill in address order
- * (dumps, the benchmarks) keeps coming to the same edge, so there the old node stays full
- * and the new one starts nearly empty, and such fills pack. */
+ * `left` is how many of the MK_FANOUT + 1 entries stay in x. */
 static struct mk_node *split(struct mk_txn *tx, struct mk_node *x, unsigned pos,
 			     resource_size_t key, void *ptr, unsigned left)
 {
@@ -369,60 +381,57 @@ static struct mk_node *split(struct mk_txn *tx, struct mk_node *x, unsigned pos,
 	return r;
 }
 
-void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, void *val)
+/* A descent, root first: the inner nodes and the slot taken in each; the leaf is below. */
+struct path {
+	struct mk_node *node[MK_MAX_HEIGHT];
+	unsigned slot[MK_MAX_HEIGHT];
+	unsigned h;
+	bool left_edge, right_edge;	/* it ran along that edge of the family */
+};
+
+/* The leaf where key is, or would go (a key below the family's minimum: the first). */
+static struct mk_node *descend(struct mk_node *x, resource_size_t key, struct path *p)
 {
-	struct mk_node *path[MK_MAX_HEIGHT], *x = *rootp, *root;
-	unsigned slot[MK_MAX_HEIGHT], h = 0, pos;
-	bool left_edge = true, right_edge = true;	/* the path ran along that edge */
-
-	if (!x) {
-		x = *rootp = small_leaf(tx, 1);
-		place(x, 0, key, val);
-		return;
-	}
-	x = *rootp = own(tx, x, true);
+	p->h = 0;
+	p->left_edge = p->right_edge = true;
 	while (!x->leaf) {
-		unsigned i = 0;
+		unsigned i = key < x->key[0] ? 0 : kids_slot_search(x->key, x->n, key);
 
-		if (key < x->key[0])
-			x->key[0] = key;	/* the subtree's new minimum */
-		else
-			i = kids_slot_search(x->key, x->n, key);
-		left_edge &= i == 0;
-		right_edge &= i + 1u == x->n;
-		if (h == MK_MAX_HEIGHT)
+		if (p->h == MK_MAX_HEIGHT)
 			broken("taller than MK_MAX_HEIGHT");
-		path[h] = x;
-		slot[h++] = i;
-		x = mk_ptrs(x)[i] = own(tx, mk_ptrs(x)[i], false);
+		p->left_edge &= i == 0;
+		p->right_edge &= i + 1u == x->n;
+		p->node[p->h] = x;
+		p->slot[p->h++] = i;
+		x = mk_child(x, i);
 	}
-	/* Below the root only a family's smallest key lands first in a leaf: every inner key
-	 * is its subtree's minimum. */
-	pos = key < x->key[0] ? 0 : kids_slot_search(x->key, x->n, key) + 1;
-	while (x->n == x->cap) {
-		unsigned left = (MK_FANOUT + 1) / 2;
-		struct mk_node *r;
+	return x;
+}
 
-		/* the edges: a new first leaf entry or the half split off the first child;
-		 * a new last entry */
-		if (left_edge && pos == !x->leaf)
-			left = pos + 1;
-		else if (right_edge && pos == x->n)
-			left = x->n;
-		r = split(tx, x, pos, key, val, left);
-		key = r->key[0];
-		val = r;
-		if (!h) {
-			root = take(tx, false);
-			place(root, 0, x->key[0], x);
-			place(root, 1, key, r);
-			*rootp = root;
-			return;
-		}
-		x = path[--h];
-		pos = slot[h] + 1;
-	}
-	place(x, pos, key, val);
+/* x (private, full) gets (key, ptr) at pos; returns the node split off to its right. In
+ * the middle both halves keep room for what comes next; at the family's edges a fill in
+ * address order (dumps, the benchmarks) keeps coming to the same edge, so there the old
+ * node stays full and the new one starts nearly empty, and such fills pack. */
+static struct mk_node *split_at(struct mk_txn *tx, const struct path *p, struct mk_node *x,
+				unsigned pos, resource_size_t key, void *ptr)
+{
+	unsigned left = (MK_FANOUT + 1) / 2;
+
+	/* a new first leaf entry, or the half split off the first child; a new last one */
+	if (p->left_edge && pos == !x->leaf)
+		left = pos + 1;
+	else if (p->right_edge && pos == x->n)
+		left = x->n;
+	return split(tx, x, pos, key, ptr, left);
+}
+
+/* Whether x, p's child i and nearly empty, will absorb a neighbour. */
+static bool absorbs(const struct mk_node *p, unsigned i, const struct mk_node *x)
+{
+	if (x->n > MK_MERGE_AT)
+		return false;
+	return (i > 0 && mk_child(p, i - 1)->n + x->n <= MK_FANOUT) ||
+	       (i + 1u < p->n && mk_child(p, i + 1)->n + x->n <= MK_FANOUT);
 }
 
 /* x = p's child pi, private and nearly empty, absorbs a neighbour when both fit in one
@@ -452,64 +461,142 @@ static void absorb(struct mk_txn *tx, struct mk_node *p, unsigned pi)
 	}
 }
 
-void mk_remove(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key)
+static void set_root(struct mk_txn *tx, struct mk_node **rootp, struct mk_node *root)
 {
-	struct mk_node *path[MK_MAX_HEIGHT], *x = *rootp = own(tx, *rootp, false);
-	unsigned slot[MK_MAX_HEIGHT], h = 0;
+	if (tx->publish)
+		mk_publish(rootp, root);
+	else
+		*rootp = root;
+}
 
-	while (!x->leaf) {
-		unsigned i = kids_slot_search(x->key, x->n, key);
+/* The leaf at the bottom of the path changed: c is its new version (private; NULL when it
+ * emptied) and r a node split off to its right (private, or NULL). Hands the change up:
+ * every ancestor whose keys or entries change is made private, bottom up, and the first
+ * one whose only change is the pointer to its changed child is not copied at all. In a
+ * publishing transaction that pointer is stored in place, with release: the child's new
+ * version covers exactly the keys the old one did (same minimum, so the ancestor's keys
+ * stay right), and the store is the one that makes the whole change visible. Otherwise
+ * the change reaches the root, which is published (or handed to the caller). */
+static void propagate(struct mk_txn *tx, struct mk_node **rootp, const struct path *p,
+		      struct mk_node *c, struct mk_node *r)
+{
+	unsigned h = p->h;
 
-		path[h] = x;
-		slot[h++] = i;
-		x = mk_ptrs(x)[i] = own(tx, mk_ptrs(x)[i], false);
-	}
-	cut(x, kids_slot_search(x->key, x->n, key));
 	while (h) {
-		struct mk_node *p = path[--h];
-		unsigned pi = slot[h];
+		struct mk_node *q = p->node[--h], *qc;
+		unsigned i = p->slot[h];
 
-		if (!x->n) {
-			drop(tx, x);
-			cut(p, pi);
-		} else {
-			p->key[pi] = x->key[0];
-			if (x->n <= MK_MERGE_AT)
-				absorb(tx, p, pi);
+		if (c && !r && c->key[0] == q->key[i] && !absorbs(q, i, c)) {
+			if (is_private(tx, q)) {
+				mk_ptrs(q)[i] = c;
+				return;
+			}
+			if (tx->publish) {
+				__atomic_store_n(&mk_ptrs(q)[i], c, __ATOMIC_RELEASE);
+				return;
+			}
 		}
-		x = p;
+		qc = own(tx, q, false);
+		if (!c) {
+			cut(qc, i);
+		} else {
+			mk_ptrs(qc)[i] = c;
+			qc->key[i] = c->key[0];
+			if (r && qc->n < qc->cap) {
+				place(qc, i + 1, r->key[0], r);
+				r = NULL;
+			} else if (r) {
+				r = split_at(tx, p, qc, i + 1, r->key[0], r);
+			} else if (c->n <= MK_MERGE_AT) {
+				absorb(tx, qc, i);
+			}
+		}
+		c = qc;
+		if (!c->n) {
+			drop(tx, c);
+			c = NULL;
+		}
 	}
-	if (!x->n) {
-		drop(tx, x);
-		*rootp = NULL;
+	if (r) {
+		struct mk_node *root = take(tx, false);
+
+		place(root, 0, c->key[0], c);
+		place(root, 1, r->key[0], r);
+		c = root;
+	}
+	/* a root with one child gives way to it */
+	while (c && !c->leaf && c->n == 1) {
+		struct mk_node *only = mk_ptrs(c)[0];
+
+		drop(tx, c);
+		c = only;
+	}
+	set_root(tx, rootp, c);
+}
+
+void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, void *val)
+{
+	struct mk_node *x = *rootp, *c, *r = NULL;
+	struct path p;
+	unsigned pos;
+
+	if (!x) {
+		c = small_leaf(tx, 1);
+		place(c, 0, key, val);
+		set_root(tx, rootp, c);
 		return;
 	}
-	while (!x->leaf && x->n == 1) {
-		struct mk_node *only = mk_ptrs(x)[0];
+	x = descend(x, key, &p);
+	/* Below the root only a family's smallest key lands first in a leaf: every inner key
+	 * is its subtree's minimum. */
+	pos = key < x->key[0] ? 0 : kids_slot_search(x->key, x->n, key) + 1;
+	c = own(tx, x, !p.h);
+	if (c->n < c->cap)
+		place(c, pos, key, val);
+	else
+		r = split_at(tx, &p, c, pos, key, val);
+	propagate(tx, rootp, &p, c, r);
+}
 
-		drop(tx, x);
-		x = only;
+void mk_remove(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key)
+{
+	struct path p;
+	struct mk_node *c = own(tx, descend(*rootp, key, &p), false);
+
+	cut(c, kids_slot_search(c->key, c->n, key));
+	if (!c->n) {
+		drop(tx, c);
+		c = NULL;
 	}
-	*rootp = x;
+	propagate(tx, rootp, &p, c, NULL);
 }
 
 void mk_rekey(struct mk_txn *tx, struct mk_node **rootp, resource_size_t old,
 	      resource_size_t new, void *val)
 {
-	struct mk_node *x = *rootp = own(tx, *rootp, false);
+	struct path p;
+	struct mk_node *c = own(tx, descend(*rootp, old, &p), false);
+	unsigned i = kids_slot_search(c->key, c->n, old);
 
-	for (;;) {
-		unsigned i = kids_slot_search(x->key, x->n, old);
+	c->key[i] = new;
+	mk_ptrs(c)[i] = val;
+	propagate(tx, rootp, &p, c, NULL);
+}
 
-		/* exact minimums: a key equals old only where old is its subtree's minimum */
-		if (x->key[i] == old)
-			x->key[i] = new;
-		if (x->leaf) {
-			mk_ptrs(x)[i] = val;
-			return;
-		}
-		x = mk_ptrs(x)[i] = own(tx, mk_ptrs(x)[i], false);
-	}
+static struct mk_node *clone(struct mk_txn *tx, const struct mk_node *x)
+{
+	struct mk_node *c = x->cap < MK_FANOUT ? small_leaf(tx, x->cap) : take(tx, x->leaf);
+
+	copy_entries(c, x);
+	if (!x->leaf)
+		for (unsigned i = 0; i < x->n; i++)
+			mk_ptrs(c)[i] = clone(tx, mk_ptrs(x)[i]);
+	return c;
+}
+
+struct mk_node *mk_clone(struct mk_txn *tx, const struct mk_node *root)
+{
+	return root ? clone(tx, root) : NULL;
 }
 
 void mk_free_retired(struct mk_node *x)

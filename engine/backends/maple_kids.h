@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The maple backend's index of one parent's children: a copy-on-write B+tree from start
- * address to child, read without any lock while one writer at a time changes it.
+ * address to child, read without any lock while one writer at a time changes it, after
+ * the kernel's maple tree in RCU mode (docs/kernel-model.md §5.6).
  *
  * Siblings never overlap, so their starts are distinct keys and "the child at or before
  * addr" answers every question about a range. Nodes are laid out for cache lines: a
@@ -11,22 +12,36 @@
  * minimum of the subtree under it, so a descent never backtracks. A family of a few
  * children gets a small root leaf (room for 1, 3, 7, then MK_FANOUT entries).
  *
- * Readers. A node, once a reader can reach it, never changes: a writer copies every node
- * it changes (the path from the family's root down, and whatever splits or joins there),
- * builds the new version privately and publishes it with one release store of the new
- * root into the owner's root pointer. A reader loads that pointer once with acquire and
- * then descends, or iterates, a version no one will ever modify: it needs no lock, no
- * retry and no validation, and every answer it gets from one root is from one moment of
- * the family. The nodes a write replaced are handed to the caller, which frees them after
- * an RCU grace period; they stay intact until then.
+ * Writers copy every node whose keys or entries they change; nothing of a published node
+ * is ever written but one thing: an inner node's pointer to a child, which a write
+ * replaces, with one release store, by a new version of that child covering exactly the
+ * same keys (the same minimum, so the inner node's keys stay right). A write that changes
+ * one entry copies its leaf, and the ancestors whose keys or entries change with it, and
+ * publishes with that one store into the first ancestor that keeps its keys, or into the
+ * family's root pointer; a write that changes many (a transaction) copies every node it
+ * touches up to the root, so that they all appear with the one store of the root. A
+ * replaced node stays intact, for the readers still in it, until the caller frees it
+ * after a grace period.
+ *
+ * Readers therefore need no lock and no retry. Every node they reach is whole: its keys,
+ * count and leaf entries never change, and a child pointer they load is either the old
+ * version of that subtree or the new one, each complete. A lookup (mk_at_or_before)
+ * returns what the family held at the moment it read the last pointer on its way down. A
+ * cursor (mk_iter) finds the next leaf by descending again from the root it started
+ * from, for keys after the last one it returned: keys come out strictly ascending, each
+ * key was in the family when its leaf was read, and a key present throughout is never
+ * missed. A walk that crosses leaves while single-entry writes land can meet a newer leaf
+ * after an older one (an entry that replaced one it already returned); the caller, which
+ * knows what the values are, decides what that means. A transaction's changes never mix
+ * that way with what a cursor already read: every node they touch is replaced, so a
+ * cursor that started from the old root stays in the old version of all of them.
  *
  * Writers are serialized by the caller and work in transactions (struct mk_txn): a node
  * made in the current transaction is private (no reader can reach it yet) and is changed
- * in place, so several changes to one family in one transaction copy each node at most
- * once, and all of them appear with the one store. Like the kernel's maple tree
- * (mas_preallocate, docs/kernel-model.md §5.6), a write first reserves every node it may
- * need (mk_reserve, sized by the mk_need_* functions) and takes nodes only from there, so
- * an allocation failure happens before anything has changed. */
+ * in place, so several changes in one transaction copy each node at most once. Like the
+ * kernel's maple tree (mas_preallocate), a write first reserves every node it may need
+ * (mk_reserve, sized by the mk_need_* functions) and takes nodes only from there, so an
+ * allocation failure happens before anything has changed. */
 #ifndef ENGINE_BACKENDS_MAPLE_KIDS_H
 #define ENGINE_BACKENDS_MAPLE_KIDS_H
 
@@ -60,23 +75,33 @@ static inline void **mk_ptrs(const struct mk_node *x)
 	return (void **)(x->key + x->cap);
 }
 
-/* --- Readers, under rcu_read_lock (or the writer, under its lock). */
+/* --- Readers, under rcu_read_lock (or the writer, under its lock).
+ *
+ * Memory ordering: a writer fills new nodes with plain stores, then makes them reachable
+ * with one release store (mk_publish into a root pointer, or into an inner node's child
+ * pointer). Readers load every pointer a writer may store that way, root and inner child
+ * pointers, with acquire, which pairs with it: the nodes' contents, and the values they
+ * point to, are visible to every load after it, on arm64 as on x86 (an acquire orders all
+ * later loads after it; a plain load of a pointer does not, on arm64, order loads through
+ * what it points to against the writer's stores as C11 sees them). Keys, counts and leaf
+ * entries are never written once published, so loads of them are plain. */
 
-/* The published root of a family. The acquire pairs with mk_publish's release: whatever
- * the writer stored into the nodes before publishing them is visible to the loads that
- * follow, through any number of levels (on arm64 as on x86: an acquire orders every later
- * load after it). Nodes reached from a root are immutable, so every load below it is a
- * plain one. */
+/* The published root of a family. */
 static inline struct mk_node *mk_load(struct mk_node *const *rootp)
 {
 	return __atomic_load_n(rootp, __ATOMIC_ACQUIRE);
 }
 
-/* Makes a write's new root visible. Release: every store that built the new nodes (and
- * the values they point to) is ordered before the pointer that reaches them. */
+/* Makes a write's new root visible (release: see above). */
 static inline void mk_publish(struct mk_node **rootp, struct mk_node *root)
 {
 	__atomic_store_n(rootp, root, __ATOMIC_RELEASE);
+}
+
+/* Inner node x's child i (acquire: see above). */
+static inline struct mk_node *mk_child(const struct mk_node *x, unsigned i)
+{
+	return __atomic_load_n((struct mk_node *const *)&mk_ptrs(x)[i], __ATOMIC_ACQUIRE);
 }
 
 /* The value with the greatest key <= addr under root, or NULL. */
@@ -85,13 +110,13 @@ static inline void *mk_at_or_before(const struct mk_node *x, resource_size_t add
 	if (!x || x->key[0] > addr)
 		return NULL;
 	while (!x->leaf)
-		x = mk_ptrs(x)[kids_slot_search(x->key, x->n, addr)];
+		x = mk_child(x, kids_slot_search(x->key, x->n, addr));
 	return mk_ptrs(x)[kids_slot_search(x->key, x->n, addr)];
 }
 
-/* An in-order cursor over one version of a family: its root, and where it is in a leaf.
- * Leaving a leaf finds the next one by a descent from the same root, so the cursor needs
- * no stack and sees exactly that version, whatever writers publish meanwhile. */
+/* An in-order cursor over a family: the root it started from, and where it is in a leaf.
+ * Leaving a leaf finds the next one by a descent from that root, so the cursor needs no
+ * stack (what it returns is described at the top of this file). */
 struct mk_iter {
 	const struct mk_node *root, *leaf;
 	unsigned slot;
@@ -137,6 +162,9 @@ struct mk_pool {
 struct mk_txn {
 	struct mk_pool *pool;
 	uint64_t gen;		/* nodes with this gen are this transaction's own */
+	/* The transaction's last change publishes it, into the root pointer it is given or
+	 * into an inner node in place; else the caller publishes the root it is handed. */
+	bool publish;
 	struct mk_node **ret;	/* replaced published nodes: ret[0..nr_ret) ... */
 	unsigned nr_ret, cap_ret;
 	struct mk_node *retired;	/* ... and the rest, through next_retired */
@@ -145,13 +173,14 @@ struct mk_txn {
 /* Nodes a write may take, in the worst case, for: one insert; one removal; one rekey;
  * removing every key in [lo, hi] of the family (after a rekey inside it); inserting k
  * keys in ascending order right after one existing key; building a new family of k keys
- * in ascending order. */
+ * in ascending order; cloning the family. */
 size_t mk_need_insert(const struct mk_node *root);
 size_t mk_need_remove(const struct mk_node *root);
 size_t mk_need_rekey(const struct mk_node *root);
 size_t mk_need_remove_span(const struct mk_node *root, resource_size_t lo, resource_size_t hi);
 size_t mk_need_insert_run(const struct mk_node *root, size_t k);
 size_t mk_need_build(size_t k);
+size_t mk_need_clone(const struct mk_node *root);
 
 /* Makes sure the pool holds `nodes` spares. 0, or -ENOMEM with nothing changed. */
 int mk_reserve(struct mk_pool *pool, size_t nodes);
@@ -161,17 +190,21 @@ void mk_pool_destroy(struct mk_pool *pool);
 
 /* Starts a transaction whose nodes are marked gen, which must be greater than that of
  * every transaction before it on the same nodes; what it replaces goes to ret[0..cap)
- * first (ret may be NULL with cap 0). */
+ * first (ret may be NULL with cap 0). `publish`: see struct mk_txn. */
 static inline void mk_txn_begin(struct mk_txn *tx, struct mk_pool *pool, uint64_t gen,
-				struct mk_node **ret, unsigned cap)
+				struct mk_node **ret, unsigned cap, bool publish)
 {
-	*tx = (struct mk_txn){ .pool = pool, .gen = gen, .ret = ret, .cap_ret = cap };
+	*tx = (struct mk_txn){ .pool = pool, .gen = gen, .ret = ret, .cap_ret = cap,
+			       .publish = publish };
 }
 
-/* The changes. *rootp is the transaction's own copy of the family's root pointer (NULL
- * for an empty family): it starts as the published root and is updated to the new
- * version's, which the caller then publishes with mk_publish. Every published node they
- * replace is added to the transaction's list; nothing published is ever written. */
+/* The changes. In a transaction that does not publish, *rootp is its own copy of the
+ * family's root pointer (NULL for an empty family): it starts as the published root and
+ * is updated to the new version's, which the caller then publishes with mk_publish, and
+ * nothing published is written. In one that publishes, its one change is made visible by
+ * the change itself: rootp is then the published root pointer (and earlier changes in the
+ * transaction may only have built private nodes, which this one links). Every published
+ * node they replace is added to the transaction's list. */
 /* Adds key -> val; key must not be present. */
 void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, void *val);
 /* Removes key, which must be present. */
@@ -180,6 +213,9 @@ void mk_remove(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key);
  * neighbours. */
 void mk_rekey(struct mk_txn *tx, struct mk_node **rootp, resource_size_t old,
 	      resource_size_t new, void *val);
+/* A private copy of every node of the family at root (the same values): for an owner that
+ * replaces another and must not share nodes a write may change in place with it. */
+struct mk_node *mk_clone(struct mk_txn *tx, const struct mk_node *root);
 
 /* Frees a retired list, or every node of a family (not the values). Only once no reader
  * can hold them. */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The maple backend's copy-on-write child index (engine/backends/maple_kids.h) against a
  * sorted array: every answer and the cursor's order after every change, the B+tree's
- * structure, that a published version never changes (an old root still answers as before
- * after later writes, until its retired nodes are freed), that every write takes its
- * nodes only from its reservation, how tightly ordered fills pack, and that every node is
- * accounted for. */
+ * structure, that a version a reader may hold stays whole (after a write that replaced
+ * the root, the old root still answers as before until its retired nodes are freed; a
+ * write that stored in place left the root, which answers as after it), that a write
+ * copies only what it changes, that every write takes its nodes only from its
+ * reservation, how tightly ordered fills pack, and that every node is accounted for. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "backends/maple_kids.h"
+#include "node_alloc.h"
 
 struct model {
 	resource_size_t *key;
@@ -161,12 +163,17 @@ struct writer {
 };
 
 /* Starts a write that may take exactly `need` nodes: the pool holds that many and no
- * more, so a bound too low shows as an overdraft. */
-static void begin_exact(struct writer *w, size_t need)
+ * more (a refill brings MK_POOL_REFILL at least, so the rest is taken back out), and a
+ * bound too low shows as an overdraft. */
+static void begin_exact(struct writer *w, size_t need, bool publish)
 {
 	mk_pool_destroy(&w->pool);
 	assert_int_equal(mk_reserve(&w->pool, need), 0);
-	mk_txn_begin(&w->tx, &w->pool, ++w->gen, NULL, 0);
+	if (w->pool.nr_spare > need) {
+		iomem_node_free_bulk((void *const *)&w->pool.spare[need], w->pool.nr_spare - need);
+		w->pool.nr_spare = need;
+	}
+	mk_txn_begin(&w->tx, &w->pool, ++w->gen, NULL, 0, publish);
 }
 
 static void end_checked(struct writer *w, const char *what)
@@ -196,18 +203,20 @@ static void run_random(unsigned range, unsigned ops)
 		unsigned what = next_rand() % 16;
 		const struct mk_node *before = root;
 		bool keep_old = op % 16 == 0;
+		/* a single change publishes itself (in place, or through root) half the time */
+		bool publish = next_rand() % 2;
 
 		if (keep_old)
 			model_copy(&old, &m);
 		if (what < 7 && !present) {
 			void *v = (void *)(uintptr_t)(2 * ++seq + 1);
 
-			begin_exact(&w, mk_need_insert(root));
+			begin_exact(&w, mk_need_insert(root), publish);
 			mk_insert(&w.tx, &root, key, v);
 			end_checked(&w, "an insert");
 			model_insert(&m, key, v);
 		} else if (what < 12 && present) {
-			begin_exact(&w, mk_need_remove(root));
+			begin_exact(&w, mk_need_remove(root), publish);
 			mk_remove(&w.tx, &root, key);
 			end_checked(&w, "a removal");
 			model_remove_at(&m, i);
@@ -218,7 +227,7 @@ static void run_random(unsigned range, unsigned ops)
 			resource_size_t nk = between(lo, hi);
 			void *v = (void *)(uintptr_t)(2 * ++seq + 1);
 
-			begin_exact(&w, mk_need_rekey(root));
+			begin_exact(&w, mk_need_rekey(root), publish);
 			mk_rekey(&w.tx, &root, key, nk, v);
 			end_checked(&w, "a rekey");
 			m.key[i] = nk;
@@ -232,7 +241,8 @@ static void run_random(unsigned range, unsigned ops)
 
 			if (c > m.n - i)
 				c = m.n - i;
-			begin_exact(&w, mk_need_remove_span(root, key, m.key[i + c - 1]));
+			publish = false;
+			begin_exact(&w, mk_need_remove_span(root, key, m.key[i + c - 1]), false);
 			mk_rekey(&w.tx, &root, key, nk, v);
 			for (j = 1; j < c; j++)
 				mk_remove(&w.tx, &root, m.key[i + j]);
@@ -250,7 +260,8 @@ static void run_random(unsigned range, unsigned ops)
 
 			if (!step)
 				continue;
-			begin_exact(&w, mk_need_insert_run(root, c));
+			publish = false;
+			begin_exact(&w, mk_need_insert_run(root, c), false);
 			mk_rekey(&w.tx, &root, key, key + step, m.val[i]);
 			m.key[i] = key + step;
 			for (size_t j = 1; j < c; j++) {
@@ -264,8 +275,10 @@ static void run_random(unsigned range, unsigned ops)
 			continue;
 		}
 		/* The version published before the write is intact until its retired nodes
-		 * are freed: readers still in it see it whole. */
-		if (keep_old)
+		 * are freed: readers still in it see it whole. A write that publishes itself
+		 * either replaced the root (the old one is that whole old version) or stored a
+		 * pointer in place below it (the root is the same, and the new version). */
+		if (keep_old && (!publish || before != root))
 			expect_same(before, &old, random_key(range));
 		mk_free_retired(w.tx.retired);
 		expect_same(root, &m, random_key(range));
@@ -304,7 +317,7 @@ static void build_then_drain(void **state)
 	long long base = iomem_node_bytes();
 
 	(void)state;
-	begin_exact(&w, mk_need_build(N));
+	begin_exact(&w, mk_need_build(N), false);
 	for (size_t i = 0; i < N; i++) {
 		keys[i] = i * 0x1000;
 		mk_insert(&w.tx, &root, keys[i], &keys[i]);
@@ -320,7 +333,7 @@ static void build_then_drain(void **state)
 		keys[j] = t;
 	}
 	for (size_t i = 0; i < N; i++) {
-		begin_exact(&w, mk_need_remove(root));
+		begin_exact(&w, mk_need_remove(root), i % 2);
 		mk_remove(&w.tx, &root, keys[i]);
 		end_checked(&w, "a removal");
 		mk_free_retired(w.tx.retired);
@@ -344,7 +357,7 @@ static long long fill_bytes(size_t n, bool descending)
 		resource_size_t key = (descending ? n - i : i) * 0x2000;
 
 		assert_int_equal(mk_reserve(&w.pool, mk_need_insert(root)), 0);
-		mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0);
+		mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0, false);
 		mk_insert(&w.tx, &root, key, (void *)(uintptr_t)(key | 1));
 		mk_free_retired(w.tx.retired);
 	}
@@ -374,30 +387,48 @@ static void ordered_fills_pack_leaves(void **state)
 	assert_true(fill_bytes(1, false) <= 32);
 }
 
-/* A write copies the path it changes and nothing else: an insert into a packed family of
- * 10^5 keys replaces one node per level (a split adds one more, and the level above). */
-static void writes_copy_only_the_path(void **state)
+static size_t count_retired(const struct mk_txn *tx)
+{
+	size_t n = 0;
+
+	for (const struct mk_node *x = tx->retired; x; x = x->next_retired)
+		n++;
+	return n;
+}
+
+/* A write copies what it changes and nothing else. In a packed family of 10^5 keys, a
+ * transaction that publishes its root copies one node per level; a single change that
+ * publishes itself copies the leaf alone when the leaf keeps its minimum, and stores the
+ * new leaf into the unchanged parent, so the root stays the same. */
+static void writes_copy_only_what_changes(void **state)
 {
 	enum { N = 100000 };
 	struct writer w = { 0 };
-	struct mk_node *root = NULL;
-	size_t retired = 0;
+	struct mk_node *root = NULL, *before;
 	unsigned h;
 
 	(void)state;
 	assert_int_equal(mk_reserve(&w.pool, mk_need_build(N)), 0);
-	mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0);
+	mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0, false);
 	for (size_t i = 0; i < N; i++)
 		mk_insert(&w.tx, &root, i * 4, (void *)(uintptr_t)(i * 4 + 1));
 	h = mk_height(root);
+	assert_true(h >= 4);
+	/* a transaction: the path to the leaf, which is full and splits */
 	assert_int_equal(mk_reserve(&w.pool, mk_need_insert(root)), 0);
-	mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0);
+	mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0, false);
 	mk_insert(&w.tx, &root, 4 * (N / 2) + 1, (void *)(uintptr_t)3);
-	for (struct mk_node *x = w.tx.retired; x; x = x->next_retired)
-		retired++;
-	assert_int_equal(retired, h);
+	assert_int_equal(count_retired(&w.tx), h);
 	mk_free_retired(w.tx.retired);
-	assert_null(mk_check(root, N + 1));
+	/* a single change: the leaf (now half full) alone */
+	before = root;
+	assert_int_equal(mk_reserve(&w.pool, mk_need_insert(root)), 0);
+	mk_txn_begin(&w.tx, &w.pool, ++w.gen, NULL, 0, true);
+	mk_insert(&w.tx, &root, 4 * (N / 2) + 2, (void *)(uintptr_t)5);
+	assert_int_equal(count_retired(&w.tx), 1);
+	assert_ptr_equal(root, before);
+	mk_free_retired(w.tx.retired);
+	assert_null(mk_check(root, N + 2));
 	mk_destroy(root);
 	mk_pool_destroy(&w.pool);
 }
@@ -409,7 +440,7 @@ int main(void)
 		cmocka_unit_test(random_ops_large_families),
 		cmocka_unit_test(build_then_drain),
 		cmocka_unit_test(ordered_fills_pack_leaves),
-		cmocka_unit_test(writes_copy_only_the_path),
+		cmocka_unit_test(writes_copy_only_what_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
