@@ -42,6 +42,19 @@ struct published_map {
 	atomic_uint attrindx;
 };
 
+/* An op as an op-script line, stamped with when it began (CLOCK_MONOTONIC). */
+struct recent_op {
+	uint64_t ns;
+	char text[112];
+};
+
+/* A claim as granted to a claimer thread. */
+struct granted_claim {
+	resource_size_t start, n;
+	int owner;
+	bool exclusive;
+};
+
 struct worker {
 	struct run *run;
 	enum stress_role role;
@@ -53,7 +66,7 @@ struct worker {
 	uint64_t fails[NR_OPS];			/* -EBUSY and the like: results, not errors */
 	struct hdr_histogram *hist[NR_OPS];
 	uint64_t spurious_seen;
-	char recent[RECENT_OPS][112];	/* this thread's last ops, as op-script lines */
+	struct recent_op recent[RECENT_OPS];	/* this thread's last ops (replay.c) */
 	unsigned nrecent;
 	struct lin_ring *ring;		/* recorded ops of linearizability windows */
 	atomic_int lin_quota;		/* iterations still to record in this window */
@@ -74,7 +87,7 @@ struct run {
 	struct { resource_size_t start, end; } *ram;	/* System RAM ranges, for readers */
 	unsigned nram;
 	double *zipf_cdf;		/* over claim slots, when --dist zipf */
-	atomic_uint tokens[CLAIM_SLOTS];		/* owner+1 of each claim slot */
+	atomic_uint tokens[CLAIM_SLOTS];	/* each claim slot's holder and claim, or 0 */
 	atomic_int muxed_inside[64];
 	struct published_map maps[PUBLISHED_MAPS];
 	_Atomic int phase;
@@ -82,6 +95,7 @@ struct run {
 	atomic_int failures;
 	char failure[256];
 	int failing_worker;
+	struct granted_claim witness[2];	/* a double grant's two claims, or n == 0 */
 	struct worker *workers;
 	unsigned nworkers;
 	atomic_uint finished;		/* workers whose loop ended */
@@ -99,6 +113,11 @@ void worker_note(struct worker *w, const char *fmt, ...)
 /* Records a correctness failure (the first one is kept with its worker). */
 void run_fail(struct run *r, struct worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same, for a double grant of claims a and b, which the replay script requests alone
+ * (run.c). */
+void run_fail_witness(struct run *r, struct worker *w, const struct granted_claim *a,
+		      const struct granted_claim *b, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Random numbers: splitmix64. */
 static inline uint64_t stress_rand(uint64_t *s)
@@ -133,6 +152,9 @@ static inline void stress_spin_ns(uint64_t ns)
 }
 
 struct run_figures;
+
+/* The failure as a replay script next to the starting tree (replay.c). */
+void write_replay(struct run *r, struct run_figures *fig);
 
 /* One run of one backend (run.c): its figures added to fig. 0, 1 on a correctness
  * failure, 2 on a setup error. */

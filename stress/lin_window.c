@@ -15,8 +15,8 @@
 #include "harness.h"
 #include "report/atomic_file.h"
 
-#define PARK_TIMEOUT_NS		2000000000ULL	/* a worker busy in one long op */
-#define WINDOW_TIMEOUT_NS	20000000000ULL	/* a participant stuck: a lost wake-up */
+#define PARK_STALL_NS		2000000000ULL	/* a worker busy in one long op: skip */
+#define WINDOW_STALL_NS		20000000000ULL	/* no participant moves: a lost wake-up */
 #define LIN_RING_CAPACITY	16
 
 static bool is_tree_role(const struct worker *w)
@@ -51,29 +51,47 @@ void lin_window_teardown(struct run *r)
 		}
 }
 
-static bool quotas_spent(struct run *r)
+/* Window quota iterations still to run, over the live workers. */
+static unsigned quota_left(struct run *r)
 {
-	for (unsigned i = 0; i < r->nworkers; i++)
-		if (atomic_load(&r->workers[i].lin_quota) > 0 && !atomic_load(&r->workers[i].exited))
-			return false;
-	return true;
+	unsigned left = 0;
+
+	for (unsigned i = 0; i < r->nworkers; i++) {
+		int q = atomic_load(&r->workers[i].lin_quota);
+
+		if (q > 0 && !atomic_load(&r->workers[i].exited))
+			left += (unsigned)q;
+	}
+	return left;
 }
 
-/* Waits until every live worker is parked, and has spent its window quota: 0, -ETIMEDOUT,
- * or -ECANCELED when the run failed meanwhile. */
-static int wait_quiet(struct run *r, uint64_t timeout_ns)
+/* Waits until every live worker is parked and has spent its window quota: 0; -ETIMEDOUT
+ * when nothing moved for stall_ns (no worker parked, finished or spent an iteration of
+ * quota), or -ECANCELED when the run failed meanwhile. Bounded by a lack of progress, not
+ * by time: a loaded machine makes the wait longer, never makes it fail. */
+static int wait_quiet(struct run *r, uint64_t stall_ns)
 {
-	uint64_t deadline = stress_now_ns() + timeout_ns;
+	unsigned seen_parked = ~0u, seen_finished = ~0u, seen_left = ~0u;
+	uint64_t deadline = 0;
 
-	while (atomic_load(&r->parked) + atomic_load(&r->finished) < r->nworkers ||
-	       !quotas_spent(r)) {
+	for (;;) {
+		unsigned parked = atomic_load(&r->parked), finished = atomic_load(&r->finished);
+		unsigned left = quota_left(r);
+
+		if (parked + finished >= r->nworkers && left == 0)
+			return 0;
 		if (atomic_load(&r->failures))
 			return -ECANCELED;
-		if (stress_now_ns() > deadline)
+		if (parked != seen_parked || finished != seen_finished || left != seen_left) {
+			seen_parked = parked;
+			seen_finished = finished;
+			seen_left = left;
+			deadline = stress_now_ns() + stall_ns;
+		} else if (stress_now_ns() > deadline) {
 			return -ETIMEDOUT;
+		}
 		sched_yield();
 	}
-	return 0;
 }
 
 /* Up to LIN_PARTICIPANTS tree workers, taking turns from one window to the next. */
@@ -127,17 +145,17 @@ void lin_window_run(struct run *r)
 	if (atomic_load(&r->phase) != PHASE_RUN)
 		return;
 	atomic_store(&r->phase, PHASE_PAUSE);
-	if (wait_quiet(r, PARK_TIMEOUT_NS) != 0 || lin_state_capture(r->t, &init) != 0) {
+	if (wait_quiet(r, PARK_STALL_NS) != 0 || lin_state_capture(r->t, &init) != 0) {
 		r->lin_skipped++;
 		goto resume;
 	}
 	nrings = choose(r, rings);
 	lin_window_cut(rings, nrings);
 	atomic_store(&r->phase, PHASE_LIN);
-	rc = wait_quiet(r, WINDOW_TIMEOUT_NS);
+	rc = wait_quiet(r, WINDOW_STALL_NS);
 	if (rc == -ETIMEDOUT)
-		run_fail(r, NULL, "a linearizability window did not finish in %llu s: a thread is "
-			 "stuck (a lost MUXED wake-up?)", WINDOW_TIMEOUT_NS / 1000000000ULL);
+		run_fail(r, NULL, "a linearizability window made no progress for %llu s: a thread "
+			 "is stuck (a lost MUXED wake-up?)", WINDOW_STALL_NS / 1000000000ULL);
 	if (rc)
 		goto resume;
 	atomic_store(&r->phase, PHASE_PAUSE);

@@ -16,22 +16,45 @@ void worker_note(struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
 
+	struct recent_op *op = &w->recent[w->nrecent++ % RECENT_OPS];
+
+	op->ns = stress_now_ns();
 	va_start(ap, fmt);
-	vsnprintf(w->recent[w->nrecent++ % RECENT_OPS], sizeof(w->recent[0]), fmt, ap);
+	vsnprintf(op->text, sizeof(op->text), fmt, ap);
 	va_end(ap);
+}
+
+static void run_fail_v(struct run *r, struct worker *w, const struct granted_claim *a,
+		       const struct granted_claim *b, const char *fmt, va_list ap)
+{
+	if (atomic_fetch_add(&r->failures, 1) != 0)
+		return;
+	vsnprintf(r->failure, sizeof(r->failure), fmt, ap);
+	if (a && b) {
+		r->witness[0] = *a;
+		r->witness[1] = *b;
+	}
+	r->failing_worker = w ? w->id : -1;
+	atomic_store(&r->phase, PHASE_STOP);
 }
 
 void run_fail(struct run *r, struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (atomic_fetch_add(&r->failures, 1) != 0)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(r->failure, sizeof(r->failure), fmt, ap);
+	run_fail_v(r, w, NULL, NULL, fmt, ap);
 	va_end(ap);
-	r->failing_worker = w ? w->id : -1;
-	atomic_store(&r->phase, PHASE_STOP);
+}
+
+void run_fail_witness(struct run *r, struct worker *w, const struct granted_claim *a,
+		      const struct granted_claim *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	run_fail_v(r, w, a, b, fmt, ap);
+	va_end(ap);
 }
 
 /* Whether to go on: pauses through a stutter, stops at the end or at --ops. */
@@ -273,7 +296,48 @@ static void reader_loop(struct worker *w)
 
 struct claim {
 	unsigned slot, nslots;
+	bool exclusive;
 };
+
+/* A claim slot's token: its holder (the low 16 bits, worker id + 1, so never 0) and the
+ * holder's whole claim, so that whoever finds the slot taken knows the claim it hit. */
+static unsigned claim_token(int owner, const struct claim *cl)
+{
+	return (cl->slot << 4 | cl->nslots << 1 | cl->exclusive) << 16 | (unsigned)(owner + 1);
+}
+
+static int token_owner(unsigned token)
+{
+	return (int)(token & 0xffff) - 1;
+}
+
+static struct claim token_claim(unsigned token)
+{
+	unsigned v = token >> 16;
+
+	return (struct claim){ v >> 4, (v >> 1) & 7, v & 1 };
+}
+
+static struct granted_claim granted(const struct run *r, const struct claim *cl, int owner)
+{
+	return (struct granted_claim){ r->claim_base + cl->slot * CLAIM_SLOT,
+				       cl->nslots * CLAIM_SLOT, owner, cl->exclusive };
+}
+
+/* Slot s of w's new claim was held under token: a double grant. The failure keeps both
+ * claims, so that the replay script shows it on its own, whatever else the other threads
+ * had in the tree then. */
+static void double_grant(struct worker *w, const struct claim *mine, unsigned s,
+			 unsigned token)
+{
+	struct run *r = w->run;
+	struct claim theirs = token_claim(token);
+	struct granted_claim a = granted(r, &theirs, token_owner(token)), b = granted(r, mine, w->id);
+
+	run_fail_witness(r, w, &a, &b, "double grant: slot %llx granted to thread %d while "
+			 "thread %d held it", (unsigned long long)(r->claim_base + s * CLAIM_SLOT),
+			 w->id, token_owner(token));
+}
 
 /* Gives back one held claim, clearing its tokens first. false after a failure. */
 static bool unclaim(struct worker *w, struct timer *tm, uint64_t i, const struct claim *cl)
@@ -283,7 +347,7 @@ static bool unclaim(struct worker *w, struct timer *tm, uint64_t i, const struct
 	int rc;
 
 	for (unsigned s = cl->slot; s < cl->slot + cl->nslots; s++)
-		atomic_compare_exchange_strong(&r->tokens[s], &(unsigned){ (unsigned)w->id + 1 }, 0);
+		atomic_compare_exchange_strong(&r->tokens[s], &(unsigned){ claim_token(w->id, cl) }, 0);
 	worker_note(w, "release 0x%llx 0x%llx", (unsigned long long)start, (unsigned long long)n);
 	op_begin(w, tm, i);
 	rc = worker_release(w, start, n);
@@ -323,15 +387,18 @@ static void claimer_loop(struct worker *w)
 				 (unsigned long long)n, strerror(-rc));
 			break;
 		} else {
-			for (unsigned s = slot; s < slot + nslots; s++) {
-				unsigned owner = atomic_exchange(&r->tokens[s], (unsigned)w->id + 1);
+			struct claim mine = { slot, nslots, flags != 0 };
 
-				if (owner)
-					run_fail(r, w, "double grant: slot %llx granted to thread %d "
-						 "while thread %u held it", (unsigned long long)
-						 (r->claim_base + s * CLAIM_SLOT), w->id, owner - 1);
+			/* The token carries everything the detector needs in one word,
+			 * so no other data has to be ordered by it. */
+			for (unsigned s = slot; s < slot + nslots; s++) {
+				unsigned token = atomic_exchange(&r->tokens[s],
+								 claim_token(w->id, &mine));
+
+				if (token)
+					double_grant(w, &mine, s, token);
 			}
-			held[nheld++] = (struct claim){ slot, nslots };
+			held[nheld++] = mine;
 		}
 		if (nheld > LIVE_CLAIMS) {
 			unsigned k = (unsigned)stress_below(&w->rng, nheld);
@@ -458,19 +525,19 @@ static int map_one(struct worker *w, struct mapping *m, enum stress_op *op)
 		m->pa = r->ram[i].start + stress_below(&w->rng, span / 2 + 1);
 		m->size = 1 + stress_below(&w->rng, span / 2 < (1ULL << 20) ? span / 2 : 1ULL << 20);
 		m->linear = true;
-		worker_note(w, "memremap 0x%llx 0x%llx wb as m%u", (unsigned long long)m->pa,
-			    (unsigned long long)m->size, m->slot);
+		worker_note(w, "memremap 0x%llx 0x%llx wb as t%dm%u", (unsigned long long)m->pa,
+			    (unsigned long long)m->size, w->id, m->slot);
 		return iomem_memremap(r->m, m->pa, m->size, MEMREMAP_WB, &m->va);
 	}
 	if (*op == OP_MEMREMAP) {
 		m->attrindx = MT_NORMAL_NC;
-		worker_note(w, "memremap 0x%llx 0x%llx wc as m%u", (unsigned long long)m->pa,
-			    (unsigned long long)m->size, m->slot);
+		worker_note(w, "memremap 0x%llx 0x%llx wc as t%dm%u", (unsigned long long)m->pa,
+			    (unsigned long long)m->size, w->id, m->slot);
 		return iomem_memremap(r->m, m->pa, m->size, MEMREMAP_WC, &m->va);
 	}
 	m->attrindx = variants[v].attrindx;
-	worker_note(w, "ioremap 0x%llx 0x%llx %s as m%u", (unsigned long long)m->pa,
-		    (unsigned long long)m->size, variants[v].word, m->slot);
+	worker_note(w, "ioremap 0x%llx 0x%llx %s as t%dm%u", (unsigned long long)m->pa,
+		    (unsigned long long)m->size, variants[v].word, w->id, m->slot);
 	if (v == 0)
 		rc = iomem_ioremap(r->m, m->pa, m->size, &m->va);
 	else if (v == 1)
@@ -487,7 +554,7 @@ static void unmap_one(struct worker *w, struct mapping *m, struct published_map 
 
 	if (p)
 		publish_map(p, NULL);
-	worker_note(w, "iounmap m%u", m->slot);
+	worker_note(w, "iounmap t%dm%u", w->id, m->slot);
 	op_begin(w, tm, i);
 	rc = iomem_iounmap(w->run->m, m->va);
 	op_end(w, tm, OP_IOUNMAP);

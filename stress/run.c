@@ -152,65 +152,6 @@ static void join_workers(struct run *r)
 			pthread_join(r->workers[i].thread, NULL);
 }
 
-/* The failing thread's recent ops as a replayable op-script, written atomically next to
- * the starting tree it loads. */
-struct replay {
-	struct run *r;
-	struct run_figures *fig;
-	const char *script;
-};
-
-static int fill_replay(FILE *f, void *arg)
-{
-	const struct replay *rp = arg;
-	struct run *r = rp->r;
-	struct worker *w = r->failing_worker >= 0 ? &r->workers[r->failing_worker] : NULL;
-
-	fprintf(f, "# iomem stress failure: %s\n# seed %llu, backend %s, lock %s, thread %d (%s)\n"
-		   "# replay: iomem script --backend %s %s\n",
-		r->failure, (unsigned long long)rp->fig->seed, r->backend, iomem_tree_lock(r->t),
-		w ? w->id : -1, w ? stress_role_name(w->role) : "checker", r->backend, rp->script);
-	fprintf(f, "load stress-failure-%llu.tree\n", (unsigned long long)rp->fig->seed);
-	fprintf(f, "insert 0x%llx 0x%llx \"iomem-stress claims\" mem\n",
-		(unsigned long long)r->claim_base,
-		(unsigned long long)(r->claim_base + CLAIM_SLOTS * CLAIM_SLOT - 1));
-	fprintf(f, "insert 0x%llx 0x%llx \"iomem-stress muxed\" mem\n",
-		(unsigned long long)r->muxed_base,
-		(unsigned long long)(r->muxed_base + 64 * MUXED_SIZE - 1));
-	if (w) {
-		unsigned n = w->nrecent < RECENT_OPS ? w->nrecent : RECENT_OPS;
-
-		for (unsigned i = w->nrecent - n; i < w->nrecent; i++)
-			fprintf(f, "%s\n", w->recent[i % RECENT_OPS]);
-	}
-	fputs("dump\n", f);
-	return ferror(f) ? -EIO : 0;
-}
-
-static void write_replay(struct run *r, struct run_figures *fig)
-{
-	const char *dir = r->c->failure_dir ? r->c->failure_dir : ".";
-	char tree[4096], script[4096];
-	struct replay rp = { r, fig, script };
-	const char *failed = tree;
-	int rc;
-
-	snprintf(tree, sizeof(tree), "%s/stress-failure-%llu.tree", dir,
-		 (unsigned long long)fig->seed);
-	snprintf(script, sizeof(script), "%s/stress-failure-%llu.iomem", dir,
-		 (unsigned long long)fig->seed);
-	rc = atomic_file_write_buf(tree, r->start_dump, strlen(r->start_dump));
-	if (!rc) {
-		failed = script;
-		rc = atomic_file_write(script, fill_replay, &rp);
-	}
-	if (rc) {
-		fprintf(stderr, "iomem stress: cannot write %s: %s\n", failed, strerror(-rc));
-		return;
-	}
-	snprintf(fig->replay, sizeof(fig->replay), "%s", script);
-}
-
 static void collect(struct run *r, struct run_figures *fig)
 {
 	struct iomem_muxed_stats m;

@@ -20,7 +20,8 @@ SCRIPTS = os.path.join(SRC, "scripts")
 FIXTURES = os.path.join(HERE, "fixtures")
 sys.dont_write_bytecode = True
 # The Python tools of scripts/ (ci-perf is a shell script of its own).
-TOOLS = ("compare", "sweep", "ab", "plot", "report", "test-times", "lock-ranking")
+TOOLS = ("compare", "sweep", "ab", "plot", "report", "changepoints", "test-times",
+         "lock-ranking")
 
 SKIP = 77
 
