@@ -16,11 +16,14 @@
  * path they came down) and no sibling pointer (the index orders them), so moving them
  * writes nothing in them.
  *
- * Readers load an index root once and walk a version of that family no writer will ever
- * modify, so they need no retry: a version stays whole until the grace period after the
- * write that replaced it. Every write reserves the index nodes it may need, and the batch
- * that will carry what it retires, before it changes anything, so it fails with -ENOMEM
- * whole or not at all; what it replaced goes to one call_rcu. */
+ * Readers descend a family's index without a lock or retry: every index node they reach
+ * is whole, and the one thing a writer stores into a published index node is a child
+ * pointer, replaced by a new version of that child covering the same keys
+ * (maple_kids.h), so a descent meets either the old subtree or the new one. What a write
+ * replaced stays intact until the grace period after it. Every write reserves the index
+ * nodes it may need, and the batch that will carry what it retires, before it changes
+ * anything, so it fails with -ENOMEM whole or not at all; what it replaced goes to one
+ * call_rcu. */
 #define _LGPL_SOURCE
 #include <errno.h>
 #include <stdio.h>
