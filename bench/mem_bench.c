@@ -5,7 +5,8 @@
  *
  * Fills an empty tree with flat_tree.h's N = 10^5 sibling regions named "bench" and
  * reports what the node allocator's live bytes (jemalloc's stats.allocated, through
- * iomem_allocated_bytes) grew by, per resource, next to the kernel's struct resource:
+ * iomem_allocated_bytes) grew by once the backend's deferred frees have landed, per
+ * resource, next to the kernel's struct resource:
  *
  *   bytes_per_resource            (allocated_after - allocated_before) / N
  *   kernel_struct_resource_bytes  64: sizeof(struct resource) on a 64-bit kernel, which
@@ -55,8 +56,10 @@ static void settle(const char *backend)
 #endif
 }
 
-/* Bytes the fill of t with MEM_N regions made live, or 0 after skip_with_error. */
-static size_t fill_growth(iomb_state *st, struct iomem_tree *t)
+/* Bytes the fill of t with MEM_N regions left live, or 0 after skip_with_error. A backend
+ * whose writes replace nodes (maple) frees the old ones after a grace period; they are
+ * gone, not part of the tree, so the fill's own are waited for. */
+static size_t fill_growth(iomb_state *st, const char *backend, struct iomem_tree *t)
 {
 	char err[128];
 	size_t before = iomem_allocated_bytes(), after;
@@ -65,6 +68,7 @@ static size_t fill_growth(iomb_state *st, struct iomem_tree *t)
 		iomb_skip_with_error(st, err);
 		return 0;
 	}
+	settle(backend);
 	after = iomem_allocated_bytes();
 	if (!before || after <= before) {
 		iomb_skip_with_error(st, "no allocator stats (a build without jemalloc?)");
@@ -86,7 +90,7 @@ static void bm_mem(iomb_state *st, void *arg)
 		return;
 	}
 	while (iomb_keep_running(st))
-		grown = fill_growth(st, t);
+		grown = fill_growth(st, c->backend, t);
 	iomem_tree_free(t);
 	if (iomb_error_occurred(st))
 		return;

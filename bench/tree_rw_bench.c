@@ -1,28 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /* Family "tree_rw": read throughput and reader latency under writer churn, on the host's
  * own resource tree (host_tree.h: /proc/iomem, or the bundled dump when that is not
- * readable).
+ * readable), and on a flat tree of 10^5 regions, where the backends' read paths differ
+ * most (a sibling walk against an index descent).
  *
- *   tree_rw/<backend>/readers:<R>/writer:<W>              R in 1, 2; W in 0, 1
- *   tree_rw/<backend>/readers:<R>/writer:<W>/mix:point    the same without the walk
+ *   tree_rw/<backend>/readers:<R>/writer:<W>                       R in 1, 2; W in 0, 1
+ *   tree_rw/<backend>/readers:<R>/writer:<W>/mix:point             the same without the walk
+ *   tree_rw/<backend>/readers:<R>/writer:<W>[/mix:point]/n:100000  on the flat tree
  *
  * One run is time-boxed: R reader threads and W writer threads start together through a
  * gate, run for RW_RUN_MS of wall time and stop on a flag. Each reader cycles through a
- * read mix, one op each in turn:
+ * read mix, one op each in turn. On the host tree:
  *   - iomem_region_intersects of a top-level System RAM range, SYSTEM_RAM / DESC_NONE
  *     (expects REGION_INTERSECTS);
  *   - iomem_lookup of the middle of a resource (expects a hit);
  *   - a walk of System RAM: iomem_walk_res_desc(SYSTEM_RAM|BUSY) over [0, 2^64-1]
  *     (expects as many callbacks as at load time).
+ * On the flat tree (flat_tree.h: regions with a free gap after each), at regions chosen
+ * by a fixed-seed xorshift:
+ *   - iomem_region_intersects of a region, MEM / DESC_NONE (expects REGION_INTERSECTS);
+ *   - iomem_lookup of the middle of a region (expects that region);
+ *   - a walk of MEM over a window of FLAT_RW_WALK consecutive regions, as tree/walk does
+ *     (expects every region reported; a gap the writer holds is reported too).
  * The walk costs several times the other two (one find_next_iomem_res per region, each
  * a pre-order search from the root), so it dominates the mix; mix:point leaves it out
  * and shows the point reads on their own.
  * The writer requests and releases HOST_CHURN_SIZE regions, cycling over
- * HOST_CHURN_SLOTS slots of a free span of a PCI window (or of a hole), paced at
- * RW_WRITE_RATE request+release pairs per second (IOMEM_TREE_RW_WRITE_RATE; 0 unpaced).
+ * HOST_CHURN_SLOTS slots of a free span of a PCI window (or of a hole); on the flat tree,
+ * whole gaps at random. It is paced at RW_WRITE_RATE request+release pairs per second
+ * (IOMEM_TREE_RW_WRITE_RATE; 0 unpaced).
  * Paced, because an unpaced writer measures the scheduler instead: glibc's rwlock prefers
  * readers, so under rwlock the writer mostly sleeps and the readers get both CPUs, while
- * under rcu it never blocks and takes a third of them (2 CPUs, 3 threads).
+ * under rcu it never blocks and takes a third of them (2 CPUs, 3 threads). A writer that
+ * cannot keep the pace (a linear backend on the flat tree) runs flat out.
  *
  * Counters:
  *   reads_per_s, reads_per_s_per_reader  reads per second of wall time
@@ -49,6 +59,7 @@
 #include <time.h>
 
 #include "bench_util.h"
+#include "flat_tree.h"
 #include "host_tree.h"
 #include "iomem/iomem.h"
 #include "locks/lock.h"
@@ -65,12 +76,30 @@ static const struct { int readers, writers; } rw_configs[] = {
 	{ 1, 0 }, { 1, 1 }, { 2, 0 }, { 2, 1 },
 };
 
+#define FLAT_RW_N	100000u		/* regions of the flat tree */
+#define FLAT_RW_WALK	64u		/* regions per walk */
+#define FLAT_RW_SAMPLES	4096u		/* random choices, a power of two */
+
+enum rw_tree {
+	TREE_HOST,	/* the host's own tree */
+	TREE_FLAT,	/* FLAT_RW_N regions under the root */
+};
+
+/* The flat tree and the random choices its readers and writer cycle through. */
+struct flat_rw {
+	struct iomem_tree *t;
+	uint32_t region[FLAT_RW_SAMPLES];	/* for intersects, lookup, and churn in its gap */
+	uint32_t window[FLAT_RW_SAMPLES];	/* the first region of a walk */
+};
+
 struct rw_fixture {
 	char *backend;
 	const char *lock;	/* NULL: the default */
+	enum rw_tree tree;
 	bool loaded;
 	char errmsg[192];	/* set when the load failed */
 	struct host_tree h;
+	struct flat_rw f;
 };
 
 enum rw_mix {
@@ -87,7 +116,7 @@ struct rw_case {
 };
 
 struct rw_run {
-	const struct host_tree *h;
+	const struct rw_fixture *fx;
 	struct start_gate gate;
 	atomic_bool stop;
 };
@@ -104,8 +133,9 @@ struct rw_thread {
 
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Where a reader is in the mix: the next op kind and the next range / address of each.
- * Advanced with compares only, so the loop adds no divisions to the ops it times. */
+/* Where a reader is in the mix: the next op kind and the next range / address of each
+ * (on the flat tree, the next random choice). Advanced with compares and masks only, so
+ * the loop adds no divisions to the ops it times. */
 struct read_cursor {
 	unsigned op, nr_kinds;	/* op: 0 intersects, 1 lookup, 2 walk */
 	size_t ram, addr;
@@ -141,22 +171,57 @@ static bool read_walk(const struct host_tree *h)
 	       hits == h->ram_walk_hits;
 }
 
+/* Counts the regions a walk reports; a gap the writer holds at the time is reported too,
+ * and not counted. */
+static int flat_walk_count(const struct resource *res, void *arg)
+{
+	*(unsigned *)arg += (res->start - FLAT_BASE) % FLAT_STRIDE == 0;
+	return 0;
+}
+
+/* One read of the flat tree's mix, at the cursor's next random choice. */
+static bool read_flat(const struct flat_rw *f, unsigned op, struct read_cursor *cur)
+{
+	size_t k = cur->addr++ & (FLAT_RW_SAMPLES - 1);
+	resource_size_t s = flat_region_start(f->region[k]);
+	struct resource res;
+	unsigned hits = 0;
+
+	if (op == 0)
+		return iomem_region_intersects(f->t, IOMEM_ROOT_IOMEM, s, FLAT_REGION_SIZE,
+					       IORESOURCE_MEM, IORES_DESC_NONE) ==
+		       REGION_INTERSECTS;
+	if (op == 1)
+		return iomem_lookup(f->t, IOMEM_ROOT_IOMEM, s + FLAT_REGION_SIZE / 2, &res, NULL,
+				    0) == 0 && res.start == s;
+	s = flat_region_start(f->window[k]);
+	return iomem_walk_res_desc(f->t, IOMEM_ROOT_IOMEM, IORES_DESC_NONE, IORESOURCE_MEM, s,
+				   s + FLAT_RW_WALK * FLAT_STRIDE - 1, flat_walk_count,
+				   &hits) == 0 &&
+	       hits == FLAT_RW_WALK;
+}
+
 /* The next read of the mix; true when its result is the expected one. */
-static bool read_op(const struct host_tree *h, struct read_cursor *cur)
+static bool read_op(const struct rw_fixture *fx, struct read_cursor *cur)
 {
 	unsigned op = cur->op;
 
 	cur->op = op + 1 == cur->nr_kinds ? 0 : op + 1;
+	if (fx->tree == TREE_FLAT)
+		return read_flat(&fx->f, op, cur);
 	if (op == 0)
-		return read_intersects(h, cur);
-	return op == 1 ? read_lookup(h, cur) : read_walk(h);
+		return read_intersects(&fx->h, cur);
+	return op == 1 ? read_lookup(&fx->h, cur) : read_walk(&fx->h);
 }
 
 static void *reader_main(void *arg)
 {
 	struct rw_thread *th = arg;
-	const struct host_tree *h = th->run->h;
-	struct read_cursor cur = { .nr_kinds = th->nr_kinds, .addr = (th->id * 7u) % h->nr_addrs };
+	const struct rw_fixture *fx = th->run->fx;
+	struct read_cursor cur = {
+		.nr_kinds = th->nr_kinds,
+		.addr = fx->tree == TREE_FLAT ? th->id * 997u : (th->id * 7u) % fx->h.nr_addrs,
+	};
 	/* What the loop writes stays on this thread's stack until the end: the threads'
 	 * structs sit side by side, and counting into them made the readers share cache
 	 * lines on every read, which cost the rcu backend's share-nothing readers most. */
@@ -165,7 +230,7 @@ static void *reader_main(void *arg)
 
 	/* Warm-up outside the run: registers the thread with RCU, warms the caches. */
 	for (unsigned w = 0; w < cur.nr_kinds; w++)
-		wrong += !read_op(h, &cur);
+		wrong += !read_op(fx, &cur);
 	start_gate_pass(&th->run->gate);
 	th->cpu_ns = bench_thread_cpu_ns();
 	while (!atomic_load_explicit(&th->run->stop, memory_order_relaxed)) {
@@ -174,10 +239,10 @@ static void *reader_main(void *arg)
 		if (lat_due(&lat)) {
 			uint64_t t0 = lat_ticks();
 
-			ok = read_op(h, &cur);
+			ok = read_op(fx, &cur);
 			lat_add(&lat, lat_ticks() - t0);
 		} else {
-			ok = read_op(h, &cur);
+			ok = read_op(fx, &cur);
 		}
 		wrong += !ok;
 		ops++;
@@ -189,15 +254,23 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-/* One request + release of churn slot k; true when both succeeded. */
-static bool churn_op(const struct host_tree *h, unsigned k)
+/* One request + release of churn slot k (on the flat tree, of the k-th random region's
+ * gap); true when both succeeded. */
+static bool churn_op(const struct rw_fixture *fx, unsigned k)
 {
-	resource_size_t s = h->churn_start + (resource_size_t)(k % HOST_CHURN_SLOTS) *
-					     HOST_CHURN_SIZE;
+	struct iomem_tree *t = fx->tree == TREE_FLAT ? fx->f.t : fx->h.t;
+	resource_size_t s, n;
 
-	if (iomem_request_region(h->t, IOMEM_ROOT_IOMEM, s, HOST_CHURN_SIZE, "bench-dev", 0))
+	if (fx->tree == TREE_FLAT) {
+		s = flat_gap_start(fx->f.region[(k * 7u + 1) & (FLAT_RW_SAMPLES - 1)]);
+		n = FLAT_GAP_SIZE;
+	} else {
+		s = fx->h.churn_start + (resource_size_t)(k % HOST_CHURN_SLOTS) * HOST_CHURN_SIZE;
+		n = HOST_CHURN_SIZE;
+	}
+	if (iomem_request_region(t, IOMEM_ROOT_IOMEM, s, n, "bench-dev", 0))
 		return false;
-	return iomem_release_region(h->t, IOMEM_ROOT_IOMEM, s, HOST_CHURN_SIZE) == 0;
+	return iomem_release_region(t, IOMEM_ROOT_IOMEM, s, n) == 0;
 }
 
 static uint64_t write_rate(void)
@@ -223,7 +296,7 @@ static void *writer_main(void *arg)
 	th->cpu_ns = bench_thread_cpu_ns();
 	t0 = bench_now_ns();
 	while (!atomic_load_explicit(&th->run->stop, memory_order_relaxed)) {
-		th->wrong += !churn_op(th->run->h, k++);
+		th->wrong += !churn_op(th->run->fx, k++);
 		th->ops++;
 		/* Ahead of schedule: sleep until the next batch of 16 is due. */
 		if (rate && th->ops % 16 == 0) {
@@ -344,31 +417,54 @@ static void check_and_report(iomb_state *st, const struct rw_case *c, struct rw_
 	}
 }
 
+/* The flat tree and its random choices: 0, or -1 with the reason in err. */
+static int flat_rw_build(struct flat_rw *f, const char *backend, char *err, size_t errlen)
+{
+	uint64_t seed = 0x2545f4914f6cdd1dULL;
+
+	f->t = flat_tree_build(backend, FLAT_RW_N, "bench", err, errlen);
+	if (!f->t)
+		return -1;
+	for (unsigned i = 0; i < FLAT_RW_SAMPLES; i++) {
+		f->region[i] = (uint32_t)(bench_xorshift64(&seed) % FLAT_RW_N);
+		f->window[i] = (uint32_t)(bench_xorshift64(&seed) % (FLAT_RW_N - FLAT_RW_WALK + 1));
+	}
+	return 0;
+}
+
 /* The loaded fixture, or NULL after skip_with_error. */
-static struct host_tree *fixture_get(iomb_state *st, struct rw_fixture *fx)
+static const struct rw_fixture *fixture_get(iomb_state *st, struct rw_fixture *fx)
 {
 	char err[160];
 
 	pthread_mutex_lock(&load_lock);
 	if (!fx->loaded) {
-		if (host_tree_load(&fx->h, fx->backend, fx->lock, err, sizeof(err)))
+		int rc = fx->tree == TREE_FLAT ?
+				 flat_rw_build(&fx->f, fx->backend, err, sizeof(err)) :
+				 host_tree_load(&fx->h, fx->backend, fx->lock, err, sizeof(err));
+
+		if (rc)
 			snprintf(fx->errmsg, sizeof(fx->errmsg), "%s: %s", fx->backend, err);
 		fx->loaded = true;
 	}
 	pthread_mutex_unlock(&load_lock);
-	if (!fx->h.t) {
+	if (!(fx->tree == TREE_FLAT ? fx->f.t : fx->h.t)) {
 		iomb_skip_with_error(st, fx->errmsg);
 		return NULL;
 	}
-	return &fx->h;
+	return fx;
 }
 
-static void set_label(iomb_state *st, const struct host_tree *h)
+static void set_label(iomb_state *st, const struct rw_fixture *fx)
 {
 	char label[160];
 
-	snprintf(label, sizeof(label), "%s (%zu resources), churn in %s", h->source,
-		 h->nr_resources, h->churn_where);
+	if (fx->tree == TREE_FLAT)
+		snprintf(label, sizeof(label), "flat tree of %u regions, churn in their gaps",
+			 FLAT_RW_N);
+	else
+		snprintf(label, sizeof(label), "%s (%zu resources), churn in %s", fx->h.source,
+			 fx->h.nr_resources, fx->h.churn_where);
 	iomb_set_label(st, label);
 }
 
@@ -391,14 +487,14 @@ static bool threads_init(iomb_state *st, struct rw_thread *th, const struct rw_c
 static void bm_rw(iomb_state *st, void *arg)
 {
 	const struct rw_case *c = arg;
-	const struct host_tree *h = fixture_get(st, c->fx);
+	const struct rw_fixture *fx = fixture_get(st, c->fx);
 	struct rw_thread th[MAX_THREADS] = { 0 };
 	struct rw_time rt = { 0 };
 
-	if (!h)
+	if (!fx)
 		return;
 	while (iomb_keep_running(st)) {
-		struct rw_run run = { .h = h, .gate = START_GATE_INIT };
+		struct rw_run run = { .fx = fx, .gate = START_GATE_INIT };
 
 		if (!threads_init(st, th, c, &run))
 			break;
@@ -410,7 +506,7 @@ static void bm_rw(iomb_state *st, void *arg)
 		lat_destroy(&th[i].lat);
 	iomb_set_counter(st, "readers", c->readers, IOMB_COUNTER_PLAIN);
 	iomb_set_counter(st, "writer", c->writers, IOMB_COUNTER_PLAIN);
-	set_label(st, h);
+	set_label(st, fx);
 }
 
 static void fixture_free(void *arg)
@@ -418,6 +514,7 @@ static void fixture_free(void *arg)
 	struct rw_fixture *fx = arg;
 
 	host_tree_destroy(&fx->h);
+	iomem_tree_free(fx->f.t);
 	free(fx->backend);
 	free(fx);
 }
@@ -430,39 +527,46 @@ static void register_case(struct rw_case *c, const char *backend)
 		snprintf(name, sizeof(name), "tree_lock/%s/%s/readers:%d/writer:%d", backend,
 			 c->fx->lock, c->readers, c->writers);
 	else
-		snprintf(name, sizeof(name), "tree_rw/%s/readers:%d/writer:%d%s", backend,
-			 c->readers, c->writers, c->mix == MIX_POINT ? "/mix:point" : "");
+		snprintf(name, sizeof(name), "tree_rw/%s/readers:%d/writer:%d%s%s", backend,
+			 c->readers, c->writers, c->mix == MIX_POINT ? "/mix:point" : "",
+			 c->fx->tree == TREE_FLAT ? "/n:100000" : "");
 	/* One time-boxed run per repetition. */
 	iomb_bench_iterations(
 		iomb_bench_real_time(iomb_bench_unit(iomb_register(name, bm_rw, c), IOMB_MS)), 1);
 }
+
+_Static_assert(FLAT_RW_N == 100000, "the benchmark names say n:100000");
 
 void tree_rw_bench_register(void)
 {
 	const char *const *backends = iomem_backend_names();
 	const size_t nr_configs = sizeof(rw_configs) / sizeof(rw_configs[0]);
 	const size_t nr_mixes = sizeof(mix_kinds) / sizeof(mix_kinds[0]);
+	const size_t nr_trees = 2;	/* the host's, then the flat one */
 	size_t nr_backends = bench_nr_backends();
-	struct rw_fixture **fxs = bench_xcalloc(nr_backends + 1, sizeof(*fxs));
-	struct rw_case *cases = bench_xcalloc(nr_mixes * nr_configs * nr_backends + 1,
+	struct rw_fixture **fxs = bench_xcalloc(nr_trees * nr_backends + 1, sizeof(*fxs));
+	struct rw_case *cases = bench_xcalloc(nr_trees * nr_mixes * nr_configs * nr_backends + 1,
 					      sizeof(*cases));
 	struct rw_case *c = cases;
 
 	iomb_on_exit(free, fxs);
 	iomb_on_exit(free, cases);
-	for (size_t b = 0; b < nr_backends; b++) {
-		fxs[b] = bench_xcalloc(1, sizeof(*fxs[b]));
-		fxs[b]->backend = bench_xstrdup(backends[b]);
-		iomb_on_exit(fixture_free, fxs[b]);
+	for (size_t i = 0; i < nr_trees * nr_backends; i++) {
+		fxs[i] = bench_xcalloc(1, sizeof(*fxs[i]));
+		fxs[i]->backend = bench_xstrdup(backends[i % nr_backends]);
+		fxs[i]->tree = i < nr_backends ? TREE_HOST : TREE_FLAT;
+		iomb_on_exit(fixture_free, fxs[i]);
 	}
-	for (size_t m = 0; m < nr_mixes; m++) {
-		for (size_t k = 0; k < nr_configs; k++) {
-			for (size_t b = 0; b < nr_backends; b++, c++) {
-				*c = (struct rw_case){ .fx = fxs[b],
-						       .readers = rw_configs[k].readers,
-						       .writers = rw_configs[k].writers,
-						       .mix = (enum rw_mix)m };
-				register_case(c, backends[b]);
+	for (size_t tr = 0; tr < nr_trees; tr++) {
+		for (size_t m = 0; m < nr_mixes; m++) {
+			for (size_t k = 0; k < nr_configs; k++) {
+				for (size_t b = 0; b < nr_backends; b++, c++) {
+					*c = (struct rw_case){ .fx = fxs[tr * nr_backends + b],
+							       .readers = rw_configs[k].readers,
+							       .writers = rw_configs[k].writers,
+							       .mix = (enum rw_mix)m };
+					register_case(c, backends[b]);
+				}
 			}
 		}
 	}

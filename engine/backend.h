@@ -54,6 +54,7 @@ struct iomem_tree {
 extern const struct iomem_backend_ops iomem_backend_rwlock;
 extern const struct iomem_backend_ops iomem_backend_rcu;
 extern const struct iomem_backend_ops iomem_backend_itree;
+extern const struct iomem_backend_ops iomem_backend_maple;
 
 /* A backend from outside the engine (a test build's), found by name but never listed.
  * 0, -EEXIST for a name taken, -ENOSPC when the few slots are full. */

@@ -9,6 +9,7 @@ static const struct iomem_backend_ops *const backends[] = {
 	&iomem_backend_rwlock,
 	&iomem_backend_rcu,
 	&iomem_backend_itree,
+	&iomem_backend_maple,
 };
 
 /* Registered at start-up, before any thread: read-only afterwards. */
@@ -18,6 +19,7 @@ static const char *const backend_names[] = {
 	"rwlock",
 	"rcu",
 	"itree",
+	"maple",
 	NULL,
 };
 

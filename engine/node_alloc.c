@@ -8,12 +8,14 @@
 #ifdef IOMEM_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #define node_malloc(n) mallocx((n), MALLOCX_ZERO)
+#define node_malloc_raw(n) mallocx((n), 0)
 #define node_free(p) dallocx((p), 0)
 #define node_size(p) sallocx((p), 0)
 #else
 #include <malloc.h>
 #include <stdlib.h>
 #define node_malloc(n) calloc(1, (n))
+#define node_malloc_raw(n) malloc(n)
 #define node_free(p) free(p)
 #define node_size(p) malloc_usable_size(p)
 #endif
@@ -46,6 +48,33 @@ void iomem_node_free(void *node)
 					  memory_order_relaxed);
 		node_free(node);
 	}
+}
+
+size_t iomem_node_alloc_bulk(size_t size, void **nodes, size_t n)
+{
+	long long bytes = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!(nodes[i] = node_malloc_raw(size)))
+			break;
+		bytes += (long long)node_size(nodes[i]);
+	}
+	/* Relaxed, as every update of the counter: it is a sum, read once the threads that
+	 * change it are done (joined, or past an rcu_barrier), which orders it. */
+	atomic_fetch_add_explicit(&node_bytes, bytes, memory_order_relaxed);
+	return i;
+}
+
+void iomem_node_free_bulk(void *const *nodes, size_t n)
+{
+	long long bytes = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bytes += (long long)node_size(nodes[i]);
+		node_free(nodes[i]);
+	}
+	atomic_fetch_sub_explicit(&node_bytes, bytes, memory_order_relaxed);
 }
 
 long long iomem_node_bytes(void)

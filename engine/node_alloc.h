@@ -13,4 +13,11 @@
 void *iomem_node_alloc(size_t size, const char *name, const char **name_out);
 void iomem_node_free(void *node);
 
+/* Many nodes of one size at once, counted with one update of the live-bytes counter (which
+ * a writer and the RCU reclaim thread would otherwise both hit for every node). Fills
+ * nodes[0..n) and returns how many it allocated, stopping at the first failure. The
+ * memory is not zeroed. */
+size_t iomem_node_alloc_bulk(size_t size, void **nodes, size_t n);
+void iomem_node_free_bulk(void *const *nodes, size_t n);
+
 #endif

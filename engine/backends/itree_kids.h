@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "iomem/iomem.h"
+#include "kids_slot.h"
 
 #define KIDS_FANOUT 15	/* 8 + 15 * 16 bytes: a 256-byte node, four cache lines */
 
@@ -47,15 +48,10 @@ static inline void **kids_ptrs(const struct kids_node *x)
 	return (void **)(x->key + x->cap);
 }
 
-/* The index of the last key <= addr in x, given key[0] <= addr. Branch-free: the keys'
- * two cache lines are read in parallel, not one probe after another. */
+/* The index of the last key <= addr in x, given key[0] <= addr. */
 static inline unsigned kids_slot(const struct kids_node *x, resource_size_t addr)
 {
-	unsigned i = 0;
-
-	for (unsigned j = 1; j < x->n; j++)
-		i += x->key[j] <= addr;
-	return i;
+	return kids_slot_search(x->key, x->n, addr);
 }
 
 /* The value with the greatest key <= addr, or NULL. */

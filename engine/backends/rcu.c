@@ -10,28 +10,14 @@
  * with an explicit stack and never follow parent pointers, which only writers use. */
 #define _LGPL_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <urcu/urcu-memb.h>
 
 #include "backend.h"
 #include "locks/lock.h"
 #include "node_alloc.h"
+#include "rcu_reader.h"
 #include "sibling_list.h"
-
-#ifdef IOMEM_TSAN
-#include <sanitizer/tsan_interface.h>
-/* TSan cannot see liburcu's grace periods: every reader's unlock happens before every
- * reclaim callback. */
-static char reclaim_sync;
-#define tsan_reader_done() __tsan_release(&reclaim_sync)
-#define tsan_reclaim_begin() __tsan_acquire(&reclaim_sync)
-#else
-#define tsan_reader_done() ((void)0)
-#define tsan_reclaim_begin() ((void)0)
-#endif
 
 struct rnode {
 	struct resource r;
@@ -67,46 +53,6 @@ static void writer_lock(struct rcu_tree *rt)
 {
 	lock_write(&rt->writer);
 	rt->append_hint = NULL;		/* the node may be retired from here on */
-}
-
-/* --- Thread registration: every thread that uses the tree is an RCU reader; it is
- * registered on first use and unregistered when it exits. */
-static pthread_key_t reader_key;
-static pthread_once_t reader_key_once = PTHREAD_ONCE_INIT;
-static _Thread_local bool registered;
-
-static void reader_exit(void *arg)
-{
-	(void)arg;
-	urcu_memb_unregister_thread();
-	registered = false;
-}
-
-static void reader_key_init(void)
-{
-	pthread_key_create(&reader_key, reader_exit);
-}
-
-static inline void ensure_registered(void)
-{
-	if (__builtin_expect(registered, 1))
-		return;
-	pthread_once(&reader_key_once, reader_key_init);
-	urcu_memb_register_thread();
-	pthread_setspecific(reader_key, &registered);
-	registered = true;
-}
-
-static inline void read_begin(void)
-{
-	ensure_registered();
-	urcu_memb_read_lock();
-}
-
-static inline void read_end(void)
-{
-	tsan_reader_done();
-	urcu_memb_read_unlock();
 }
 
 static struct resource *node_new(const char *name)
@@ -147,7 +93,7 @@ static void free_list(struct resource *r)
 
 static void reclaim_node(struct rcu_head *head)
 {
-	tsan_reclaim_begin();
+	rcu_tsan_reclaim_begin();
 	iomem_node_free(caa_container_of(head, struct rnode, rcu));
 }
 
@@ -155,7 +101,7 @@ static void reclaim_with_children(struct rcu_head *head)
 {
 	struct rnode *n = caa_container_of(head, struct rnode, rcu);
 
-	tsan_reclaim_begin();
+	rcu_tsan_reclaim_begin();
 	free_list(n->r.child);
 	iomem_node_free(n);
 }
@@ -165,7 +111,7 @@ static void retire(struct rcu_tree *rt, struct resource *r, bool with_children)
 {
 	if (!(r->flags & IORESOURCE_BUSY) || (with_children && r->child))
 		rt->containers_freed++;
-	tsan_reader_done();	/* the writer's own accesses, too, come before the reclaim */
+	rcu_tsan_reader_done();	/* the writer's own accesses, too, come before the reclaim */
 	urcu_memb_call_rcu(&caa_container_of(r, struct rnode, r)->rcu,
 			   with_children ? reclaim_with_children : reclaim_node);
 }
@@ -181,7 +127,7 @@ static int rc_request(struct iomem_tree *t, enum iomem_root root, resource_size_
 
 	if (!res)
 		return -ENOMEM;
-	ensure_registered();
+	rcu_reader_ensure_registered();
 	res->start = start;
 	res->end = start + n - 1;
 	writer_lock(rt);
@@ -231,7 +177,7 @@ static int rc_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 	resource_size_t end = start + n - 1;
 	struct resource **p = &rt->roots[root].child;
 
-	ensure_registered();
+	rcu_reader_ensure_registered();
 	writer_lock(rt);
 	for (;;) {
 		struct resource *res = *p;
@@ -354,7 +300,7 @@ static int rc_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t
 
 	if (!res)
 		return -ENOMEM;
-	ensure_registered();
+	rcu_reader_ensure_registered();
 	res->start = start;
 	res->end = end;
 	res->flags = flags;
@@ -377,7 +323,7 @@ static int rc_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	struct resource **p, *old, *last, *repl;
 	int err = 0;
 
-	ensure_registered();
+	rcu_reader_ensure_registered();
 	writer_lock(rt);
 	p = list_find_exact(&rt->roots[root], start, end);
 	if (!p) {
@@ -418,7 +364,7 @@ static int rc_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	struct resource **p, *res, *parent, *tmp, *repl;
 	int err = -EBUSY;
 
-	ensure_registered();
+	rcu_reader_ensure_registered();
 	writer_lock(rt);
 	p = list_find_exact(&rt->roots[root], start, end);
 	if (!p) {
@@ -469,7 +415,7 @@ static int rc_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 
 	if (!res)
 		return -ENOMEM;
-	ensure_registered();
+	rcu_reader_ensure_registered();
 	res->flags = flags;
 	writer_lock(rt);
 	if (list_find_space(&rt->roots[root], res, size, min, max, align) &&
@@ -563,7 +509,7 @@ static int rc_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 	struct resource res = { .start = start, .end = end }, o;
 	int type = 0, other = 0, depth;
 
-	read_begin();
+	rcu_read_begin();
 	for (const struct resource *p = subscribe(&rt->roots[root].child); p;
 	     p = subscribe(&p->sibling)) {
 		struct preorder w;
@@ -598,7 +544,7 @@ static int rc_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 		if (!covered)
 			other++;
 	}
-	read_end();
+	rcu_read_end();
 	if (type == 0)
 		return REGION_DISJOINT;
 	return other == 0 ? REGION_INTERSECTS : REGION_MIXED;
@@ -615,7 +561,7 @@ static int rc_find_next(struct iomem_tree *t, enum iomem_root root, resource_siz
 	bool descend = false;
 	int depth;
 
-	read_begin();
+	rcu_read_begin();
 	preorder_init(&w, subscribe(&rt->roots[root].child));
 	/* Below a resource that ends before start nothing can match. */
 	while ((p = preorder_next(&w, descend, &depth))) {
@@ -635,7 +581,7 @@ static int rc_find_next(struct iomem_tree *t, enum iomem_root root, resource_siz
 			.desc = p->desc,
 		};
 	preorder_done(&w);
-	read_end();
+	rcu_read_end();
 	return p ? 0 : -ENODEV;
 }
 
@@ -645,7 +591,7 @@ static int rc_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	struct rcu_tree *rt = RC(t);
 	const struct resource *found = NULL;
 
-	read_begin();
+	rcu_read_begin();
 	for (const struct resource *p = subscribe(&rt->roots[root].child); p;) {
 		if (p->start > addr)
 			break;
@@ -664,7 +610,7 @@ static int rc_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t
 			out->name = namebuf;
 		}
 	}
-	read_end();
+	rcu_read_end();
 	return found ? 0 : -ENOENT;
 }
 
@@ -675,14 +621,14 @@ static int rc_for_each(struct iomem_tree *t, enum iomem_root root, iomem_visit_f
 	struct preorder w;
 	int depth, ret = 0;
 
-	read_begin();
+	rcu_read_begin();
 	preorder_init(&w, subscribe(&rt->roots[root].child));
 	while (!ret && (p = preorder_next(&w, true, &depth)))
 		ret = fn(p, depth, arg);
 	if (!ret && w.oom)
 		ret = -ENOMEM;
 	preorder_done(&w);
-	read_end();
+	rcu_read_end();
 	return ret;
 }
 
@@ -737,9 +683,9 @@ static void rc_destroy(struct iomem_tree *t)
 {
 	struct rcu_tree *rt = RC(t);
 
-	ensure_registered();
+	rcu_reader_ensure_registered();
 	urcu_memb_barrier();
-	tsan_reclaim_begin();
+	rcu_tsan_reclaim_begin();
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_list(rt->roots[i].child);
 	lock_destroy(&rt->writer);

@@ -21,7 +21,7 @@ for f in bin/iomem bin/iomem-bench include/iomem/iomem.h include/iomem/ioremap.h
 	[ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 "$prefix/bin/iomem" list > "$tmp/list" || fail "installed iomem list: exit $?"
-grep -q '^backends: rwlock rcu itree' "$tmp/list" || fail "installed iomem list: $(head -1 "$tmp/list")"
+grep -qx 'backends: rwlock rcu itree maple' "$tmp/list" || fail "installed iomem list: $(head -1 "$tmp/list")"
 if "$prefix/bin/iomem" script --backend itree-planted /dev/null > /dev/null 2>&1; then
 	fail "the installed iomem has the planted backend"
 fi

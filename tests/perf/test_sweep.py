@@ -32,7 +32,7 @@ SYNTHETIC = [
     "pgtable/va_alloc_free/global/pages:1-16/live:100",
     "pgtable/churn/sharded/real_time/threads:2", "pgtable/churn/sharded/real_time/threads:4",
 ]
-BACKENDS = ("rwlock", "rcu", "itree")
+BACKENDS = ("rwlock", "rcu", "itree", "maple")
 LOCKS = ("pthread-rw", "pthread-mutex", "ticket", "mcs", "qrwlock", "pflock", "brlock")
 
 
@@ -72,7 +72,7 @@ class Expand(perftest.unittest.TestCase):
         s = suites.load()["default"]
         units, notes = suites.expand("default", s, SYNTHETIC, BACKENDS, LOCKS, True)
         st = [u for u in units if u.tool == "stress"]
-        self.assertEqual(len(st), 3 * 2 * 3)                  # backends x locks x threads
+        self.assertEqual(len(st), 4 * 2 * 3)                  # backends x locks x threads
         u = st[0]
         self.assertEqual(u.args[:3], ["stress", "--backend", "rwlock"])
         self.assertIn("--json", u.args)

@@ -14,7 +14,7 @@ status=0
 cat "$tmp/out"
 [ "$status" -eq 0 ] || { echo "iomem stress exited $status" >&2; exit 1; }
 grep -q "^checks: all held" "$tmp/out"
-for b in rwlock rcu itree; do grep -q "^$b (1 run" "$tmp/out"; done
+for b in rwlock rcu itree maple; do grep -q "^$b (1 run" "$tmp/out"; done
 grep -q "^throughput relative to rwlock" "$tmp/out"
 "$python" - "$tmp/run.json" "$ops" <<'PY'
 import json, sys
@@ -25,9 +25,9 @@ for key in ("date", "host_name", "num_cpus", "cpu_model", "kernel", "compiler", 
             "command_line", "interrupted"):
     assert key in ctx, "context lacks " + key
 assert ctx["interrupted"] is False and ctx["seed"] == 7, ctx
-assert ctx["backend"] == "rwlock,rcu,itree", ctx["backend"]
+assert ctx["backend"] == "rwlock,rcu,itree,maple", ctx["backend"]
 names = {b["name"] for b in doc["benchmarks"]}
-for backend in ("rwlock", "rcu", "itree"):
+for backend in ("rwlock", "rcu", "itree", "maple"):
     for op in ("intersects", "lookup", "walk", "claim", "muxed", "ioremap", "translate"):
         assert "stress/%s/%s" % (backend, op) in names, (backend, op, sorted(names))
 for b in doc["benchmarks"]:

@@ -76,19 +76,22 @@ int iomem_request_region_nowait(struct iomem_tree *t, enum iomem_root root,
 				resource_size_t start, resource_size_t n, const char *name,
 				unsigned long flags);
 /* __release_region (§1.3). 0, or -ENOENT where the kernel warns "Trying to free
- * nonexistent resource". */
+ * nonexistent resource"; -ENOMEM, with the tree unchanged, on a backend that copies nodes
+ * to release (maple) when memory runs out. */
 int iomem_release_region(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
 			 resource_size_t n);
 
-/* insert_resource (§1.4): 0 or -EBUSY. */
+/* insert_resource (§1.4): 0 or -EBUSY; -ENOMEM (tree unchanged) on the backends that
+ * copy or index (rcu, itree, maple). */
 int iomem_insert_resource(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
 			  resource_size_t end, const char *name, unsigned long flags,
 			  unsigned long desc);
 /* remove_resource on the outermost resource with exactly [start, end]: its children move
- * up into its place. 0 or -ENOENT. */
+ * up into its place. 0 or -ENOENT; -ENOMEM as insert. */
 int iomem_remove_resource(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
 			  resource_size_t end);
-/* adjust_resource on the outermost resource with exactly [start, end]. 0, -EBUSY, -ENOENT. */
+/* adjust_resource on the outermost resource with exactly [start, end]. 0, -EBUSY, -ENOENT;
+ * -ENOMEM as insert. */
 int iomem_adjust_resource(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
 			  resource_size_t end, resource_size_t new_start, resource_size_t new_size);
 /* allocate_resource under the root, lowest fit, default alignf. 0 (and *start_out) or -EBUSY. */

@@ -58,7 +58,7 @@ def is_tail(metric: str) -> bool:
 
 # --- Names -> dimensions ------------------------------------------------------------------
 
-DEFAULT_BACKENDS = ("rwlock", "rcu", "itree")
+DEFAULT_BACKENDS = ("rwlock", "rcu", "itree", "maple")
 DEFAULT_LOCKS = ("pthread-rw", "pthread-mutex", "ticket", "mcs", "qrwlock", "pflock",
                  "brlock")
 GB_NAME_SUFFIX_KEYS = {"iterations", "repeats", "min_time", "min_warmup_time"}

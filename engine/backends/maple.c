@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: MIT */
+/* Backend "maple": the kernel's semantics (§1) with the design of its maple tree in RCU
+ * mode (§5.6): each parent's children in a copy-on-write B+tree keyed by start
+ * (maple_kids.h), read under liburcu (memb flavour) without any lock, written under one
+ * writer lock from the locks/ seam.
+ *
+ * A resource node never changes once readers can reach it, except for one field: the
+ * pointer to its children's index, which a writer replaces with one release store. So
+ * every change is one store. A request, release or allocate publishes its parent's new
+ * index; an adjust publishes the parent's index with a copy of the resource, its new
+ * range, in place of the old one; a change that moves several resources is built
+ * privately and appears whole with the one store: an insert builds the new resource's
+ * index of the children it adopts and publishes the parent's index with the new resource
+ * in place of those children; a remove publishes the parent's index with the children in
+ * place of the removed resource. Children need no parent pointer (writers remember the
+ * path they came down) and no sibling pointer (the index orders them), so moving them
+ * writes nothing in them.
+ *
+ * Readers descend a family's index without a lock or retry: every index node they reach
+ * is whole, and the one thing a writer stores into a published index node is a child
+ * pointer, replaced by a new version of that child covering the same keys
+ * (maple_kids.h), so a descent meets either the old subtree or the new one. What a write
+ * replaced stays intact until the grace period after it. Every write reserves the index
+ * nodes it may need, and the batch that will carry what it retires, before it changes
+ * anything, so it fails with -ENOMEM whole or not at all; what it replaced goes to one
+ * call_rcu. */
+#define _LGPL_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "locks/lock.h"
+#include "maple_kids.h"
+#include "node_alloc.h"
+#include "rcu_reader.h"
+
+/* The kernel's struct resource without its three links: the children's index replaces
+ * them. 48 bytes, and the name's copy after it. */
+struct mnode {
+	resource_size_t start, end;
+	/* Written by writers with mk_publish, read by readers with mk_load; the only field
+	 * that changes once the node is visible. Writers, serialized, read it plainly. */
+	struct mk_node *kids;
+	const char *name;
+	unsigned long flags, desc;
+};
+
+/* How a resource node that left the tree is freed, after the grace period. */
+enum retire_how {
+	FREE_NODE_AND_INDEX,	/* remove: its children moved up; adjust: its copy has them */
+	FREE_SUBTREE,		/* release: its descendants leave with it (§1.3) */
+};
+
+/* Index nodes a batch lists in its array: enough for every single-child change of a
+ * family below 14^12 children; bigger writes list the rest through the nodes. */
+#define BATCH_NODES 27
+
+/* Everything one write replaced, freed by one call_rcu. 256 bytes. */
+struct retire_batch {
+	struct rcu_head rcu;
+	struct mnode *res;		/* a resource node that left, or NULL */
+	enum retire_how how;
+	unsigned nr;			/* index nodes in node[] */
+	struct mk_node *more;		/* and through next_retired */
+	struct mk_node *node[BATCH_NODES];
+};
+
+struct maple_tree {
+	struct iomem_tree base;
+	struct lock writer;
+	struct mnode roots[IOMEM_NR_ROOTS];
+	/* Under the writer lock: */
+	struct mk_pool pool;		/* index nodes reserved by writes */
+	uint64_t gen;			/* the last write's transaction */
+	struct retire_batch *batch;	/* the next write's, allocated before it changes anything */
+	/* Bumped whenever a non-busy resource leaves (remove, release with it) or is replaced
+	 * (adjust). A MUXED sleeper retries from the container where it met the conflict, as
+	 * the kernel does, unless that container may have been freed meanwhile: then from the
+	 * root (as rwlock.c). */
+	unsigned long containers_freed;
+};
+
+static inline struct maple_tree *MT(struct iomem_tree *t)
+{
+	return (struct maple_tree *)t;
+}
+
+/* A family's published index, for readers. */
+static inline const struct mk_node *kids_of(const struct mnode *n)
+{
+	return mk_load((struct mk_node *const *)&n->kids);
+}
+
+static struct mnode *node_new(resource_size_t start, resource_size_t end, const char *name,
+			      unsigned long flags, unsigned long desc)
+{
+	const char *copy;
+	struct mnode *n = iomem_node_alloc(sizeof(*n), name, &copy);
+
+	if (n)
+		*n = (struct mnode){ .start = start, .end = end, .name = copy, .flags = flags,
+				     .desc = desc };
+	return n;
+}
+
+/* Frees every descendant of n and their indexes (not n). Only when no reader and no
+ * writer can reach them. */
+static void free_descendants(struct mnode *n)
+{
+	struct mk_iter it;
+
+	for (struct mnode *c = mk_iter_first(&it, n->kids); c; c = mk_iter_next(&it)) {
+		free_descendants(c);
+		iomem_node_free(c);
+	}
+	mk_destroy(n->kids);
+}
+
+static void reclaim(struct rcu_head *head)
+{
+	struct retire_batch *b = caa_container_of(head, struct retire_batch, rcu);
+
+	rcu_tsan_reclaim_begin();
+	iomem_node_free_bulk((void *const *)b->node, b->nr);
+	mk_free_retired(b->more);
+	if (b->res) {
+		if (b->how == FREE_SUBTREE)
+			free_descendants(b->res);
+		else
+			mk_destroy(b->res->kids);
+		iomem_node_free(b->res);
+	}
+	free(b);
+}
+
+/* --- Writes: under the writer lock, write_begin, the index changes, mk_publish, then
+ * write_end. */
+
+/* Reserves what a write may need: `nodes` index nodes and the batch for what it retires.
+ * 0, or -ENOMEM with nothing changed. `publish`: the write's last index change publishes
+ * it (a change of one child of one family); else the write publishes a family's root
+ * itself (struct mk_txn). */
+static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes, bool publish)
+{
+	/* Not a tree node (not counted with them): bookkeeping, and a leaked one would
+	 * leak the nodes it lists, which are counted. */
+	if (!mt->batch && !(mt->batch = malloc(sizeof(*mt->batch))))
+		return -ENOMEM;
+	if (mk_reserve(&mt->pool, nodes))
+		return -ENOMEM;
+	mt->batch->res = NULL;
+	mk_txn_begin(tx, &mt->pool, ++mt->gen, mt->batch->node, BATCH_NODES, publish);
+	return 0;
+}
+
+/* n left the tree in this write (at most one resource node does). */
+static void retire_node(struct maple_tree *mt, struct mnode *n, enum retire_how how)
+{
+	mt->batch->res = n;
+	mt->batch->how = how;
+	if (!(n->flags & IORESOURCE_BUSY) || (how == FREE_SUBTREE && n->kids))
+		mt->containers_freed++;
+}
+
+/* After the write's one publishing store (made by the index change itself, or by
+ * mk_publish): what it replaced is freed once every reader that may still hold it has
+ * left its read-side section. */
+static void write_end(struct maple_tree *mt, struct mk_txn *tx)
+{
+	struct retire_batch *b = mt->batch;
+
+	b->nr = tx->nr_ret;
+	b->more = tx->retired;
+	if (b->nr || b->more || b->res) {
+		mt->batch = NULL;
+		rcu_tsan_reader_done();	/* the writer's own accesses come before the reclaim */
+		urcu_memb_call_rcu(&b->rcu, reclaim);
+	}
+	mk_pool_trim(&mt->pool);
+}
+
+/* The child of the family fam with the largest start <= addr if it ends at or after addr,
+ * else the first one after addr: the first child ending at or after addr. The cursor is
+ * left on it. */
+static struct mnode *first_ending_from(struct mk_iter *it, const struct mk_node *fam,
+				       resource_size_t addr)
+{
+	struct mnode *c = mk_iter_seek(it, fam, addr);
+
+	if (c && c->start <= addr && c->end < addr)
+		c = mk_iter_next(it);
+	return c;
+}
+
+/* The child of fam covering [start, end], or NULL. */
+static struct mnode *covering_child(const struct mk_node *fam, resource_size_t start,
+				    resource_size_t end)
+{
+	struct mnode *c = mk_at_or_before(fam, start);
+
+	return c && c->end >= end ? c : NULL;
+}
+
+/* __request_resource's search (§1.1), without linking: root when [start, end] is not
+ * inside it, the first child it overlaps, or NULL. */
+static struct mnode *conflict_of(struct mnode *root, resource_size_t start, resource_size_t end)
+{
+	struct mk_iter it;
+	struct mnode *c;
+
+	if (end < start || start < root->start || end > root->end)
+		return root;
+	c = first_ending_from(&it, root->kids, start);
+	return c && c->start <= end ? c : NULL;
+}
+
+/* Links new (complete, not yet visible) under parent: one write, published by the insert.
+ * 0 or -ENOMEM. */
+static int link_child(struct maple_tree *mt, struct mnode *parent, struct mnode *new)
+{
+	struct mk_txn tx;
+	int err = write_begin(mt, &tx, mk_need_insert(parent->kids), true);
+
+	if (err)
+		return err;
+	mk_insert(&tx, &parent->kids, new->start, new);
+	write_end(mt, &tx);
+	return 0;
+}
+
+/* __request_region (§1.2). */
+static int ma_request(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		      resource_size_t n, const char *name, unsigned long flags, bool nowait)
+{
+	bool woken = false;
+	struct maple_tree *mt = MT(t);
+	struct mnode *res = node_new(start, start + n - 1, name, 0, 0), *parent = &mt->roots[root];
+	int err;
+
+	if (!res)
+		return -ENOMEM;
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	for (;;) {
+		struct mnode *conflict;
+
+		res->flags = (parent->flags & (IORESOURCE_TYPE_BITS | IORESOURCE_EXT_TYPE_BITS)) |
+			     IORESOURCE_BUSY | flags;
+		res->desc = parent->desc;
+		conflict = conflict_of(parent, res->start, res->end);
+		if (!conflict) {
+			err = link_child(mt, parent, res);
+			if (err)
+				break;
+			unlock_write(&mt->writer);
+			return 0;
+		}
+		if (conflict != parent && !(conflict->flags & IORESOURCE_BUSY)) {
+			parent = conflict;
+			continue;
+		}
+		if (conflict->flags & flags & IORESOURCE_MUXED) {
+			unsigned long freed = mt->containers_freed;
+
+			if (nowait) {
+				err = -EWOULDBLOCK;
+				break;
+			}
+			/* Asleep, this thread is in no read-side section: parent may be freed,
+			 * which containers_freed tells. */
+			muxed_wait_for(&t->muxed, &mt->writer, conflict->start, conflict->end,
+				       woken);
+			woken = true;
+			if (mt->containers_freed != freed)
+				parent = &mt->roots[root];
+			continue;
+		}
+		err = -EBUSY;
+		break;
+	}
+	unlock_write(&mt->writer);
+	iomem_node_free(res);
+	return err;
+}
+
+/* __release_region (§1.3): the region leaves with its children, in one store. */
+static int ma_release(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		      resource_size_t n)
+{
+	struct maple_tree *mt = MT(t);
+	resource_size_t end = start + n - 1;
+	struct mnode *p = &mt->roots[root], *res;
+	struct mk_txn tx;
+	bool muxed;
+
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	while ((res = covering_child(p->kids, start, end)) && !(res->flags & IORESOURCE_BUSY))
+		p = res;
+	if (!res || res->start != start || res->end != end) {
+		unlock_write(&mt->writer);
+		return -ENOENT;
+	}
+	if (write_begin(mt, &tx, mk_need_remove(p->kids), true)) {
+		unlock_write(&mt->writer);
+		return -ENOMEM;
+	}
+	mk_remove(&tx, &p->kids, start);
+	/* Read now: once the lock is dropped, res may be freed under this thread. */
+	muxed = res->flags & IORESOURCE_MUXED;
+	retire_node(mt, res, FREE_SUBTREE);
+	write_end(mt, &tx);
+	unlock_write(&mt->writer);
+	if (muxed)
+		muxed_wake_up(&t->muxed, start, end);
+	return 0;
+}
+
+/* __insert_resource (§1.4) under parent. 0 (linked), -EBUSY or -ENOMEM. */
+static int insert_locked(struct maple_tree *mt, struct mnode *parent, struct mnode *new)
+{
+	struct mnode *first, *last, *c;
+	struct mk_node *adopted = NULL, *r;
+	struct mk_iter it;
+	struct mk_txn tx;
+	size_t moved = 1;
+
+	for (;; parent = first) {
+		first = conflict_of(parent, new->start, new->end);
+		if (!first)
+			return link_child(mt, parent, new);
+		if (first == parent)
+			return -EBUSY;
+		if (first->start > new->start || first->end < new->end)
+			break;
+		if (first->start == new->start && first->end == new->end)
+			break;
+	}
+	/* new must cover first and every sibling after it that starts inside new */
+	for (last = mk_iter_seek(&it, parent->kids, first->start);; last = c, moved++) {
+		if (last->start < new->start || last->end > new->end)
+			return -EBUSY;
+		c = mk_iter_next(&it);
+		if (!c || c->start > new->end)
+			break;
+	}
+	r = parent->kids;
+	if (write_begin(mt, &tx, mk_need_build(moved) +
+				 mk_need_remove_span(r, first->start, last->start), false))
+		return -ENOMEM;
+	/* new's own index of the children it adopts, private until the store below */
+	c = mk_iter_seek(&it, r, first->start);
+	for (size_t i = 0; i < moved; i++, c = mk_iter_next(&it))
+		mk_insert(&tx, &adopted, c->start, c);
+	new->kids = adopted;
+	/* the parent's: new in first's place, the other adopted children gone */
+	mk_rekey(&tx, &r, first->start, new->start, new);
+	c = mk_iter_first(&it, adopted);
+	while ((c = mk_iter_next(&it)))
+		mk_remove(&tx, &r, c->start);
+	mk_publish(&parent->kids, r);
+	write_end(mt, &tx);
+	return 0;
+}
+
+static int ma_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		     resource_size_t end, const char *name, unsigned long flags,
+		     unsigned long desc)
+{
+	struct maple_tree *mt = MT(t);
+	struct mnode *res = node_new(start, end, name, flags, desc);
+	int err;
+
+	if (!res)
+		return -ENOMEM;
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	err = insert_locked(mt, &mt->roots[root], res);
+	unlock_write(&mt->writer);
+	if (err)
+		iomem_node_free(res);
+	return err;
+}
+
+/* The outermost resource with exactly [start, end], or NULL; *parent gets its parent. */
+static struct mnode *find_exact(struct mnode *root, resource_size_t start, resource_size_t end,
+				struct mnode **parent)
+{
+	struct mnode *c;
+
+	for (struct mnode *p = root; (c = covering_child(p->kids, start, end)); p = c) {
+		if (c->start == start && c->end == end) {
+			*parent = p;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* remove_resource (§1.4): the children take its place, in one store. */
+static int ma_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		     resource_size_t end)
+{
+	struct maple_tree *mt = MT(t);
+	struct mnode *old, *parent, *c;
+	struct mk_node *r;
+	struct mk_iter it;
+	struct mk_txn tx;
+	size_t moved = 0;
+	bool muxed;
+	int err;
+
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	old = find_exact(&mt->roots[root], start, end, &parent);
+	if (!old) {
+		unlock_write(&mt->writer);
+		return -ENOENT;
+	}
+	for (c = mk_iter_first(&it, old->kids); c; c = mk_iter_next(&it))
+		moved++;
+	r = parent->kids;
+	err = moved ? write_begin(mt, &tx, mk_need_insert_run(r, moved), false) :
+		      write_begin(mt, &tx, mk_need_remove(r), true);
+	if (err) {
+		unlock_write(&mt->writer);
+		return err;
+	}
+	c = mk_iter_first(&it, old->kids);
+	if (!c) {
+		mk_remove(&tx, &parent->kids, old->start);
+	} else {
+		mk_rekey(&tx, &r, old->start, c->start, c);
+		while ((c = mk_iter_next(&it)))
+			mk_insert(&tx, &r, c->start, c);
+		mk_publish(&parent->kids, r);
+	}
+	muxed = old->flags & IORESOURCE_MUXED;
+	retire_node(mt, old, FREE_NODE_AND_INDEX);
+	write_end(mt, &tx);
+	unlock_write(&mt->writer);
+	if (muxed)
+		muxed_region_gone(&t->muxed, start, end);
+	return 0;
+}
+
+/* adjust_resource (§1.4): a copy with the new range replaces the node in one store. The
+ * new range stays between the neighbours, so the parent's index keeps its order. The copy
+ * gets a clone of the children's index rather than the old node's own: later writes
+ * change index nodes in place, and readers still in the old node must not find children
+ * there that lie outside its range. */
+static int ma_adjust(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		     resource_size_t end, resource_size_t new_start, resource_size_t new_size)
+{
+	bool muxed_moved = false;
+	struct maple_tree *mt = MT(t);
+	resource_size_t new_end = new_start + new_size - 1;
+	struct mnode *res, *parent, *next, *prev, *lo, *hi, *copy;
+	struct mk_iter it;
+	struct mk_txn tx;
+	int err = -EBUSY;
+
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	res = find_exact(&mt->roots[root], start, end, &parent);
+	if (!res) {
+		err = -ENOENT;
+		goto out;
+	}
+	mk_iter_seek(&it, parent->kids, res->start);
+	next = mk_iter_next(&it);
+	prev = res->start ? mk_at_or_before(parent->kids, res->start - 1) : NULL;
+	lo = mk_first(res->kids);
+	hi = mk_last(res->kids);
+	if (new_end < new_start || new_start < parent->start || new_end > parent->end)
+		goto out;
+	if ((next && next->start <= new_end) || (prev && new_start <= prev->end))
+		goto out;
+	if ((lo && lo->start < new_start) || (hi && hi->end > new_end))
+		goto out;
+	err = -ENOMEM;
+	copy = node_new(new_start, new_end, res->name, res->flags, res->desc);
+	if (!copy)
+		goto out;
+	if (write_begin(mt, &tx, mk_need_rekey(parent->kids) + mk_need_clone(res->kids), true)) {
+		iomem_node_free(copy);
+		goto out;
+	}
+	copy->kids = mk_clone(&tx, res->kids);
+	mk_rekey(&tx, &parent->kids, res->start, new_start, copy);
+	muxed_moved = res->flags & IORESOURCE_MUXED;
+	retire_node(mt, res, FREE_NODE_AND_INDEX);
+	write_end(mt, &tx);
+	err = 0;
+out:
+	unlock_write(&mt->writer);
+	if (muxed_moved)
+		muxed_region_gone(&t->muxed, start, end);
+	return err;
+}
+
+/* __find_resource_space with the default alignf (§1.4): the lowest fit in root's gaps.
+ * Gaps that end before min cannot fit, so the scan starts at the child at or before min;
+ * and once a child reaches max, no gap after it can, so the scan stops there. */
+static bool find_space(struct mnode *root, struct mnode *new, resource_size_t size,
+		       resource_size_t min, resource_size_t max, resource_size_t align)
+{
+	struct resource tmp = { .start = root->start }, avail, alloc;
+	struct mk_iter it;
+	struct mnode *this = mk_iter_seek(&it, root->kids, min);
+
+	if (this && this->start <= min) {
+		if (this->end == root->end)
+			return false;
+		tmp.start = this->end + 1;
+		this = mk_iter_next(&it);
+	}
+	for (;;) {
+		tmp.end = this ? this->start - 1 : root->end;
+		if (tmp.end >= tmp.start) {
+			if (tmp.start < min)
+				tmp.start = min;
+			if (tmp.end > max)
+				tmp.end = max;
+			avail.start = iomem_align_up(tmp.start, align);
+			avail.end = tmp.end;
+			avail.flags = new->flags & ~IORESOURCE_UNSET;
+			if (avail.start >= tmp.start) {
+				alloc.flags = avail.flags;
+				alloc.start = avail.start;
+				alloc.end = alloc.start + size - 1;
+				if (alloc.start <= alloc.end && resource_contains(&avail, &alloc)) {
+					new->start = alloc.start;
+					new->end = alloc.end;
+					return true;
+				}
+			}
+		}
+		if (!this || this->end == root->end || this->end >= max)
+			return false;
+		tmp.start = this->end + 1;
+		this = mk_iter_next(&it);
+	}
+}
+
+static int ma_allocate(struct iomem_tree *t, enum iomem_root root, resource_size_t size,
+		       resource_size_t min, resource_size_t max, resource_size_t align,
+		       const char *name, unsigned long flags, resource_size_t *start_out)
+{
+	struct maple_tree *mt = MT(t);
+	struct mnode *res = node_new(0, 0, name, flags, IORES_DESC_NONE);
+	int err = -EBUSY;
+
+	if (!res)
+		return -ENOMEM;
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	if (find_space(&mt->roots[root], res, size, min, max, align) &&
+	    !conflict_of(&mt->roots[root], res->start, res->end)) {
+		err = link_child(mt, &mt->roots[root], res);
+		if (!err)
+			*start_out = res->start;
+	}
+	unlock_write(&mt->writer);
+	if (err)
+		iomem_node_free(res);
+	return err;
+}
+
+/* --- Readers: inside one read-side section each, without any lock or retry.
+ *
+ * Every resource node and index node a reader reaches is whole, and what it says about
+ * one family is what the family held at one moment (maple_kids.h). A walk through the
+ * siblings of one family that crosses index leaves while writers change single children
+ * can still meet a sibling that replaced one it already returned (a region released and
+ * another requested over part of it, an adjusted one under its new start); such a
+ * sibling starts inside the last one returned. Skipping it keeps every walk sorted and
+ * disjoint, as the kernel's readers see siblings, and loses nothing that was there all
+ * along: a sibling present throughout overlaps none that was ever beside it. A change of
+ * several children never shows half-done: the index copies every node it touches up to
+ * the family's root, so a walk that started before it stays in the old version of all of
+ * them. */
+
+/* Siblings in address order, from a reader's cursor, each starting after the last one
+ * returned. */
+struct siblings {
+	struct mk_iter it;
+	resource_size_t end;	/* of the last one returned */
+	bool any;
+};
+
+static const struct mnode *sib_take(struct siblings *s, const struct mnode *c)
+{
+	while (c && s->any && c->start <= s->end)
+		c = mk_iter_next(&s->it);
+	if (c) {
+		s->end = c->end;
+		s->any = true;
+	}
+	return c;
+}
+
+/* The first child of n ending at or after addr. */
+static const struct mnode *sib_from(struct siblings *s, const struct mnode *n,
+				    resource_size_t addr)
+{
+	s->any = false;
+	return sib_take(s, first_ending_from(&s->it, kids_of(n), addr));
+}
+
+static const struct mnode *sib_next(struct siblings *s)
+{
+	return sib_take(s, mk_iter_next(&s->it));
+}
+
+static bool match(const struct mnode *p, unsigned long flags, unsigned long desc)
+{
+	return (p->flags & flags) == flags && (desc == IORES_DESC_NONE || desc == p->desc);
+}
+
+struct intersect_scan {
+	resource_size_t start, end;	/* the queried range */
+	struct resource o;		/* the part of it not yet covered */
+	unsigned long flags, desc;
+	int type;
+	bool covered;
+};
+
+/* The descendant loop of §1.5, in pre-order. Subtrees that miss the range are skipped
+ * whole: every node in them misses it too. True when the kernel's loop would break. */
+static bool scan_descendants(const struct mnode *n, struct intersect_scan *s)
+{
+	struct siblings sib;
+
+	for (const struct mnode *c = sib_from(&sib, n, s->start); c && c->start <= s->end;
+	     c = sib_next(&sib)) {
+		if (match(c, s->flags, s->desc)) {
+			s->type++;
+			if (c->start > s->o.start)
+				return true;
+			if (c->end >= s->o.end) {
+				s->covered = true;
+				return true;
+			}
+			if (c->end + 1 > s->o.start)
+				s->o.start = c->end + 1;
+		}
+		if (scan_descendants(c, s))
+			return true;
+	}
+	return false;
+}
+
+/* __region_intersects, 6.12+ (§1.5). */
+static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+			 resource_size_t end, unsigned long flags, unsigned long desc)
+{
+	struct maple_tree *mt = MT(t);
+	struct intersect_scan s = { .start = start, .end = end, .flags = flags, .desc = desc };
+	struct siblings sib;
+	int other = 0;
+
+	rcu_read_begin();
+	for (const struct mnode *p = sib_from(&sib, &mt->roots[root], start); p && p->start <= end;
+	     p = sib_next(&sib)) {
+		if (match(p, flags, desc)) {
+			s.type++;
+			continue;
+		}
+		s.o.start = p->start > start ? p->start : start;
+		s.o.end = p->end < end ? p->end : end;
+		s.covered = false;
+		scan_descendants(p, &s);
+		if (!s.covered)
+			other++;
+	}
+	rcu_read_end();
+	if (s.type == 0)
+		return REGION_DISJOINT;
+	return other == 0 ? REGION_INTERSECTS : REGION_MIXED;
+}
+
+/* The first type match in pre-order among resources overlapping [start, end] below n.
+ * *stop is set once pre-order has passed end. Below a resource that ends before start
+ * nothing can match, so the search starts at the first child ending at or after it. */
+static const struct mnode *find_first_match(const struct mnode *n, resource_size_t start,
+					    resource_size_t end, unsigned long flags,
+					    unsigned long desc, bool *stop)
+{
+	struct siblings sib;
+
+	for (const struct mnode *c = sib_from(&sib, n, start); c; c = sib_next(&sib)) {
+		const struct mnode *found;
+
+		if (c->start > end) {
+			*stop = true;
+			return NULL;
+		}
+		if (match(c, flags, desc))
+			return c;
+		found = find_first_match(c, start, end, flags, desc, stop);
+		if (found || *stop)
+			return found;
+	}
+	return NULL;
+}
+
+/* find_next_iomem_res (§1.6). */
+static int ma_find_next(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+			resource_size_t end, unsigned long flags, unsigned long desc,
+			struct resource *res)
+{
+	struct maple_tree *mt = MT(t);
+	const struct mnode *p;
+	bool stop = false;
+
+	rcu_read_begin();
+	p = find_first_match(&mt->roots[root], start, end, flags, desc, &stop);
+	if (p)
+		*res = (struct resource){
+			.start = p->start > start ? p->start : start,
+			.end = p->end < end ? p->end : end,
+			.flags = p->flags,
+			.desc = p->desc,
+		};
+	rcu_read_end();
+	return p ? 0 : -ENODEV;
+}
+
+static int ma_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t addr,
+		     struct resource *out, char *namebuf, size_t namelen)
+{
+	struct maple_tree *mt = MT(t);
+	const struct mnode *found = NULL, *c;
+
+	rcu_read_begin();
+	for (const struct mnode *p = &mt->roots[root]; (c = covering_child(kids_of(p), addr, addr));
+	     p = c)
+		found = c;
+	if (found) {
+		*out = (struct resource){ .start = found->start, .end = found->end,
+					  .flags = found->flags, .desc = found->desc };
+		if (namebuf && namelen) {
+			snprintf(namebuf, namelen, "%s", found->name ? found->name : "");
+			out->name = namebuf;
+		}
+	}
+	rcu_read_end();
+	return found ? 0 : -ENOENT;
+}
+
+/* Pre-order below n, children at depth; nonzero from fn stops it. */
+static int visit(const struct mnode *n, int depth, iomem_visit_fn fn, void *arg)
+{
+	struct siblings sib;
+	int ret = 0;
+
+	for (const struct mnode *c = sib_from(&sib, n, 0); c && !ret; c = sib_next(&sib)) {
+		struct resource r = { .start = c->start, .end = c->end, .name = c->name,
+				      .flags = c->flags, .desc = c->desc };
+
+		ret = fn(&r, depth, arg);
+		if (!ret)
+			ret = visit(c, depth + 1, fn, arg);
+	}
+	return ret;
+}
+
+static int ma_for_each(struct iomem_tree *t, enum iomem_root root, iomem_visit_fn fn, void *arg)
+{
+	int ret;
+
+	rcu_read_begin();
+	ret = visit(&MT(t)->roots[root], 0, fn, arg);
+	rcu_read_end();
+	return ret;
+}
+
+static struct iomem_node *ma_append(struct iomem_tree *t, enum iomem_root root,
+				    struct iomem_node *handle, resource_size_t start,
+				    resource_size_t end, const char *name, unsigned long flags,
+				    unsigned long desc)
+{
+	struct maple_tree *mt = MT(t);
+	struct mnode *parent = handle ? (struct mnode *)handle : &mt->roots[root];
+	struct mnode *n = node_new(start, end, name, flags, desc);
+	int err;
+
+	if (!n)
+		return NULL;
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	err = link_child(mt, parent, n);
+	unlock_write(&mt->writer);
+	if (err) {
+		iomem_node_free(n);
+		return NULL;
+	}
+	return (struct iomem_node *)n;
+}
+
+static int ma_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
+{
+	struct maple_tree *mt = calloc(1, sizeof(*mt));
+	int err;
+
+	if (!mt)
+		return -ENOMEM;
+	err = iomem_tree_lock_init(&mt->writer, opts);
+	if (err) {
+		free(mt);
+		return err;
+	}
+	for (int i = 0; i < IOMEM_NR_ROOTS; i++) {
+		struct resource r;
+
+		iomem_root_init(&r, i);
+		mt->roots[i] = (struct mnode){ .start = r.start, .end = r.end, .name = r.name,
+					       .flags = r.flags };
+	}
+	*out = &mt->base;
+	return 0;
+}
+
+static void ma_destroy(struct iomem_tree *t)
+{
+	struct maple_tree *mt = MT(t);
+
+	rcu_reader_ensure_registered();
+	urcu_memb_barrier();	/* every write's retired nodes are freed */
+	rcu_tsan_reclaim_begin();
+	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
+		free_descendants(&mt->roots[i]);
+	mk_pool_destroy(&mt->pool);
+	free(mt->batch);
+	lock_destroy(&mt->writer);
+	free(mt);
+}
+
+static const char *ma_lock_name(const struct iomem_tree *t)
+{
+	return lock_name(&((const struct maple_tree *)t)->writer);
+}
+
+const struct iomem_backend_ops iomem_backend_maple = {
+	.name = "maple",
+	.create = ma_create,
+	.destroy = ma_destroy,
+	.lock_name = ma_lock_name,
+	.request = ma_request,
+	.release = ma_release,
+	.insert = ma_insert,
+	.remove = ma_remove,
+	.adjust = ma_adjust,
+	.allocate = ma_allocate,
+	.intersects = ma_intersects,
+	.find_next = ma_find_next,
+	.lookup = ma_lookup,
+	.for_each = ma_for_each,
+	.append = ma_append,
+};
