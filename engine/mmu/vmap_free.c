@@ -17,7 +17,7 @@ static struct vmap_area *spare_get(struct vmap_space *vs)
 	struct vmap_area *va = vs->spare;
 
 	if (!va)
-		return calloc(1, sizeof(*va));
+		return va_area_new();
 	vs->spare = va->next;
 	vs->nr_spare--;
 	memset(va, 0, sizeof(*va));

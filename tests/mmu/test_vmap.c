@@ -151,7 +151,10 @@ static void lazy_trigger_at(unsigned ncpus, uint64_t expected_max)
 	CHECK_EQ(vstats(&f).lazy_pages, expected_max);
 	CHECK_EQ(vstats(&f).purges, 0);
 	CHECK_EQ(vmap_remove(f.vs, addr[areas], NULL), 0);
+	/* Past it: the drain worker purges, not the freeing thread. */
+	vmap_settle(f.vs);
 	CHECK_EQ(vstats(&f).purges, 1);
+	CHECK_EQ(vstats(&f).drains, 1);
 	CHECK_EQ(vstats(&f).purged_areas, areas + 1);
 	CHECK_EQ(vstats(&f).lazy_pages, 0);
 	CHECK_EQ(get(&f, AREA_4M), S);
@@ -223,9 +226,11 @@ static void test_exhaustion(void **state)
 	CHECK_EQ(get(&f, SZ_4K), last);
 	CHECK_EQ(vstats(&f).purges, 1);
 	CHECK_EQ(vstats(&f).alloc_failures, 2);
-	/* The whole range lazy at once is past lazy_max_pages: purged on the spot. */
+	/* The whole range lazy at once is past lazy_max_pages: the drain purges it. */
 	CHECK_EQ(vmap_remove(f.vs, S, NULL), 0);
+	vmap_settle(f.vs);
 	CHECK_EQ(vstats(&f).purges, 2);
+	CHECK_EQ(vstats(&f).drains, 1);
 	fx_free(&f);
 }
 

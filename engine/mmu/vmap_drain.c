@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/* The drain worker (drain_vmap_area_work); see vmap_drain.h. */
+
+#include "vmap_impl.h"
+
+void vmap_drain_init(struct vmap_drain *d)
+{
+	atomic_init(&d->in_progress, false);
+	atomic_init(&d->drains, 0);
+	atomic_init(&d->throttled, 0);
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->wake, NULL);
+	pthread_cond_init(&d->idle, NULL);
+	d->started = d->requested = d->stop = false;
+}
+
+/* One drain: the purge as drain_vmap_area_work runs it. */
+static void drain_once(struct vmap_space *vs)
+{
+	vmap_purge_decay(vs, false, NULL);
+	atomic_fetch_add_explicit(&vs->drain.drains, 1, memory_order_relaxed);
+}
+
+static void drain_done(struct vmap_drain *d)
+{
+	atomic_store_explicit(&d->in_progress, false, memory_order_release);
+	pthread_cond_broadcast(&d->idle);
+}
+
+static void *drain_worker(void *arg)
+{
+	struct vmap_space *vs = arg;
+	struct vmap_drain *d = &vs->drain;
+
+	pthread_mutex_lock(&d->mu);
+	for (;;) {
+		while (!d->requested && !d->stop)
+			pthread_cond_wait(&d->wake, &d->mu);
+		if (!d->requested)
+			break;
+		d->requested = false;
+		pthread_mutex_unlock(&d->mu);
+		drain_once(vs);
+		pthread_mutex_lock(&d->mu);
+		drain_done(d);
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+void vmap_drain_schedule(struct vmap_space *vs)
+{
+	struct vmap_drain *d = &vs->drain;
+
+	if (atomic_load_explicit(&d->in_progress, memory_order_relaxed) ||
+	    atomic_exchange_explicit(&d->in_progress, true, memory_order_acq_rel))
+		return;
+	pthread_mutex_lock(&d->mu);
+	if (!d->started && !d->stop &&
+	    pthread_create(&d->thread, NULL, drain_worker, vs) == 0)
+		d->started = true;
+	if (d->started) {
+		d->requested = true;
+		pthread_cond_signal(&d->wake);
+		pthread_mutex_unlock(&d->mu);
+		return;
+	}
+	/* No worker: this free drains itself, as before the kernel had one. */
+	pthread_mutex_unlock(&d->mu);
+	drain_once(vs);
+	pthread_mutex_lock(&d->mu);
+	drain_done(d);
+	pthread_mutex_unlock(&d->mu);
+}
+
+void vmap_drain_wait(struct vmap_space *vs)
+{
+	struct vmap_drain *d = &vs->drain;
+
+	if (!atomic_load_explicit(&d->in_progress, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&d->mu);
+	while (atomic_load_explicit(&d->in_progress, memory_order_acquire))
+		pthread_cond_wait(&d->idle, &d->mu);
+	pthread_mutex_unlock(&d->mu);
+}
+
+void vmap_drain_throttle(struct vmap_space *vs)
+{
+	if (!atomic_load_explicit(&vs->drain.in_progress, memory_order_acquire))
+		return;
+	atomic_fetch_add_explicit(&vs->drain.throttled, 1, memory_order_relaxed);
+	vmap_drain_wait(vs);
+}
+
+void vmap_drain_destroy(struct vmap_drain *d)
+{
+	pthread_mutex_lock(&d->mu);
+	d->stop = true;
+	pthread_cond_signal(&d->wake);
+	pthread_mutex_unlock(&d->mu);
+	if (d->started)
+		pthread_join(d->thread, NULL);
+	pthread_cond_destroy(&d->idle);
+	pthread_cond_destroy(&d->wake);
+	pthread_mutex_destroy(&d->mu);
+}
