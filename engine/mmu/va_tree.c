@@ -105,6 +105,18 @@ static void retrace(struct va_path *p, int i, int resume)
 	}
 }
 
+/* Links n as a new leaf at slot (side d of the path's last node), then retraces. */
+static void link_leaf(struct va_path *p, struct va_node **slot, int d, struct va_node *n)
+{
+	n->kid[0] = n->kid[1] = NULL;
+	n->kid_h[0] = n->kid_h[1] = 0;
+	if (p->aug)
+		n->kid_max[0] = n->kid_max[1] = 0;
+	*slot = n;
+	path_push(p, slot, d);
+	retrace(p, p->n - 1, 0);
+}
+
 static void insert(struct va_node **root, struct va_node *n, bool aug)
 {
 	struct va_path p;	/* not zeroed: ~900 bytes, only n and aug matter */
@@ -118,13 +130,7 @@ static void insert(struct va_node **root, struct va_node *n, bool aug)
 		d = n->start >= (*slot)->start;
 		slot = &(*slot)->kid[d];
 	}
-	n->kid[0] = n->kid[1] = NULL;
-	n->kid_h[0] = n->kid_h[1] = 0;
-	if (aug)
-		n->kid_max[0] = n->kid_max[1] = 0;
-	*slot = n;
-	path_push(&p, slot, d);
-	retrace(&p, p.n - 1, 0);
+	link_leaf(&p, slot, d, n);
 }
 
 void va_tree_insert(struct va_node **root, struct va_node *n)
@@ -146,12 +152,7 @@ void va_tree_insert_before(struct va_path *p, struct va_node *n)
 		path_push(p, slot, d);
 		slot = &(*slot)->kid[d = 1];
 	}
-	n->kid[0] = n->kid[1] = NULL;
-	n->kid_h[0] = n->kid_h[1] = 0;
-	n->kid_max[0] = n->kid_max[1] = 0;
-	*slot = n;
-	path_push(p, slot, d);
-	retrace(p, p->n - 1, 0);
+	link_leaf(p, slot, d, n);
 }
 
 /* Unlinks the node at the end of the path; its successor takes its place. */
@@ -294,6 +295,15 @@ void va_tree_neighbours(struct va_node **root, uint64_t start, struct va_neighbo
 		}
 		slot = &(*slot)->kid[d];
 	}
+}
+
+void va_tree_insert_between(struct va_neighbours *nb, struct va_node *n)
+{
+	struct va_path *p = &nb->path;
+	/* The search stopped below the last node on the path, on n's side of it. */
+	int d = (*p->slot[p->n - 1])->start < n->start;
+
+	link_leaf(p, &(*p->slot[p->n - 1])->kid[d], d, n);
 }
 
 /* is_within_this_va. */

@@ -85,6 +85,10 @@ struct va_neighbours {
 
 /* start itself must not be in the tree. */
 void va_tree_neighbours(struct va_node **root, uint64_t start, struct va_neighbours *nb);
+/* Links n, which starts at the start the neighbours were found for and lies between them,
+ * where that search ended, without descending again; the tree must not have been empty
+ * (a neighbour was found) and nb->path is used up. */
+void va_tree_insert_between(struct va_neighbours *nb, struct va_node *n);
 
 /* find_vmap_lowest_match: descends left while the left subtree holds a block of at least
  * length bytes, else takes this node if size fits in it at an address aligned to align

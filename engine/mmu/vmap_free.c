@@ -119,9 +119,50 @@ void vmap_free_tree_merge(struct vmap_space *vs, struct vmap_area *va)
 		prev->end = va->rb.end;
 		nb.path.n = nb.prev_n;
 		va_tree_update_at(&nb.path);
+	} else if (prev || next) {
+		va_tree_insert_between(&nb, &va->rb);	/* the path is already there */
+		return;
 	} else {
 		va_tree_insert(&vs->free_root, &va->rb);
 		return;
 	}
 	spare_put(vs, va);
+}
+
+/* Bottom-up merge sort: runs of 1, 2, 4, ... merged pairwise, O(n log n), no recursion. */
+static struct vmap_area *merge_sorted(struct vmap_area *a, struct vmap_area *b)
+{
+	struct vmap_area *head = NULL, **tail = &head;
+
+	while (a && b) {
+		struct vmap_area **lo = a->rb.start <= b->rb.start ? &a : &b;
+
+		*tail = *lo;
+		tail = &(*lo)->next;
+		*lo = (*lo)->next;
+	}
+	*tail = a ? a : b;
+	return head;
+}
+
+struct vmap_area *vmap_sort_by_addr(struct vmap_area *list)
+{
+	/* run[k]: a sorted run of 2^k areas, or NULL (a binary counter of runs). */
+	struct vmap_area *run[64] = { NULL }, *va, *out = NULL;
+
+	while (list) {
+		unsigned k = 0;
+
+		va = list;
+		list = list->next;
+		va->next = NULL;
+		for (; run[k]; k++) {
+			va = merge_sorted(run[k], va);
+			run[k] = NULL;
+		}
+		run[k] = va;
+	}
+	for (unsigned k = 0; k < 64; k++)
+		out = merge_sorted(run[k], out);
+	return out;
 }

@@ -139,6 +139,10 @@ static inline unsigned addr_to_node(const struct vmap_space *vs, uint64_t addr)
  * (0 and *start, or -ENOMEM); merge_or_add_vmap_area. */
 int vmap_free_tree_take(struct vmap_space *vs, uint64_t size, uint64_t align, uint64_t *start);
 void vmap_free_tree_merge(struct vmap_space *vs, struct vmap_area *va);
+/* A list linked by ->next, sorted by address (no lock needed: the list is the caller's).
+ * The kernel's lazy areas sit in an address-sorted tree, so its purge returns them to the
+ * free tree in address order; a purge here sorts its detached list to do the same. */
+struct vmap_area *vmap_sort_by_addr(struct vmap_area *list);
 
 /* vmap_purge.c: __purge_vmap_area_lazy; the caller holds purge_lock. full_decay (the
  * allocation-failure path) empties the pools and does not refill them. */

@@ -28,9 +28,11 @@ static void count_purge(struct vmap_space *vs, struct vmap_purge_result *res)
 	atomic_fetch_sub_explicit(&vs->lazy_nr, res->pages, memory_order_relaxed);
 }
 
-/* The single lock is held across the flush and the merges: allocations and frees wait
- * for the purge, as they waited for the pre-6.9 kernel's free_vmap_area_lock, except that
- * the merge loop lets a waiter in between two areas (cond_resched_lock, as 5.x did). */
+/* As 5.x did: the lazy list detached under the lock, flushed outside it, then merged
+ * back under the lock, which lets a waiter in between two areas (cond_resched_lock).
+ * Allocations and frees wait for the merge as they waited for the pre-6.9 kernel's
+ * free_vmap_area_lock; between the detach and the merge the areas are in neither the
+ * lazy list nor the free tree, as the kernel's are on its local purge list. */
 static bool purge_global(struct vmap_space *vs, struct vmap_purge_result *res)
 {
 	struct vmap_area *list, *next;
@@ -38,19 +40,22 @@ static bool purge_global(struct vmap_space *vs, struct vmap_purge_result *res)
 	vl_lock(&vs->lock);
 	list = vs->nodes[0].lazy.head;
 	vs->nodes[0].lazy.head = NULL;
-	if (list) {
-		flush_lazy(vs, &list, 1, res);
-		for (; list; list = next) {
-			next = list->next;
-			res->areas++;
-			res->pages += va_size(&list->rb) >> PAGE_SHIFT;
-			vmap_free_tree_merge(vs, list);
-			vl_cond_break(&vs->lock);
-		}
-		count_purge(vs, res);
-	}
 	vl_unlock(&vs->lock);
-	return res->areas != 0;
+	if (!list)
+		return false;
+	flush_lazy(vs, &list, 1, res);
+	list = vmap_sort_by_addr(list);
+	vl_lock(&vs->lock);
+	for (; list; list = next) {
+		next = list->next;
+		res->areas++;
+		res->pages += va_size(&list->rb) >> PAGE_SHIFT;
+		vmap_free_tree_merge(vs, list);
+		vl_cond_break(&vs->lock);
+	}
+	count_purge(vs, res);
+	vl_unlock(&vs->lock);
+	return true;
 }
 
 /* purge_vmap_node: pooled sizes back to the node's pools (unless populating is off), the
@@ -103,6 +108,7 @@ static void merge_list(struct vmap_space *vs, struct vmap_area *list)
 
 	if (!list)
 		return;
+	list = vmap_sort_by_addr(list);	/* before the lock: the list is ours */
 	vl_lock(&vs->lock);
 	for (; list; list = next) {
 		next = list->next;
