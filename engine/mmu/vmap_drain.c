@@ -18,11 +18,15 @@ void vmap_drain_init(struct vmap_drain *d)
 static void drain_once(struct vmap_space *vs)
 {
 	vmap_purge_decay(vs, false, NULL);
+	/* A statistic: read only for reports, nothing is ordered by it. */
 	atomic_fetch_add_explicit(&vs->drain.drains, 1, memory_order_relaxed);
 }
 
 static void drain_done(struct vmap_drain *d)
 {
+	/* Release: the drain's work (trees and counters, written under the allocator's
+	 * locks) happens-before the acquire loads in vmap_drain_wait that see false, so a
+	 * settled caller reads the purge's results; on arm64 this is a store-release. */
 	atomic_store_explicit(&d->in_progress, false, memory_order_release);
 	pthread_cond_broadcast(&d->idle);
 }
@@ -52,6 +56,11 @@ void vmap_drain_schedule(struct vmap_space *vs)
 {
 	struct vmap_drain *d = &vs->drain;
 
+	/* The relaxed load only spares the cache line a write while a drain is in flight.
+	 * The exchange decides who schedules: one free wins; acq_rel pairs it with the
+	 * release in drain_done, so the winner sees the previous drain complete. The lazy
+	 * area the free just listed needs no ordering here: it was listed under a lazy lock
+	 * the drain takes, and the mutex below orders the request itself. */
 	if (atomic_load_explicit(&d->in_progress, memory_order_relaxed) ||
 	    atomic_exchange_explicit(&d->in_progress, true, memory_order_acq_rel))
 		return;
@@ -77,6 +86,7 @@ void vmap_drain_wait(struct vmap_space *vs)
 {
 	struct vmap_drain *d = &vs->drain;
 
+	/* Acquire: pairs with drain_done's release (see there). */
 	if (!atomic_load_explicit(&d->in_progress, memory_order_acquire))
 		return;
 	pthread_mutex_lock(&d->mu);
@@ -87,6 +97,7 @@ void vmap_drain_wait(struct vmap_space *vs)
 
 void vmap_drain_throttle(struct vmap_space *vs)
 {
+	/* Acquire, as in vmap_drain_wait; the count is a statistic (relaxed). */
 	if (!atomic_load_explicit(&vs->drain.in_progress, memory_order_acquire))
 		return;
 	atomic_fetch_add_explicit(&vs->drain.throttled, 1, memory_order_relaxed);

@@ -36,6 +36,8 @@ void vmap_lock_write_slow(struct vmap_lock *vl)
 {
 	uint64_t t0 = now_ns();
 
+	/* waiting is a hint for vl_needbreak, ordered with nothing: a holder that misses a
+	 * new waiter only breaks at its next area (relaxed is enough on arm64 as on x86). */
 	atomic_fetch_add_explicit(&vl->waiting, 1, memory_order_relaxed);
 	lock_write(&vl->l);
 	atomic_fetch_sub_explicit(&vl->waiting, 1, memory_order_relaxed);
@@ -48,6 +50,7 @@ void vmap_lock_read_slow(struct vmap_lock *vl)
 	uint64_t t0 = now_ns();
 
 	lock_read(&vl->l);
+	/* Statistics, several readers at once: atomic adds, ordered with nothing. */
 	atomic_fetch_add_explicit(&vl->contended, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&vl->wait_ns, now_ns() - t0, memory_order_relaxed);
 }

@@ -61,6 +61,9 @@ static bool vspin_trylock(void *impl)
 	struct vspin *l = impl;
 	uint32_t free_ = 0;
 
+	/* The relaxed load keeps a spinning waiter reading a shared line, not writing it.
+	 * The CAS acquires: the previous holder's critical section, published by the
+	 * release in vspin_unlock, happens-before ours (LDAXR/CASA on arm64). */
 	return atomic_load_explicit(&l->word, memory_order_relaxed) == 0 &&
 	       atomic_compare_exchange_strong_explicit(&l->word, &free_, 1, memory_order_acquire,
 						       memory_order_relaxed);
@@ -79,6 +82,7 @@ static void vspin_lock(void *impl)
 	}
 	/* Park: mark the word "waiters" and sleep while it stays so; whoever takes it from
 	 * here takes it as 2, so its unlock wakes the next sleeper. */
+	/* Acquire for the same reason as the CAS: an exchange that returns 0 took the lock. */
 	while (atomic_exchange_explicit(&l->word, 2, memory_order_acquire) != 0)
 		syscall(SYS_futex, &l->word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 2, NULL, NULL, 0);
 }
@@ -87,6 +91,8 @@ static void vspin_unlock(void *impl)
 {
 	struct vspin *l = impl;
 
+	/* Release: the critical section happens-before the next acquire of the word. The
+	 * futex syscall orders the wake against the sleeper's recheck of the word. */
 	if (atomic_exchange_explicit(&l->word, 0, memory_order_release) == 2)
 		syscall(SYS_futex, &l->word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
 }
