@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The drain worker (drain_vmap_area_work); see vmap_drain.h. */
 
+#include <sched.h>
+
 #include "vmap_impl.h"
 
 void vmap_drain_init(struct vmap_drain *d)
@@ -12,6 +14,23 @@ void vmap_drain_init(struct vmap_drain *d)
 	pthread_cond_init(&d->wake, NULL);
 	pthread_cond_init(&d->idle, NULL);
 	d->started = d->requested = d->stop = false;
+	d->cpu = -1;
+}
+
+/* Pins the worker to the caller's CPU (d->mu held), as schedule_work() queues on the
+ * local CPU; a failure (a CPU outside the worker's allowed set, no sched_getcpu) leaves
+ * it where it was. */
+static void place_worker(struct vmap_drain *d)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0 || cpu == d->cpu || cpu >= CPU_SETSIZE)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (pthread_setaffinity_np(d->thread, sizeof(set), &set) == 0)
+		d->cpu = cpu;
 }
 
 /* One drain: the purge as drain_vmap_area_work runs it. */
@@ -69,6 +88,7 @@ void vmap_drain_schedule(struct vmap_space *vs)
 	    pthread_create(&d->thread, NULL, drain_worker, vs) == 0)
 		d->started = true;
 	if (d->started) {
+		place_worker(d);
 		d->requested = true;
 		pthread_cond_signal(&d->wake);
 		pthread_mutex_unlock(&d->mu);

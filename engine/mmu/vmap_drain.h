@@ -10,6 +10,13 @@
  * the next). The thread starts on the first schedule; if it cannot be started, the
  * scheduling free purges itself.
  *
+ * Placement: schedule_work() queues the drain on the freeing CPU's worker pool, so the
+ * kernel's drain runs on that CPU between the freeing task's slices, never beside it.
+ * Ours is pinned, when it is woken, to the CPU the scheduling free runs on (when the
+ * system lets it be pinned): an unpinned worker runs on another core at the same time
+ * as the freeing thread, and the two pass the allocator's locks and tree nodes between
+ * cores on every area of the drain.
+ *
  * Throttling (ours): the kernel's worker is a kworker queued on the freeing CPU, which
  * the scheduler runs promptly; ours is an ordinary thread that threads freeing at full
  * speed (and, on a shared machine, everything else) can keep off the CPUs, so the lazy
@@ -35,6 +42,7 @@ struct vmap_drain {
 	pthread_cond_t wake, idle;
 	pthread_t thread;
 	bool started, requested, stop;
+	int cpu;			/* the CPU the worker is pinned to, -1: none yet */
 	_Atomic uint64_t drains;	/* drains run (by the worker or, failing it, inline) */
 	_Atomic uint64_t throttled;	/* frees that waited for a drain */
 };
