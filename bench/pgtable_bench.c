@@ -25,7 +25,11 @@
  *   pgtable/translate/<level>            lock-free walk of a pte, pmd or pud mapping
  *   pgtable/churn/<policy>/threads:<T>   T threads each keep 16 live mappings of a driver-like
  *                                        mix (4K 60%, 16K 20%, 64K 15%, 2M 5%) and replace a
- *                                        random one per op; unmaps_per_purge counts
+ *                                        random one per op; unmaps_per_purge counts, drains
+ *                                        (purges the drain worker ran) and, per allocator
+ *                                        lock class, <class>_contended (% of acquisitions
+ *                                        that found it taken) and <class>_wait_ns (waited
+ *                                        per op)
  *
  * The tree is a small arm64 board (two RAM banks, a PCI window) on the rwlock backend; the
  * mapping space uses the machine's CPU count (lazy_max_pages = fls(ncpus) * 8192).
@@ -401,13 +405,40 @@ static struct churn *churn_enter(iomb_state *st, struct churn *c)
 	return NULL;
 }
 
+/* What the allocator's locks saw over the run, per lock class (vmap_lock_stats): the share
+ * of acquisitions that found the lock taken (<class>_contended, %) and the time waited
+ * per op (<class>_wait_ns), as lock_stat and the kernel's profile show them. */
+static void set_lock_counters(iomb_state *st, struct vmap_space *vs, uint64_t ops)
+{
+	struct vmap_lock_stat ls[VMAP_MAX_LOCK_CLASSES];
+	unsigned n = vmap_lock_stats(vs, ls);
+	char name[48];
+
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s_contended", ls[i].name);
+		iomb_set_counter(st, name, ls[i].acquisitions ? 100.0 * (double)ls[i].contended /
+							       (double)ls[i].acquisitions : 0,
+				 IOMB_COUNTER_PLAIN);
+		snprintf(name, sizeof(name), "%s_wait_ns", ls[i].name);
+		iomb_set_counter(st, name, ops ? (double)ls[i].wait_ns / (double)ops : 0,
+				 IOMB_COUNTER_PLAIN);
+	}
+}
+
 static void churn_leave(iomb_state *st, struct churn *c)
 {
 	pthread_mutex_lock(&c->lock);
 	if (--c->users == 0 && !c->err) {
-		if (!iomb_error_occurred(st))
-			set_purge_counters(st, atomic_load(&c->unmaps),
-					   va_stats(c->s.mmu).purges - c->purges0);
+		if (!iomb_error_occurred(st)) {
+			struct vmap_space *vs = iomem_mmu_vmap(c->s.mmu);
+			struct vmap_stats vst = va_stats(c->s.mmu);
+
+			set_purge_counters(st, atomic_load(&c->unmaps), vst.purges - c->purges0);
+			iomb_set_counter(st, "drains", (double)vst.drains, IOMB_COUNTER_PLAIN);
+			iomb_set_counter(st, "throttled", (double)vst.drain_throttled,
+					 IOMB_COUNTER_PLAIN);
+			set_lock_counters(st, vs, atomic_load(&c->unmaps));
+		}
 		space_free(&c->s);
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -327,6 +327,10 @@ static int space(struct script *s, struct iomem_tree *t, const struct op *op,
 	int rc = ensure_space(s, t, op);
 
 	*m = s->mmu.space;
+	/* A drain the last op started has finished, as the kernel's would have by now:
+	 * the script stays deterministic. */
+	if (*m)
+		vmap_settle(iomem_mmu_vmap(*m));
 	return rc;
 }
 

@@ -138,6 +138,47 @@ static void print_series(FILE *out, const struct run_figures *f)
 	fprintf(out, "%s\n", f->nticks > 30 ? " ..." : "");
 }
 
+void report_add_va_locks(struct run_figures *f, struct vmap_space *vs)
+{
+	struct vmap_lock_stat ls[VMAP_MAX_LOCK_CLASSES];
+	unsigned n = vmap_lock_stats(vs, ls);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct vmap_lock_stat *t = &f->va_locks[i];
+
+		t->name = ls[i].name;
+		t->locks = ls[i].locks;
+		t->acquisitions += ls[i].acquisitions;
+		t->contended += ls[i].contended;
+		t->wait_ns += ls[i].wait_ns;
+	}
+	f->nva_locks = n;
+}
+
+/* The VA allocator's locks as lock_stat shows them: acquisitions, the share contended,
+ * the time waited; and the drains that purged for the unmaps. */
+static void print_va_locks(FILE *out, const struct run_figures *f)
+{
+	char b[24];
+
+	if (!f->unmaps || !f->nva_locks)
+		return;
+	fprintf(out, "  VA locks:");
+	for (unsigned i = 0; i < f->nva_locks; i++) {
+		const struct vmap_lock_stat *l = &f->va_locks[i];
+
+		fprintf(out, "%s %s", i ? ";" : "", l->name);
+		if (l->locks > 1)
+			fprintf(out, " (%u)", l->locks);
+		fprintf(out, " %llu acq, %.2f%% contended, waited %s",
+			(unsigned long long)l->acquisitions,
+			l->acquisitions ? 100.0 * (double)l->contended / (double)l->acquisitions : 0,
+			human_ns((double)l->wait_ns, b, sizeof(b)));
+	}
+	fprintf(out, "; %llu drains, %llu throttled frees\n", (unsigned long long)f->drains,
+		(unsigned long long)f->drain_throttled);
+}
+
 static void print_counters(FILE *out, const struct run_figures *f)
 {
 	print_series(out, f);
@@ -158,6 +199,7 @@ static void print_counters(FILE *out, const struct run_figures *f)
 			f->purges ? (double)f->unmaps / f->purges : (double)f->unmaps,
 			(unsigned long long)f->tlb_flushes, (unsigned long long)f->tlbi_pages,
 			(unsigned long long)f->tlbi_all);
+	print_va_locks(out, f);
 	if (f->lin_windows || f->lin_skipped)
 		fprintf(out, "  linearizability: %llu windows (%llu concurrent ops) checked against "
 			     "the model%s; %llu undecided, %llu skipped\n",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "iomem/iomem.h"
+#include "iomem/vmap.h"
 #include "report/hdr_histogram.h"
 #include "stress/stress.h"
 
@@ -32,6 +33,9 @@ struct run_figures {
 	unsigned nticks;
 	struct iomem_muxed_stats muxed;
 	uint64_t tlbi_pages, tlbi_all, tlb_flushes, purges, unmaps;
+	uint64_t drains, drain_throttled;
+	struct vmap_lock_stat va_locks[VMAP_MAX_LOCK_CLASSES];	/* summed over runs */
+	unsigned nva_locks;
 	size_t resources;
 	uint64_t lin_windows, lin_ops, lin_unknown, lin_skipped;
 	long long leaked_bytes;
@@ -42,6 +46,8 @@ int report_figures_init(struct run_figures *f, const struct stress_config *c,
 void report_figures_free(struct run_figures *f);
 void report_add_tick(struct run_figures *f, double ops_per_second);
 void report_add_worker(struct run_figures *f, const struct worker *w);
+/* The VA allocator's lock counters of a run, added to f's. */
+void report_add_va_locks(struct run_figures *f, struct vmap_space *vs);
 
 struct report_context {
 	const struct stress_config *c;

@@ -72,6 +72,25 @@ static int set_context(struct bench_json *bj, const struct report_context *ctx,
 	return rc ? -ENOMEM : 0;
 }
 
+/* Per VA lock class: va_lock_<class>_acquisitions, _contended, _wait_ns. */
+static int add_va_locks(struct bench_json *bj, int i, const struct run_figures *f)
+{
+	static const char *const fields[] = { "acquisitions", "contended", "wait_ns" };
+	char name[64];
+	int rc = 0;
+
+	for (unsigned l = 0; l < f->nva_locks; l++) {
+		const struct vmap_lock_stat *s = &f->va_locks[l];
+		const uint64_t v[] = { s->acquisitions, s->contended, s->wait_ns };
+
+		for (unsigned k = 0; k < 3; k++) {
+			snprintf(name, sizeof(name), "va_lock_%s_%s", s->name, fields[k]);
+			rc |= bench_json_add_counter(bj, i, name, (double)v[k]);
+		}
+	}
+	return rc;
+}
+
 static int add_op(struct bench_json *bj, const struct run_figures *f, int op)
 {
 	const struct hdr_histogram *h = f->hist[op];
@@ -124,6 +143,8 @@ static int add_op(struct bench_json *bj, const struct run_figures *f, int op)
 		rc |= bench_json_add_counter(bj, i, "tlb_flushes", (double)f->tlb_flushes);
 		rc |= bench_json_add_counter(bj, i, "tlbi_pages", (double)f->tlbi_pages);
 		rc |= bench_json_add_counter(bj, i, "tlbi_all", (double)f->tlbi_all);
+		rc |= bench_json_add_counter(bj, i, "drains", (double)f->drains);
+		rc |= add_va_locks(bj, i, f);
 	}
 	return rc ? -ENOMEM : 0;
 }

@@ -175,6 +175,9 @@ static void collect(struct run *r, struct run_figures *fig)
 	fig->tlb_flushes += pt.tlb_flush_calls;
 	fig->purges += vs.purges;
 	fig->unmaps += vs.frees;
+	fig->drains += vs.drains;
+	fig->drain_throttled += vs.drain_throttled;
+	report_add_va_locks(fig, iomem_mmu_vmap(r->m));
 	fig->resources = iomem_count(r->t, IOMEM_ROOT_IOMEM);
 	fig->lin_windows += r->lin_windows;
 	fig->lin_ops += r->lin_ops;

@@ -31,20 +31,22 @@ uint64_t va_subtree_max(const struct va_node *n)
 
 /* Makes n's child on side d the subtree's root; the grandchild that changes parents
  * takes its cached values along, unread. */
-static struct va_node *rotate(struct va_node *n, int d)
+static struct va_node *rotate(struct va_node *n, int d, bool aug)
 {
 	struct va_node *c = n->kid[d];
 
 	n->kid[d] = c->kid[!d];
 	n->kid_h[d] = c->kid_h[!d];
-	n->kid_max[d] = c->kid_max[!d];
 	c->kid[!d] = n;
 	c->kid_h[!d] = (int8_t)height(n);
-	c->kid_max[!d] = va_subtree_max(n);
+	if (aug) {
+		n->kid_max[d] = c->kid_max[!d];
+		c->kid_max[!d] = va_subtree_max(n);
+	}
 	return c;
 }
 
-static struct va_node *balance(struct va_node *n)
+static struct va_node *balance(struct va_node *n, bool aug)
 {
 	int b = n->kid_h[0] - n->kid_h[1];
 	int d = b > 0 ? 0 : 1;
@@ -55,11 +57,12 @@ static struct va_node *balance(struct va_node *n)
 	/* A child leaning the other way is straightened first (double rotation). */
 	c = n->kid[d];
 	if (c->kid_h[!d] > c->kid_h[d]) {
-		n->kid[d] = rotate(c, !d);
+		n->kid[d] = rotate(c, !d, aug);
 		n->kid_h[d] = (int8_t)height(n->kid[d]);
-		n->kid_max[d] = va_subtree_max(n->kid[d]);
+		if (aug)
+			n->kid_max[d] = va_subtree_max(n->kid[d]);
 	}
-	return rotate(n, d);
+	return rotate(n, d, aug);
 }
 
 static inline void path_push(struct va_path *p, struct va_node **slot, int dir)
@@ -74,50 +77,70 @@ static inline void path_push(struct va_path *p, struct va_node **slot, int dir)
 static void retrace(struct va_path *p, int i, int resume)
 {
 	struct va_node *c = *p->slot[i];
+	bool aug = p->aug;
 	int8_t h = (int8_t)height(c);
-	uint64_t m = va_subtree_max(c);
+	uint64_t m = aug ? va_subtree_max(c) : 0;
 
 	for (; i > 0; i--) {
 		struct va_node *parent = *p->slot[i - 1];
 		int d = p->dir[i];
 
-		if (parent->kid_h[d] == h && parent->kid_max[d] == m) {
+		if (parent->kid_h[d] == h && (!aug || parent->kid_max[d] == m)) {
 			if (i <= resume)
 				return;
 			i = resume;
 			c = *p->slot[i];
 			h = (int8_t)height(c);
-			m = va_subtree_max(c);
+			m = aug ? va_subtree_max(c) : 0;
 			i++;	/* the loop goes on at slot[resume] */
 			continue;
 		}
 		parent->kid_h[d] = h;
-		parent->kid_max[d] = m;
+		if (aug)
+			parent->kid_max[d] = m;
 		if (parent->kid_h[0] - parent->kid_h[1] > 1 || parent->kid_h[1] - parent->kid_h[0] > 1)
-			*p->slot[i - 1] = parent = balance(parent);
+			*p->slot[i - 1] = parent = balance(parent, aug);
 		h = (int8_t)height(parent);
-		m = va_subtree_max(parent);
+		m = aug ? va_subtree_max(parent) : 0;
 	}
 }
 
-void va_tree_insert(struct va_node **root, struct va_node *n)
+/* Links n as a new leaf at slot (side d of the path's last node), then retraces. */
+static void link_leaf(struct va_path *p, struct va_node **slot, int d, struct va_node *n)
 {
-	struct va_path p;	/* not zeroed: ~900 bytes, only n matters */
+	n->kid[0] = n->kid[1] = NULL;
+	n->kid_h[0] = n->kid_h[1] = 0;
+	if (p->aug)
+		n->kid_max[0] = n->kid_max[1] = 0;
+	*slot = n;
+	path_push(p, slot, d);
+	retrace(p, p->n - 1, 0);
+}
+
+static void insert(struct va_node **root, struct va_node *n, bool aug)
+{
+	struct va_path p;	/* not zeroed: ~900 bytes, only n and aug matter */
 	struct va_node **slot = root;
 	int d = 0;
 
 	p.n = 0;
+	p.aug = aug;
 	while (*slot) {
 		path_push(&p, slot, d);
 		d = n->start >= (*slot)->start;
 		slot = &(*slot)->kid[d];
 	}
-	n->kid[0] = n->kid[1] = NULL;
-	n->kid_h[0] = n->kid_h[1] = 0;
-	n->kid_max[0] = n->kid_max[1] = 0;
-	*slot = n;
-	path_push(&p, slot, d);
-	retrace(&p, p.n - 1, 0);
+	link_leaf(&p, slot, d, n);
+}
+
+void va_tree_insert(struct va_node **root, struct va_node *n)
+{
+	insert(root, n, true);
+}
+
+void va_tree_insert_plain(struct va_node **root, struct va_node *n)
+{
+	insert(root, n, false);
 }
 
 void va_tree_insert_before(struct va_path *p, struct va_node *n)
@@ -129,12 +152,7 @@ void va_tree_insert_before(struct va_path *p, struct va_node *n)
 		path_push(p, slot, d);
 		slot = &(*slot)->kid[d = 1];
 	}
-	n->kid[0] = n->kid[1] = NULL;
-	n->kid_h[0] = n->kid_h[1] = 0;
-	n->kid_max[0] = n->kid_max[1] = 0;
-	*slot = n;
-	path_push(p, slot, d);
-	retrace(p, p->n - 1, 0);
+	link_leaf(p, slot, d, n);
 }
 
 /* Unlinks the node at the end of the path; its successor takes its place. */
@@ -163,7 +181,8 @@ void va_tree_remove_at(struct va_path *p)
 	m->kid[1] = node->kid[1];
 	for (int s = 0; s < 2; s++) {
 		m->kid_h[s] = node->kid_h[s];
-		m->kid_max[s] = node->kid_max[s];
+		if (p->aug)
+			m->kid_max[s] = node->kid_max[s];
 	}
 	*p->slot[k] = m;
 	/* The link to node's right subtree now lives in m. */
@@ -184,6 +203,7 @@ static bool path_to(struct va_node **root, uint64_t start, struct va_path *p)
 	int d = 0;
 
 	p->n = 0;
+	p->aug = true;
 	while (*slot) {
 		path_push(p, slot, d);
 		if (start == (*slot)->start)
@@ -210,13 +230,14 @@ void va_tree_update(struct va_node **root, uint64_t start)
 		va_tree_update_at(&p);
 }
 
-struct va_node *va_tree_find_remove(struct va_node **root, uint64_t addr)
+static struct va_node *find_remove(struct va_node **root, uint64_t addr, bool aug)
 {
 	struct va_path p;
 	struct va_node **slot = root, *n;
 	int d = 0;
 
 	p.n = 0;
+	p.aug = aug;
 	while ((n = *slot)) {
 		path_push(&p, slot, d);
 		if (addr >= n->start && addr < n->end) {
@@ -227,6 +248,16 @@ struct va_node *va_tree_find_remove(struct va_node **root, uint64_t addr)
 		slot = &n->kid[d];
 	}
 	return NULL;
+}
+
+struct va_node *va_tree_find_remove(struct va_node **root, uint64_t addr)
+{
+	return find_remove(root, addr, true);
+}
+
+struct va_node *va_tree_find_remove_plain(struct va_node **root, uint64_t addr)
+{
+	return find_remove(root, addr, false);
 }
 
 struct va_node *va_tree_find(struct va_node *n, uint64_t addr)
@@ -251,6 +282,7 @@ void va_tree_neighbours(struct va_node **root, uint64_t start, struct va_neighbo
 	nb->prev = nb->next = NULL;
 	nb->prev_n = nb->next_n = 0;
 	p->n = 0;
+	p->aug = true;
 	while (*slot) {
 		path_push(p, slot, d);
 		d = (*slot)->start < start;
@@ -263,6 +295,15 @@ void va_tree_neighbours(struct va_node **root, uint64_t start, struct va_neighbo
 		}
 		slot = &(*slot)->kid[d];
 	}
+}
+
+void va_tree_insert_between(struct va_neighbours *nb, struct va_node *n)
+{
+	struct va_path *p = &nb->path;
+	/* The search stopped below the last node on the path, on n's side of it. */
+	int d = (*p->slot[p->n - 1])->start < n->start;
+
+	link_leaf(p, &(*p->slot[p->n - 1])->kid[d], d, n);
 }
 
 /* is_within_this_va. */
@@ -341,6 +382,7 @@ struct va_node *va_tree_lowest_fit(struct va_node **root, uint64_t size, uint64_
 				   struct va_path *p)
 {
 	p->n = 0;
+	p->aug = true;
 	return lowest_fit(root, size, align, length, vstart, nva, p, length > VA_MAX_CAP);
 }
 
@@ -371,6 +413,7 @@ struct check_state {
 	const struct va_node *prev;
 	char *msg;
 	size_t msglen;
+	bool aug;
 };
 
 /* n's own invariants: its range, its order after the previous node, its cached child
@@ -385,8 +428,8 @@ static int check_node(const struct va_node *n, struct check_state *cs)
 			 PRIx64 "-0x%" PRIx64, n->start, n->end, cs->prev->start, cs->prev->end);
 	else if (n->kid_h[0] != height(n->kid[0]) || n->kid_h[1] != height(n->kid[1]))
 		snprintf(cs->msg, cs->msglen, "stale child height at 0x%" PRIx64, n->start);
-	else if (n->kid_max[0] != va_subtree_max(n->kid[0]) ||
-		 n->kid_max[1] != va_subtree_max(n->kid[1]))
+	else if (cs->aug && (n->kid_max[0] != va_subtree_max(n->kid[0]) ||
+			     n->kid_max[1] != va_subtree_max(n->kid[1])))
 		snprintf(cs->msg, cs->msglen, "stale child maximum at 0x%" PRIx64, n->start);
 	else if (n->kid_h[0] - n->kid_h[1] > 1 || n->kid_h[1] - n->kid_h[0] > 1)
 		snprintf(cs->msg, cs->msglen, "unbalanced at 0x%" PRIx64, n->start);
@@ -410,7 +453,14 @@ static int check(const struct va_node *n, struct check_state *cs)
 
 int va_tree_check(struct va_node *root, char *msg, size_t msglen)
 {
-	struct check_state cs = { .msg = msg, .msglen = msglen };
+	struct check_state cs = { .msg = msg, .msglen = msglen, .aug = true };
+
+	return check(root, &cs);
+}
+
+int va_tree_check_plain(struct va_node *root, char *msg, size_t msglen)
+{
+	struct check_state cs = { .msg = msg, .msglen = msglen, .aug = false };
 
 	return check(root, &cs);
 }

@@ -13,6 +13,9 @@
  * rewrite every ancestor each time. A search for more than VA_MAX_CAP bytes, which the
  * saturated values cannot steer, computes exact maxima as it goes (O(n)) and so finds
  * the same node.
+ * A plain tree (the *_plain calls: the kernel's busy trees, which it links without
+ * augmentation) keeps heights only: no maximum is computed, compared or moved, so the
+ * retrace stops sooner and kid_max is free for the owner.
  * Depth <= 1.44 log2 n. Nodes are owned by the caller. */
 #ifndef IOMEM_MMU_VA_TREE_H
 #define IOMEM_MMU_VA_TREE_H
@@ -26,9 +29,11 @@
 struct va_node {
 	uint64_t start, end;
 	struct va_node *kid[2];		/* left, right */
-	uint64_t kid_max[2];		/* largest range size in each child's subtree,
-					 * saturated at VA_MAX_CAP */
+	uint64_t kid_max[2];		/* augmented trees: largest range size in each
+					 * child's subtree, saturated at VA_MAX_CAP; plain
+					 * trees never touch them (the owner's to use) */
 	int8_t kid_h[2];		/* each child's height (0: none) */
+	uint16_t tag;			/* the owner's: the tree never touches it */
 };
 
 static inline uint64_t va_size(const struct va_node *n)
@@ -47,6 +52,7 @@ struct va_path {
 	struct va_node **slot[VA_MAX_DEPTH];
 	int8_t dir[VA_MAX_DEPTH];
 	int n;
+	bool aug;		/* the tree keeps subtree maxima */
 };
 
 void va_tree_insert(struct va_node **root, struct va_node *n);
@@ -66,6 +72,9 @@ void va_tree_insert_before(struct va_path *p, struct va_node *n);
 struct va_node *va_tree_find(struct va_node *root, uint64_t addr);
 /* The node containing addr, unlinked; NULL if none. */
 struct va_node *va_tree_find_remove(struct va_node **root, uint64_t addr);
+/* Insert and find-and-unlink on a plain tree. */
+void va_tree_insert_plain(struct va_node **root, struct va_node *n);
+struct va_node *va_tree_find_remove_plain(struct va_node **root, uint64_t addr);
 /* The last node starting before a start (prev) and the first starting after it (next),
  * NULL if none. Both lie on path: cut it to prev_n or next_n entries to reach one. */
 struct va_neighbours {
@@ -76,6 +85,10 @@ struct va_neighbours {
 
 /* start itself must not be in the tree. */
 void va_tree_neighbours(struct va_node **root, uint64_t start, struct va_neighbours *nb);
+/* Links n, which starts at the start the neighbours were found for and lies between them,
+ * where that search ended, without descending again; the tree must not have been empty
+ * (a neighbour was found) and nb->path is used up. */
+void va_tree_insert_between(struct va_neighbours *nb, struct va_node *n);
 
 /* find_vmap_lowest_match: descends left while the left subtree holds a block of at least
  * length bytes, else takes this node if size fits in it at an address aligned to align
@@ -94,5 +107,7 @@ void va_tree_destroy(struct va_node *root, void (*fn)(struct va_node *n));
 /* Order, disjointness, balance and every cached height and maximum. 0, or -1 with a
  * message. */
 int va_tree_check(struct va_node *root, char *msg, size_t msglen);
+/* The same for a plain tree (no maxima to check). */
+int va_tree_check_plain(struct va_node *root, char *msg, size_t msglen);
 
 #endif

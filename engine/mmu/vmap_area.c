@@ -35,21 +35,21 @@ static unsigned this_cpu(void)
 	return this_cpu_id;
 }
 
-/* --- Busy areas (caller holds the node's lock). */
+/* --- Busy areas (caller holds the node's busy lock). */
 
 static void busy_insert(struct vmap_node *vn, struct vmap_area *va)
 {
-	va_tree_insert(&vn->busy, &va->rb);
-	vn->allocs++;
+	va_tree_insert_plain(&vn->busy.root, &va->rb);
+	vn->busy.allocs++;
 }
 
 static struct vmap_area *busy_unlink(struct vmap_node *vn, uint64_t addr)
 {
-	struct va_node *n = va_tree_find_remove(&vn->busy, addr);
+	struct va_node *n = va_tree_find_remove_plain(&vn->busy.root, addr);
 
 	if (!n)
 		return NULL;
-	vn->frees++;
+	vn->busy.frees++;
 	return to_area(n);
 }
 
@@ -60,17 +60,18 @@ static int alloc_global(struct vmap_space *vs, struct vmap_area *va, uint64_t si
 {
 	int rc;
 
-	lock_write(&vs->lock);
+	vl_lock(&vs->lock);
 	rc = vmap_free_tree_take(vs, size, align, &va->rb.start);
 	if (!rc) {
 		va->rb.end = va->rb.start + size;
 		busy_insert(&vs->nodes[0], va);
 	}
-	unlock_write(&vs->lock);
+	vl_unlock(&vs->lock);
 	return rc;
 }
 
-/* node_alloc: the CPU's node pool first, then the global free tree. */
+/* node_alloc: the CPU's node pool first (its lock only when the pool looks non-empty, as
+ * the kernel peeks at the list), then the global free tree. */
 static int alloc_start_sharded(struct vmap_space *vs, unsigned cpu_node, uint64_t size,
 			       uint64_t align, uint64_t *start)
 {
@@ -78,20 +79,20 @@ static int alloc_start_sharded(struct vmap_space *vs, unsigned cpu_node, uint64_
 	struct vmap_area *pooled = NULL;
 	int rc = 0;
 
-	if (vmap_pool_fits(size)) {
-		lock_write(&vn->lock);
+	if (vmap_pool_fits(size) && vmap_pool_peek(vn, size)) {
+		vl_lock(&vn->pools.lock);
 		pooled = vmap_pool_take(vn, size, align);
-		vn->pool_hits += pooled != NULL;
-		unlock_write(&vn->lock);
+		vn->pools.hits += pooled != NULL;
+		vl_unlock(&vn->pools.lock);
 	}
 	if (pooled) {
 		*start = pooled->rb.start;
 		free(pooled);
 		return 0;
 	}
-	lock_write(&vs->lock);
+	vl_lock(&vs->lock);
 	rc = vmap_free_tree_take(vs, size, align, start);
-	unlock_write(&vs->lock);
+	vl_unlock(&vs->lock);
 	return rc;
 }
 
@@ -105,11 +106,11 @@ static int alloc_sharded(struct vmap_space *vs, struct vmap_area *va, uint64_t s
 	if (rc)
 		return rc;
 	va->rb.end = va->rb.start + size;
-	va->lazy_node = cpu_node;
+	va->rb.tag = (uint16_t)cpu_node;
 	busy_node = addr_to_node(vs, va->rb.start);
-	lock_write(&vs->nodes[busy_node].lock);
+	vl_lock(&vs->nodes[busy_node].busy.lock);
 	busy_insert(&vs->nodes[busy_node], va);
-	unlock_write(&vs->nodes[busy_node].lock);
+	vl_unlock(&vs->nodes[busy_node].busy.lock);
 	return 0;
 }
 
@@ -126,12 +127,10 @@ int vmap_get_area(struct vmap_space *vs, uint64_t size, uint64_t phys, const cha
 		goto fail;
 	size = (size + PAGE_SIZE - 1) & PAGE_MASK;
 	align = vmap_ioremap_align(size);
-	va = calloc(1, sizeof(*va));
+	va = va_area_new();
 	if (!va)
 		goto fail;
-	va->phys = phys;
-	va->vm_size = size;
-	va->caller = caller;
+	area_set_vm(va, phys, caller);
 	for (bool purged = false;; purged = true) {
 		rc = vs->sharded ? alloc_sharded(vs, va, size + PAGE_SIZE, align)
 				 : alloc_global(vs, va, size + PAGE_SIZE, align);
@@ -155,10 +154,10 @@ static void fill_info(const struct vmap_area *va, struct vmap_info *out)
 {
 	*out = (struct vmap_info){
 		.addr = va->rb.start,
-		.size = va->vm_size,
+		.size = area_vm_size(va),
 		.va_end = va->rb.end,
-		.phys = va->phys,
-		.caller = va->caller,
+		.phys = area_phys(va),
+		.caller = area_caller(va),
 	};
 }
 
@@ -168,14 +167,14 @@ int vmap_find(struct vmap_space *vs, uint64_t addr, struct vmap_info *out)
 	unsigned first = addr_to_node(vs, addr), i = first;
 
 	do {
-		struct lock *l = node_lock(vs, i);
+		struct vmap_lock *l = busy_lock(vs, i);
 		struct va_node *n;
 
-		lock_read(l);
-		n = va_tree_find(vs->nodes[i].busy, addr);
+		vl_lock_read(l);
+		n = va_tree_find(vs->nodes[i].busy.root, addr);
 		if (n)
 			fill_info(to_area(n), out);
-		unlock_read(l);
+		vl_unlock_read(l);
 		if (n)
 			return 0;
 		i = (i + 1) % vs->nr_nodes;
@@ -188,12 +187,12 @@ static struct vmap_area *find_unlink(struct vmap_space *vs, uint64_t addr)
 	unsigned first = addr_to_node(vs, addr), i = first;
 
 	do {
-		struct lock *l = node_lock(vs, i);
+		struct vmap_lock *l = busy_lock(vs, i);
 		struct vmap_area *va;
 
-		lock_write(l);
+		vl_lock(l);
 		va = busy_unlink(&vs->nodes[i], addr);
-		unlock_write(l);
+		vl_unlock(l);
 		if (va)
 			return va;
 		i = (i + 1) % vs->nr_nodes;
@@ -201,23 +200,27 @@ static struct vmap_area *find_unlink(struct vmap_space *vs, uint64_t addr)
 	return NULL;
 }
 
-/* free_vmap_area_noflush: onto the lazy list; past lazy_max_pages, purge. */
+/* free_vmap_area_noflush: onto the lazy list; past lazy_max_pages, the drain worker is
+ * woken (the freeing thread never purges). Past VMAP_THROTTLE times that, the drain has
+ * fallen behind: the free waits for it (vmap_drain.h). */
 static void free_lazy(struct vmap_space *vs, struct vmap_area *va)
 {
 	uint64_t pages = va_size(&va->rb) >> PAGE_SHIFT;
-	unsigned n = vs->sharded ? va->lazy_node : 0;
-	struct lock *l = node_lock(vs, n);
+	unsigned n = vs->sharded ? va->rb.tag : 0;
+	struct vmap_lock *l = lazy_lock(vs, n);
 
 	/* Counted before it is listed, so a purge never subtracts what was not added. */
 	uint64_t nr_lazy = atomic_fetch_add_explicit(&vs->lazy_nr, pages,
 						     memory_order_relaxed) + pages;
 
-	lock_write(l);
-	va->next = vs->nodes[n].lazy;
-	vs->nodes[n].lazy = va;
-	unlock_write(l);
+	vl_lock(l);
+	va->next = vs->nodes[n].lazy.head;
+	vs->nodes[n].lazy.head = va;
+	vl_unlock(l);
 	if (nr_lazy > vs->lazy_max)
-		vmap_purge(vs, NULL);
+		vmap_drain_schedule(vs);
+	if (nr_lazy > VMAP_THROTTLE * vs->lazy_max)
+		vmap_drain_throttle(vs);
 }
 
 int vmap_remove(struct vmap_space *vs, uint64_t addr, struct vmap_info *out)
@@ -228,7 +231,7 @@ int vmap_remove(struct vmap_space *vs, uint64_t addr, struct vmap_info *out)
 		return -ENOENT;
 	if (out)
 		fill_info(va, out);
-	pgtable_unmap(vs->pt, va->rb.start, va->vm_size);
+	pgtable_unmap(vs->pt, va->rb.start, area_vm_size(va));
 	free_lazy(vs, va);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* __purge_vmap_area_lazy: one TLB flush over every lazily freed area, then their VA back
  * to the free space (the global policy) or, for pooled sizes, to their node's pools
- * after the pools decay (the sharded policy). */
+ * after the pools decay (the sharded policy). Runs under purge_lock: in the drain worker
+ * (vmap_drain.c), or synchronously for an explicit purge and before an allocation fails. */
 #include "vmap_impl.h"
 
 /* One flush over [lowest start, highest end) of the lists. */
@@ -27,25 +28,34 @@ static void count_purge(struct vmap_space *vs, struct vmap_purge_result *res)
 	atomic_fetch_sub_explicit(&vs->lazy_nr, res->pages, memory_order_relaxed);
 }
 
+/* As 5.x did: the lazy list detached under the lock, flushed outside it, then merged
+ * back under the lock, which lets a waiter in between two areas (cond_resched_lock).
+ * Allocations and frees wait for the merge as they waited for the pre-6.9 kernel's
+ * free_vmap_area_lock; between the detach and the merge the areas are in neither the
+ * lazy list nor the free tree, as the kernel's are on its local purge list. */
 static bool purge_global(struct vmap_space *vs, struct vmap_purge_result *res)
 {
 	struct vmap_area *list, *next;
 
-	lock_write(&vs->lock);
-	list = vs->nodes[0].lazy;
-	vs->nodes[0].lazy = NULL;
-	if (list) {
-		flush_lazy(vs, &list, 1, res);
-		for (; list; list = next) {
-			next = list->next;
-			res->areas++;
-			res->pages += va_size(&list->rb) >> PAGE_SHIFT;
-			vmap_free_tree_merge(vs, list);
-		}
-		count_purge(vs, res);
+	vl_lock(&vs->lock);
+	list = vs->nodes[0].lazy.head;
+	vs->nodes[0].lazy.head = NULL;
+	vl_unlock(&vs->lock);
+	if (!list)
+		return false;
+	flush_lazy(vs, &list, 1, res);
+	list = vmap_sort_by_addr(list);
+	vl_lock(&vs->lock);
+	for (; list; list = next) {
+		next = list->next;
+		res->areas++;
+		res->pages += va_size(&list->rb) >> PAGE_SHIFT;
+		vmap_free_tree_merge(vs, list);
+		vl_cond_break(&vs->lock);
 	}
-	unlock_write(&vs->lock);
-	return res->areas != 0;
+	count_purge(vs, res);
+	vl_unlock(&vs->lock);
+	return true;
 }
 
 /* purge_vmap_node: pooled sizes back to the node's pools (unless populating is off), the
@@ -53,62 +63,66 @@ static bool purge_global(struct vmap_space *vs, struct vmap_purge_result *res)
 static void purge_node(struct vmap_space *vs, unsigned n, struct vmap_area *list,
 		       bool populate, struct vmap_area **to_free, struct vmap_purge_result *res)
 {
+	struct vmap_node *vn = &vs->nodes[n];
 	struct vmap_area *next;
 
-	lock_write(&vs->nodes[n].lock);
 	for (; list; list = next) {
 		next = list->next;
 		res->areas++;
 		res->pages += va_size(&list->rb) >> PAGE_SHIFT;
 		if (populate && vmap_pool_fits(va_size(&list->rb))) {
-			vmap_pool_add(&vs->nodes[n], list);
+			/* node_pool_add_va: the lock for one area at a time. */
+			vl_lock(&vn->pools.lock);
+			vmap_pool_add(vn, list);
+			vl_unlock(&vn->pools.lock);
 		} else {
 			list->next = *to_free;
 			*to_free = list;
 		}
 	}
-	unlock_write(&vs->nodes[n].lock);
 }
 
-/* Detaches every node's lazy list into vs->purge_lists, decaying the pools on the way
- * (onto *decayed). True when any list was non-empty. */
+/* Decays every node's pools (onto *decayed) and detaches its lazy list into
+ * vs->purge_lists, each under its own lock. True when any list was non-empty. */
 static bool detach_lazy(struct vmap_space *vs, bool full_decay, struct vmap_area **decayed)
 {
 	bool any = false;
 
 	for (unsigned n = 0; n < vs->nr_nodes; n++) {
-		lock_write(&vs->nodes[n].lock);
-		vmap_pool_decay(&vs->nodes[n], full_decay, decayed);
-		vs->purge_lists[n] = vs->nodes[n].lazy;
-		vs->nodes[n].lazy = NULL;
-		unlock_write(&vs->nodes[n].lock);
+		struct vmap_node *vn = &vs->nodes[n];
+
+		vmap_pool_decay(vn, full_decay, decayed);
+		vl_lock(&vn->lazy.lock);
+		vs->purge_lists[n] = vn->lazy.head;
+		vn->lazy.head = NULL;
+		vl_unlock(&vn->lazy.lock);
 		any |= vs->purge_lists[n] != NULL;
 	}
 	return any;
 }
 
+/* reclaim_list_global. */
 static void merge_list(struct vmap_space *vs, struct vmap_area *list)
 {
 	struct vmap_area *next;
 
 	if (!list)
 		return;
-	lock_write(&vs->lock);
+	list = vmap_sort_by_addr(list);	/* before the lock: the list is ours */
+	vl_lock(&vs->lock);
 	for (; list; list = next) {
 		next = list->next;
 		vmap_free_tree_merge(vs, list);
 	}
-	unlock_write(&vs->lock);
+	vl_unlock(&vs->lock);
 }
 
 /* A full decay (the allocation-failure path) empties the pools and does not refill them. */
 static bool purge_sharded(struct vmap_space *vs, bool full_decay, struct vmap_purge_result *res)
 {
 	struct vmap_area *to_free = NULL;
-	bool any;
+	bool any = detach_lazy(vs, full_decay, &to_free);
 
-	lock_write(&vs->purge_lock);
-	any = detach_lazy(vs, full_decay, &to_free);
 	if (any) {
 		flush_lazy(vs, vs->purge_lists, vs->nr_nodes, res);
 		for (unsigned n = 0; n < vs->nr_nodes; n++)
@@ -117,11 +131,10 @@ static bool purge_sharded(struct vmap_space *vs, bool full_decay, struct vmap_pu
 	merge_list(vs, to_free);
 	if (any)
 		count_purge(vs, res);
-	unlock_write(&vs->purge_lock);
 	return any;
 }
 
-bool vmap_purge_decay(struct vmap_space *vs, bool full_decay, struct vmap_purge_result *out)
+bool vmap_purge_locked(struct vmap_space *vs, bool full_decay, struct vmap_purge_result *out)
 {
 	struct vmap_purge_result res = { 0 };
 	bool any = vs->sharded ? purge_sharded(vs, full_decay, &res) : purge_global(vs, &res);
@@ -131,7 +144,17 @@ bool vmap_purge_decay(struct vmap_space *vs, bool full_decay, struct vmap_purge_
 	return any;
 }
 
-/* drain_vmap_area_work's purge: pools decay by a quarter. */
+bool vmap_purge_decay(struct vmap_space *vs, bool full_decay, struct vmap_purge_result *out)
+{
+	bool any;
+
+	vl_lock(&vs->purge_lock);
+	any = vmap_purge_locked(vs, full_decay, out);
+	vl_unlock(&vs->purge_lock);
+	return any;
+}
+
+/* A synchronous purge as the drain runs it: pools decay by a quarter. */
 bool vmap_purge(struct vmap_space *vs, struct vmap_purge_result *out)
 {
 	return vmap_purge_decay(vs, false, out);

@@ -10,20 +10,60 @@
 
 void vmap_lock_all(struct vmap_space *vs)
 {
-	if (vs->sharded)
-		lock_write(&vs->purge_lock);
-	lock_write(&vs->lock);
-	for (unsigned n = 0; vs->sharded && n < vs->nr_nodes; n++)
-		lock_write(&vs->nodes[n].lock);
+	vl_lock(&vs->purge_lock);
+	vl_lock(&vs->lock);
+	for (unsigned n = 0; vs->sharded && n < vs->nr_nodes; n++) {
+		vl_lock(&vs->nodes[n].busy.lock);
+		vl_lock(&vs->nodes[n].lazy.lock);
+		vl_lock(&vs->nodes[n].pools.lock);
+	}
 }
 
 void vmap_unlock_all(struct vmap_space *vs)
 {
-	for (unsigned n = vs->sharded ? vs->nr_nodes : 0; n-- > 0;)
-		unlock_write(&vs->nodes[n].lock);
-	unlock_write(&vs->lock);
-	if (vs->sharded)
-		unlock_write(&vs->purge_lock);
+	for (unsigned n = vs->sharded ? vs->nr_nodes : 0; n-- > 0;) {
+		vl_unlock(&vs->nodes[n].pools.lock);
+		vl_unlock(&vs->nodes[n].lazy.lock);
+		vl_unlock(&vs->nodes[n].busy.lock);
+	}
+	vl_unlock(&vs->lock);
+	vl_unlock(&vs->purge_lock);
+}
+
+/* --- Lock statistics (no lock taken: relaxed reads of the counters). */
+
+static void add_lock(struct vmap_lock_stat *st, const struct vmap_lock *vl)
+{
+	st->locks++;
+	st->acquisitions += atomic_load_explicit(&vl->acquired, memory_order_relaxed);
+	st->contended += atomic_load_explicit(&vl->contended, memory_order_relaxed);
+	st->wait_ns += atomic_load_explicit(&vl->wait_ns, memory_order_relaxed);
+}
+
+unsigned vmap_lock_stats(struct vmap_space *vs, struct vmap_lock_stat *out)
+{
+	unsigned n = 0;
+
+	memset(out, 0, VMAP_MAX_LOCK_CLASSES * sizeof(*out));
+	if (!vs->sharded) {
+		out[n].name = "global";
+		add_lock(&out[n++], &vs->lock);
+	} else {
+		out[n].name = "free";
+		add_lock(&out[n++], &vs->lock);
+		out[n].name = "busy";
+		out[n + 1].name = "lazy";
+		out[n + 2].name = "pool";
+		for (unsigned i = 0; i < vs->nr_nodes; i++) {
+			add_lock(&out[n], &vs->nodes[i].busy.lock);
+			add_lock(&out[n + 1], &vs->nodes[i].lazy.lock);
+			add_lock(&out[n + 2], &vs->nodes[i].pools.lock);
+		}
+		n += 3;
+	}
+	out[n].name = "purge";
+	add_lock(&out[n++], &vs->purge_lock);
+	return n;
 }
 
 /* --- Statistics. */
@@ -53,13 +93,13 @@ static void stats_node(struct vmap_node *vn, struct vmap_stats *s)
 {
 	struct tally busy = { 0 }, lazy = { 0 }, pooled = { 0 };
 
-	va_tree_for_each(vn->busy, tally_node, &busy);
-	tally_list(vn->lazy, &lazy);
+	va_tree_for_each(vn->busy.root, tally_node, &busy);
+	tally_list(vn->lazy.head, &lazy);
 	for (unsigned p = 0; p < MAX_VA_SIZE_PAGES; p++)
-		tally_list(vn->pool[p].head, &pooled);
-	s->allocs += vn->allocs;
-	s->frees += vn->frees;
-	s->pool_hits += vn->pool_hits;
+		tally_list(vn->pools.pool[p].head, &pooled);
+	s->allocs += vn->busy.allocs;
+	s->frees += vn->busy.frees;
+	s->pool_hits += vn->pools.hits;
 	s->busy_areas += busy.areas;
 	s->busy_bytes += busy.bytes;
 	s->lazy_areas += lazy.areas;
@@ -84,6 +124,8 @@ void vmap_stats(struct vmap_space *vs, struct vmap_stats *out)
 	out->purged_pages = vs->purged_pages;
 	out->lazy_pages = atomic_load_explicit(&vs->lazy_nr, memory_order_relaxed);
 	out->alloc_failures = atomic_load_explicit(&vs->alloc_failures, memory_order_relaxed);
+	out->drains = atomic_load_explicit(&vs->drain.drains, memory_order_relaxed);
+	out->drain_throttled = atomic_load_explicit(&vs->drain.throttled, memory_order_relaxed);
 	vmap_unlock_all(vs);
 }
 
@@ -142,13 +184,13 @@ static void collect_all(struct vmap_space *vs, unsigned mask, struct collect *c)
 		c->node = n;
 		c->kind = AREA_BUSY;
 		if (mask & (1u << AREA_BUSY))
-			va_tree_for_each(vn->busy, collect_node, c);
+			va_tree_for_each(vn->busy.root, collect_node, c);
 		c->kind = AREA_LAZY;
 		if (mask & (1u << AREA_LAZY))
-			collect_list(c, vn->lazy);
+			collect_list(c, vn->lazy.head);
 		c->kind = AREA_POOLED;
 		for (unsigned p = 0; (mask & (1u << AREA_POOLED)) && p < MAX_VA_SIZE_PAGES; p++)
-			collect_list(c, vn->pool[p].head);
+			collect_list(c, vn->pools.pool[p].head);
 	}
 	c->kind = AREA_FREE;
 	c->node = 0;
@@ -178,10 +220,10 @@ static void show_area(FILE *out, const struct area_ref *r)
 		fputs(" unpurged vm_area\n", out);
 		return;
 	}
-	if (va->caller)
-		fprintf(out, " %s", va->caller);
-	if (va->phys)
-		fprintf(out, " phys=0x%016" PRIx64, va->phys);
+	if (area_caller(va))
+		fprintf(out, " %s", area_caller(va));
+	if (area_phys(va))
+		fprintf(out, " phys=0x%016" PRIx64, area_phys(va));
 	fputs(" ioremap\n", out);
 }
 
@@ -250,9 +292,9 @@ static int check_trees(struct vmap_space *vs, char *msg, size_t msglen)
 	if (va_tree_check(vs->free_root, msg, msglen))
 		return -EUCLEAN;
 	for (unsigned n = 0; n < vs->nr_nodes; n++) {
-		struct va_node *busy = vs->nodes[n].busy;
+		struct va_node *busy = vs->nodes[n].busy.root;
 
-		if (va_tree_check(busy, msg, msglen))
+		if (va_tree_check_plain(busy, msg, msglen))
 			return -EUCLEAN;
 	}
 	return 0;

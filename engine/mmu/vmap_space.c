@@ -19,27 +19,60 @@ static unsigned fls_u(unsigned x)
 	return x ? 32u - (unsigned)__builtin_clz(x) : 0;
 }
 
+struct vmap_area *va_area_new(void)
+{
+	/* Rounded up to whole lines, so the allocation can be line-aligned. */
+	size_t size = (sizeof(struct vmap_area) + CACHELINE - 1) & ~(size_t)(CACHELINE - 1);
+	struct vmap_area *va = aligned_alloc(CACHELINE, size);
+
+	if (va)
+		memset(va, 0, sizeof(*va));
+	return va;
+}
+
+/* The allocator's locks, in the order vmap_lock_all takes them. */
+static unsigned all_locks(struct vmap_space *vs, struct vmap_lock **v)
+{
+	unsigned n = 0;
+
+	v[n++] = &vs->purge_lock;
+	v[n++] = &vs->lock;
+	for (unsigned i = 0; vs->sharded && i < vs->nr_nodes; i++) {
+		v[n++] = &vs->nodes[i].busy.lock;
+		v[n++] = &vs->nodes[i].lazy.lock;
+		v[n++] = &vs->nodes[i].pools.lock;
+	}
+	return n;
+}
+
+/* The spinning locks (free, busy, lazy, pool) take the caller's strategy or, by default, a
+ * spinning one, as the kernel's spinlocks spin; purge_lock, a mutex in the kernel, takes
+ * the caller's or a sleeping one. */
 static int init_locks(struct vmap_space *vs, const char *lock)
 {
-	int rc = lock_init(&vs->lock, lock);
+	struct vmap_lock *v[2 + 3 * VMAP_MAX_NODES];
+	unsigned n = all_locks(vs, v);
 
-	if (rc)
-		return rc;
-	for (unsigned n = 0; vs->sharded && n < vs->nr_nodes; n++) {
-		rc = lock_init(&vs->nodes[n].lock, lock);
+	for (unsigned i = 0; i < n; i++) {
+		const char *name = lock ? lock : i == 0 ? VMAP_MUTEX_DEFAULT : VMAP_LOCK_DEFAULT;
+		int rc = vmap_lock_init(v[i], name);
+
 		if (rc) {
-			while (n--)
-				lock_destroy(&vs->nodes[n].lock);
-			lock_destroy(&vs->lock);
+			while (i--)
+				vmap_lock_destroy(v[i]);
 			return rc;
 		}
 	}
-	if (vs->sharded && (rc = lock_init(&vs->purge_lock, lock))) {
-		for (unsigned n = 0; n < vs->nr_nodes; n++)
-			lock_destroy(&vs->nodes[n].lock);
-		lock_destroy(&vs->lock);
-	}
-	return rc;
+	return 0;
+}
+
+static void destroy_locks(struct vmap_space *vs)
+{
+	struct vmap_lock *v[2 + 3 * VMAP_MAX_NODES];
+	unsigned n = all_locks(vs, v);
+
+	for (unsigned i = 0; i < n; i++)
+		vmap_lock_destroy(v[i]);
 }
 
 static int parse_opts(struct vmap_space *vs, const struct vmap_opts *opts)
@@ -60,7 +93,7 @@ static int parse_opts(struct vmap_space *vs, const struct vmap_opts *opts)
 
 static int init_free_tree(struct vmap_space *vs)
 {
-	struct vmap_area *all = calloc(1, sizeof(*all));
+	struct vmap_area *all = va_area_new();
 
 	if (!all)
 		return -ENOMEM;
@@ -73,17 +106,19 @@ static int init_free_tree(struct vmap_space *vs)
 struct vmap_space *vmap_new(struct pgtable *pt, const struct vmap_opts *opts)
 {
 	static const struct vmap_opts defaults;
-	struct vmap_space *vs = calloc(1, sizeof(*vs));
+	struct vmap_space *vs = aligned_alloc(CACHELINE, (sizeof(*vs) + CACHELINE - 1) &
+						       ~(size_t)(CACHELINE - 1));
 	int rc = -ENOMEM;
 
 	if (!vs)
 		goto fail;
+	memset(vs, 0, sizeof(*vs));
 	vs->pt = pt;
 	rc = parse_opts(vs, opts ? opts : &defaults);
 	if (rc)
 		goto fail;
 	rc = -ENOMEM;
-	vs->nodes = aligned_alloc(64, vs->nr_nodes * sizeof(*vs->nodes));
+	vs->nodes = aligned_alloc(CACHELINE, vs->nr_nodes * sizeof(*vs->nodes));
 	vs->purge_lists = calloc(vs->nr_nodes, sizeof(*vs->purge_lists));
 	if (!vs->nodes || !vs->purge_lists)
 		goto fail;
@@ -91,8 +126,10 @@ struct vmap_space *vmap_new(struct pgtable *pt, const struct vmap_opts *opts)
 	rc = init_free_tree(vs);
 	if (!rc && (rc = init_locks(vs, opts ? opts->lock : NULL)))
 		free(vs->free_root);
-	if (!rc)
+	if (!rc) {
+		vmap_drain_init(&vs->drain);
 		return vs;
+	}
 fail:
 	if (vs) {
 		free(vs->nodes);
@@ -120,21 +157,18 @@ void vmap_free(struct vmap_space *vs)
 {
 	if (!vs)
 		return;
+	vmap_drain_destroy(&vs->drain);
 	for (unsigned n = 0; n < vs->nr_nodes; n++) {
 		struct vmap_node *vn = &vs->nodes[n];
 
-		va_tree_destroy(vn->busy, free_node);
-		free_list(vn->lazy);
+		va_tree_destroy(vn->busy.root, free_node);
+		free_list(vn->lazy.head);
 		for (unsigned p = 0; p < MAX_VA_SIZE_PAGES; p++)
-			free_list(vn->pool[p].head);
-		if (vs->sharded)
-			lock_destroy(&vn->lock);
+			free_list(vn->pools.pool[p].head);
 	}
 	va_tree_destroy(vs->free_root, free_node);
 	free_list(vs->spare);
-	lock_destroy(&vs->lock);
-	if (vs->sharded)
-		lock_destroy(&vs->purge_lock);
+	destroy_locks(vs);
 	free(vs->nodes);
 	free(vs->purge_lists);
 	free(vs);
@@ -152,5 +186,10 @@ const char *vmap_policy(const struct vmap_space *vs)
 
 const char *vmap_lock_name(const struct vmap_space *vs)
 {
-	return lock_name(&vs->lock);
+	return lock_name(&vs->lock.l);
+}
+
+void vmap_settle(struct vmap_space *vs)
+{
+	vmap_drain_wait(vs);
 }

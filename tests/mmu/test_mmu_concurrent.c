@@ -5,7 +5,8 @@
  *     with walkers that check every translation is a fault or exactly right;
  *   - two mappers populating the same new tables (the compare-and-swap publish);
  *   - a table replaced by a block again and again under walkers (the grace period);
- *   - the VA allocator alone under both policies, with a purging thread.
+ *   - the VA allocator alone under both policies, with a purging thread, and without
+ *     one: the drain worker purging while threads allocate and free.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -435,6 +436,57 @@ static void va_concurrent(const char *policy)
 	pgtable_free(pt);
 }
 
+/* No purging thread: the frees themselves cross lazy_max_pages (8192 pages with one CPU)
+ * again and again, so the drain worker purges while the threads allocate and free, and
+ * the frees that outrun it wait. Every lock counted what it saw. */
+static void va_drain(const char *policy)
+{
+	struct pgtable *pt = pgtable_new();
+	struct vmap_opts o = { .policy = policy, .ncpus = 1, .nodes = 2 * (policy[0] == 's') };
+	struct vmap_space *vs = vmap_new(pt, &o);
+	struct vmap_lock_stat ls[VMAP_MAX_LOCK_CLASSES];
+	_Atomic int left = 3;
+	struct va_worker w[3];
+	struct vmap_stats s;
+	unsigned n;
+
+	for (int i = 0; i < 3; i++)
+		w[i] = (struct va_worker){ .vs = vs, .id = i, .left = &left };
+	run_threads(3, va_thread, w, sizeof(w[0]));
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(w[i].errors, 0);
+	vmap_settle(vs);
+	vmap_stats(vs, &s);
+	if (s.drains == 0 || s.drains > s.purges)
+		fail_msg("%s: %" PRIu64 " drains of %" PRIu64 " purges", policy, s.drains,
+			 s.purges);
+	CHECK_EQ(s.allocs, s.frees);
+	n = vmap_lock_stats(vs, ls);
+	CHECK_EQ(n, policy[0] == 's' ? 5u : 2u);
+	CHECK_EQ(strcmp(ls[n - 1].name, "purge"), 0);
+	CHECK_EQ(ls[n - 1].acquisitions >= s.purges, true);
+	/* Every alloc and free took the free tree's lock (global) or a busy lock (sharded). */
+	CHECK_EQ(ls[policy[0] == 's' ? 1 : 0].acquisitions >= s.allocs + s.frees, true);
+	for (unsigned i = 0; i < n; i++)
+		CHECK_EQ(ls[i].contended <= ls[i].acquisitions, true);
+	vmap_purge(vs, NULL);
+	test_vmap_check(vs);
+	vmap_free(vs);
+	pgtable_free(pt);
+}
+
+static void test_va_drain_global(void **state)
+{
+	(void)state;
+	va_drain("global");
+}
+
+static void test_va_drain_sharded(void **state)
+{
+	(void)state;
+	va_drain("sharded");
+}
+
 static void test_va_concurrent_global(void **state)
 {
 	(void)state;
@@ -456,6 +508,8 @@ int main(void)
 		cmocka_unit_test(test_table_replaced_under_walkers),
 		cmocka_unit_test(test_va_concurrent_global),
 		cmocka_unit_test(test_va_concurrent_sharded),
+		cmocka_unit_test(test_va_drain_global),
+		cmocka_unit_test(test_va_drain_sharded),
 	};
 
 	return cmocka_run_group_tests_name("mmu.concurrent", tests, NULL, NULL);

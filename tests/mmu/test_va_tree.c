@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The augmented AVL tree behind the VA allocator (engine/mmu/va_tree.h), against brute
- * force: random inserts, removals, in-place resizes, find-and-remove and neighbour
- * queries with every invariant checked after each step, and the lowest-fit search
- * compared with the kernel's find_vmap_lowest_match run on exact subtree maxima, lengths
- * beyond the saturation cap included. */
+ * force: random inserts (from the root, or where a neighbour search ended), removals,
+ * in-place resizes, find-and-remove and neighbour queries with every invariant checked
+ * after each step, and the lowest-fit search compared with the kernel's
+ * find_vmap_lowest_match run on exact subtree maxima, lengths beyond the saturation cap
+ * included. */
 #include "mmu_test.h"
 #include "va_tree.h"
 
@@ -146,8 +147,14 @@ static void step(struct model *md)
 	unsigned op = (unsigned)(rnd(md) % 8);
 
 	if (!md->used[i]) {
+		struct va_neighbours nb;
+
 		random_range(md, i);
-		va_tree_insert(&md->root, &md->node[i]);
+		va_tree_neighbours(&md->root, md->node[i].start, &nb);
+		if (op % 2 && (nb.prev || nb.next))	/* linked where the search ended */
+			va_tree_insert_between(&nb, &md->node[i]);
+		else
+			va_tree_insert(&md->root, &md->node[i]);
 		md->used[i] = true;
 	} else if (op == 0) {
 		va_tree_remove(&md->root, md->node[i].start);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The vmalloc VA allocator (§2 "VA allocation", "Lazy free"): ioremap alignment, guard
  * pages, lowest fit, lazy free and the purge trigger, TLB counts of a purge, exhaustion,
- * the sharded policy's pools, and the invariants under random use. */
+ * the sharded policy's pools, the address order a purge merges in, and the invariants
+ * under random use. */
 #include "mmu_test.h"
+#include "vmap_impl.h"
 
 #define S VMALLOC_START
 
@@ -151,7 +153,10 @@ static void lazy_trigger_at(unsigned ncpus, uint64_t expected_max)
 	CHECK_EQ(vstats(&f).lazy_pages, expected_max);
 	CHECK_EQ(vstats(&f).purges, 0);
 	CHECK_EQ(vmap_remove(f.vs, addr[areas], NULL), 0);
+	/* Past it: the drain worker purges, not the freeing thread. */
+	vmap_settle(f.vs);
 	CHECK_EQ(vstats(&f).purges, 1);
+	CHECK_EQ(vstats(&f).drains, 1);
 	CHECK_EQ(vstats(&f).purged_areas, areas + 1);
 	CHECK_EQ(vstats(&f).lazy_pages, 0);
 	CHECK_EQ(get(&f, AREA_4M), S);
@@ -223,9 +228,11 @@ static void test_exhaustion(void **state)
 	CHECK_EQ(get(&f, SZ_4K), last);
 	CHECK_EQ(vstats(&f).purges, 1);
 	CHECK_EQ(vstats(&f).alloc_failures, 2);
-	/* The whole range lazy at once is past lazy_max_pages: purged on the spot. */
+	/* The whole range lazy at once is past lazy_max_pages: the drain purges it. */
 	CHECK_EQ(vmap_remove(f.vs, S, NULL), 0);
+	vmap_settle(f.vs);
 	CHECK_EQ(vstats(&f).purges, 2);
+	CHECK_EQ(vstats(&f).drains, 1);
 	fx_free(&f);
 }
 
@@ -352,6 +359,45 @@ static void test_accounting(void **state)
 	fx_free(&f);
 }
 
+/* A purge returns its areas to the free tree in address order: every area of a shuffled
+ * list comes out once, sorted, for lengths around the sort's powers of two. */
+static void test_sort_by_addr(void **state)
+{
+	static struct vmap_area areas[300];
+	uint64_t seed = 0x2545f4914f6cdd1dULL;
+
+	(void)state;
+	for (unsigned n = 0; n <= 300; n += n < 70 ? 1 : 23) {
+		struct vmap_area *list = NULL;
+		unsigned count = 0;
+		uint64_t last = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			areas[i].rb.start = (uint64_t)i << PAGE_SHIFT;
+		for (unsigned i = n; i > 1; i--) {	/* Fisher-Yates */
+			unsigned j;
+			uint64_t t;
+
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			j = (unsigned)(seed % i);
+			t = areas[i - 1].rb.start;
+			areas[i - 1].rb.start = areas[j].rb.start;
+			areas[j].rb.start = t;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			areas[i].next = list;
+			list = &areas[i];
+		}
+		for (list = vmap_sort_by_addr(list); list; list = list->next, count++) {
+			if (count && list->rb.start <= last)
+				fail_msg("n=%u: 0x%" PRIx64 " after 0x%" PRIx64, n, list->rb.start, last);
+			CHECK_EQ(list->rb.start, (uint64_t)count << PAGE_SHIFT);
+			last = list->rb.start;
+		}
+		CHECK_EQ(count, n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_exhaustion),
 		cmocka_unit_test(test_bad_opts),
 		cmocka_unit_test(test_sharded_pools),
+		cmocka_unit_test(test_sort_by_addr),
 		cmocka_unit_test(test_random_use_global),
 		cmocka_unit_test(test_random_use_sharded),
 		cmocka_unit_test(test_accounting),

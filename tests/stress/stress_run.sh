@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # stress.run_json: a short run on every backend holds every check (exit 0), prints the
 # summary, and writes Google Benchmark JSON (read back by Python's strict parser) and a
-# .hgrm file; a rerun onto the same paths replaces them whole.
+# .hgrm file; a rerun onto the same paths replaces them whole. The VA allocator's lock
+# statistics appear in both: a "VA locks:" line, and va_lock_* counters on iounmap.
 # usage: stress_run.sh IOMEM PYTHON OPS
 set -eu
 iomem=$1 python=$2 ops=$3
@@ -16,6 +17,8 @@ cat "$tmp/out"
 grep -q "^checks: all held" "$tmp/out"
 for b in rwlock rcu itree maple; do grep -q "^$b (1 run" "$tmp/out"; done
 grep -q "^throughput relative to rwlock" "$tmp/out"
+grep -q "^  VA locks: global [0-9]* acq, .*; purge [0-9]* acq, .* drains, .* throttled frees$" \
+	"$tmp/out"
 "$python" - "$tmp/run.json" "$ops" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]), parse_constant=lambda c: sys.exit("non-strict JSON: " + c))
@@ -35,6 +38,14 @@ for b in doc["benchmarks"]:
     assert b["iterations"] > 0 and b["ops_per_second"] > 0, b
     assert b["p50_ns"] <= b["p90_ns"] <= b["p99_ns"] <= b["p999_ns"] <= b["max_ns"], b
     assert 0 < b["jain_index"] <= 1.0000001, b
+    if b["name"].endswith("/iounmap"):
+        # The default policy has two lock classes; every unmap took the single lock.
+        for cls in ("global", "purge"):
+            acq = b["va_lock_%s_acquisitions" % cls]
+            assert 0 <= b["va_lock_%s_contended" % cls] <= acq, (cls, b)
+            assert b["va_lock_%s_wait_ns" % cls] >= 0, (cls, b)
+        assert b["va_lock_global_acquisitions"] >= b["iterations"], b
+        assert b["va_lock_purge_acquisitions"] >= b["drains"], b
 print("json ok:", len(doc["benchmarks"]), "entries")
 PY
 grep -q "^# stress/rwlock/lookup" "$tmp/run.hgrm"

@@ -6,9 +6,11 @@
  * knowing the largest free block in its subtree, searched for the lowest-address fit.
  * Every area carries one guard page after it. Freed areas are unmapped at once but their
  * VA is reusable only after a purge: one TLB flush over all lazily freed areas, then
- * their return to the free space. A purge runs when more than
- * lazy_max_pages = fls(ncpus) * 32 MiB / PAGE_SIZE pages are lazily freed, and once
- * before an allocation fails.
+ * their return to the free space. When more than
+ * lazy_max_pages = fls(ncpus) * 32 MiB / PAGE_SIZE pages are lazily freed, the free
+ * wakes the space's drain worker (drain_vmap_area_work), which purges under its own
+ * purge lock while the freeing thread goes on; one drain runs at a time. An allocation
+ * that finds no space purges synchronously once and retries.
  *
  * Policies (the locking choice):
  *   "global"   one lock over the free tree, the busy tree and the lazy list: the
@@ -21,6 +23,11 @@
  *              decaying each pool by a quarter; the purge before an allocation fails
  *              empties the pools instead.
  * A thread's "CPU" is a number given to it on its first allocation, round-robin.
+ *
+ * Locks: the free tree's, each node's busy, lazy and pool locks spin (VMAP_LOCK_DEFAULT),
+ * as the kernel's spinlocks do; the purge lock sleeps (VMAP_MUTEX_DEFAULT), as
+ * vmap_purge_lock, a mutex, does. vmap_opts.lock puts one strategy on all of them. Each
+ * counts its acquisitions, contended acquisitions and waiting time (vmap_lock_stats).
  */
 #ifndef IOMEM_VMAP_H
 #define IOMEM_VMAP_H
@@ -36,12 +43,15 @@
 #define IOREMAP_MAX_ORDER	PUD_SHIFT
 #define MAX_VA_SIZE_PAGES	256	/* largest pooled area, guard page included */
 #define VMAP_MAX_NODES		128
+#define VMAP_LOCK_DEFAULT	"vmap-spin"	/* the spinning locks */
+#define VMAP_MUTEX_DEFAULT	"pthread-mutex"	/* the purge lock */
 
 struct vmap_space;
 
 struct vmap_opts {
 	const char *policy;	/* "global" (NULL) or "sharded" */
-	const char *lock;	/* lock strategy for every allocator lock; NULL = default */
+	const char *lock;	/* lock strategy for every allocator lock; NULL = the
+				 * defaults above */
 	unsigned ncpus;		/* 0 = this machine's online CPUs */
 	unsigned nodes;		/* sharded: node count; 0 = clamp(ncpus, 1, 128) */
 };
@@ -77,8 +87,8 @@ struct vmap_info {
 int vmap_find(struct vmap_space *vs, uint64_t addr, struct vmap_info *out);
 
 /* remove_vm_area + lazy free: unlinks the live area containing addr, clears its
- * page-table entries now, and queues its VA for the next purge (purging at once past
- * lazy_max_pages). 0 (and *out when not NULL) or -ENOENT. */
+ * page-table entries now, and queues its VA for the next purge (waking the drain worker
+ * past lazy_max_pages). 0 (and *out when not NULL) or -ENOENT. */
 int vmap_remove(struct vmap_space *vs, uint64_t addr, struct vmap_info *out);
 
 struct vmap_purge_result {
@@ -88,8 +98,14 @@ struct vmap_purge_result {
 	uint64_t tlbi_all;	/* 1 when the flush was a full one */
 };
 
-/* __purge_vmap_area_lazy. Returns true when there was something to purge. */
+/* __purge_vmap_area_lazy, synchronously, under the purge lock (after a drain in flight).
+ * Returns true when there was something to purge. */
 bool vmap_purge(struct vmap_space *vs, struct vmap_purge_result *out);
+
+/* Waits until no drain is scheduled or running: what a deterministic caller (an
+ * op-script) does after a free, so the drain lands where the kernel's would have
+ * completed. */
+void vmap_settle(struct vmap_space *vs);
 
 uint64_t vmap_lazy_max_pages(const struct vmap_space *vs);
 const char *vmap_policy(const struct vmap_space *vs);
@@ -102,8 +118,26 @@ struct vmap_stats {
 	uint64_t lazy_pages;		/* now */
 	uint64_t busy_areas, lazy_areas, free_areas, pooled_areas;	/* now */
 	uint64_t busy_bytes, lazy_bytes, free_bytes, pooled_bytes;	/* now, guards included */
+	uint64_t drains;		/* purges the drain worker ran (within purges) */
+	uint64_t drain_throttled;	/* frees that waited for a lagging drain */
 };
 void vmap_stats(struct vmap_space *vs, struct vmap_stats *out);
+
+/* One class of allocator lock: "global" (the global policy's single lock), or "free",
+ * "busy", "lazy", "pool" (sharded: summed over the nodes), and "purge". */
+#define VMAP_MAX_LOCK_CLASSES 5
+
+struct vmap_lock_stat {
+	const char *name;
+	unsigned locks;			/* locks of the class */
+	uint64_t acquisitions;
+	uint64_t contended;		/* acquisitions that found the lock taken */
+	uint64_t wait_ns;		/* time spent waiting in those */
+};
+
+/* Fills out[0..n) (n returned, at most VMAP_MAX_LOCK_CLASSES) without taking a lock:
+ * exact at rest, approximate while threads run. */
+unsigned vmap_lock_stats(struct vmap_space *vs, struct vmap_lock_stat *out);
 
 /* /proc/vmallocinfo: live areas by address, then the lazy ones ("unpurged vm_area").
  * 0 or -EIO. */
