@@ -116,7 +116,8 @@ int perf_event_list_parse(struct perf_event_list *l, const char *list, char *err
 	}
 	if (!list || !strcmp(list, "software"))
 		return 0;
-	if (strlen(list) >= sizeof(buf) || !*list) {
+	if (strlen(list) >= sizeof(buf) || !*list || *list == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,")) {
 		snprintf(err, errlen, "--counters: '%s' is not a list of events", list);
 		return -EINVAL;
 	}

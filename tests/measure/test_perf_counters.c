@@ -78,6 +78,9 @@ static void test_parse(void **state)
 			 -EINVAL);
 	assert_non_null(strstr(err, "no-such-event"));
 	assert_int_equal(perf_event_list_parse(&l, "", err, sizeof(err)), -EINVAL);
+	assert_int_equal(perf_event_list_parse(&l, "cycles,,instructions", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(perf_event_list_parse(&l, ",", err, sizeof(err)), -EINVAL);
 }
 
 /* The arithmetic of readings: an event not counted in any part stays not counted. */
