@@ -48,7 +48,8 @@ int cmd_placement(int argc, char **argv)
 			return 0;
 		case O_POLICY:
 			if (placement_policy_parse(optarg, &policy))
-				return cli_usage_error(usage, "--policy must be compact, scatter or none");
+				return cli_usage_error(usage,
+						       "--policy must be compact, scatter or none");
 			have_policy = true;
 			break;
 		case O_THREADS:

@@ -116,8 +116,8 @@ int perf_event_list_parse(struct perf_event_list *l, const char *list, char *err
 	}
 	if (!list || !strcmp(list, "software"))
 		return 0;
-	if (strlen(list) >= sizeof(buf) || !*list || *list == ',' || list[strlen(list) - 1] == ',' ||
-	    strstr(list, ",,")) {
+	if (strlen(list) >= sizeof(buf) || !*list || *list == ',' ||
+	    list[strlen(list) - 1] == ',' || strstr(list, ",,")) {
 		snprintf(err, errlen, "--counters: '%s' is not a list of events", list);
 		return -EINVAL;
 	}
@@ -132,15 +132,15 @@ int perf_event_list_parse(struct perf_event_list *l, const char *list, char *err
 			if (!strcasecmp(tok, aliases[a].alias))
 				pfm_name = aliases[a].pfm_name;
 		if (strlen(tok) >= sizeof(e.name) || encode(pfm_name, &e.attr)) {
-			snprintf(err, errlen, "--counters: libpfm4 knows no event '%s' (try cycles, "
-				 "instructions, cache-misses, llc-misses)", tok);
+			snprintf(err, errlen, "--counters: libpfm4 knows no event '%s' (try "
+				 "cycles, instructions, cache-misses, llc-misses)", tok);
 			return -EINVAL;
 		}
 		if (duplicate(l, &e.attr))
 			continue;
 		if (l->n == PERF_MAX_EVENTS) {
-			snprintf(err, errlen, "--counters: at most %d events beside the software ones",
-				 PERF_MAX_EVENTS - PERF_NR_SOFTWARE);
+			snprintf(err, errlen, "--counters: at most %d events beside the "
+				 "software ones", PERF_MAX_EVENTS - PERF_NR_SOFTWARE);
 			return -EINVAL;
 		}
 		snprintf(e.name, sizeof(e.name), "%s", tok);

@@ -118,11 +118,12 @@ static void check_governor(struct ctx *c)
 			line[strcspn(line, "\n")] = '\0';
 			total++;
 			if (strcmp(line, "performance")) {
+				size_t o = strlen(others);
+
 				off++;
-				if (!strstr(others, line) && strlen(others) + strlen(line) + 3 <
-				    sizeof(others))
-					snprintf(others + strlen(others), sizeof(others) - strlen(others),
-						 "%s%s", *others ? ", " : "", line);
+				if (!strstr(others, line) && o + strlen(line) + 3 < sizeof(others))
+					snprintf(others + o, sizeof(others) - o, "%s%s",
+						 o ? ", " : "", line);
 			}
 		}
 		fclose(f);
@@ -185,8 +186,9 @@ static void check_frequency(struct ctx *c)
 		hi = mhz[i] > hi ? mhz[i] : hi;
 	}
 	if (hi > lo * PREFLIGHT_FREQ_SPREAD)
-		find(c, PREFLIGHT_FREQUENCY, "CPUs run at %.0f to %.0f MHz (more than %.0f%% apart)",
-		     lo, hi, (PREFLIGHT_FREQ_SPREAD - 1) * 100);
+		find(c, PREFLIGHT_FREQUENCY,
+		     "CPUs run at %.0f to %.0f MHz (more than %.0f%% apart)", lo, hi,
+		     (PREFLIGHT_FREQ_SPREAD - 1) * 100);
 }
 
 static void check_load(struct ctx *c)
@@ -257,8 +259,10 @@ static unsigned sample_procs(const struct ctx *c, struct proc_sample **out)
 		if (*end || pid <= 0 || !read_stat(c, (int)pid, &s))
 			continue;
 		if (n == cap) {
-			struct proc_sample *p = realloc(*out, (cap = cap ? 2 * cap : 256) * sizeof(*p));
+			struct proc_sample *p;
 
+			cap = cap ? 2 * cap : 256;
+			p = realloc(*out, cap * sizeof(*p));
 			if (!p)
 				break;
 			*out = p;
@@ -305,10 +309,12 @@ static void check_busy(struct ctx *c, unsigned sample_ms)
 				continue;
 			share = (double)(b[j].ticks - a[i].ticks) / hz / window;
 			if (share > PREFLIGHT_BUSY_SHARE && !ours(b[j].pid)) {
+				size_t o = strlen(list);
+
 				busy++;
 				if (shown++ < 4)
-					snprintf(list + strlen(list), sizeof(list) - strlen(list),
-						 "%s%s (pid %d, %.0f%% of a CPU)", *list ? ", " : "",
+					snprintf(list + o, sizeof(list) - o,
+						 "%s%s (pid %d, %.0f%% of a CPU)", o ? ", " : "",
 						 b[j].comm, b[j].pid, share * 100);
 			}
 			break;

@@ -70,8 +70,8 @@ struct worker {
 	atomic_bool exited;		/* takes no more window quotas: its loop is ending */
 	pthread_t thread;
 	bool started;
-	struct perf_counters counters;		/* --counters: opened by the worker on itself */
-	struct perf_reading counts_at_mark;	/* read by the main thread when measuring began */
+	struct perf_counters counters;		/* --counters: the worker's, on itself */
+	struct perf_reading counts_at_mark;	/* read when measuring began */
 	atomic_bool counting;			/* counters opened (stress/measure.c) */
 };
 

@@ -46,9 +46,9 @@ static int prepare_placement(struct stress_config *c, struct stress_measure *m)
 			fprintf(stderr, "iomem stress: out of memory\n");
 			rc = 2;
 		} else if (placement_map_check(c->cpus, n, &bad)) {
-			fprintf(stderr, "iomem stress: --placement %s puts a thread on CPU %d, which "
-				"this process may not use (a --topology larger than the machine?)\n",
-				c->placement, bad);
+			fprintf(stderr, "iomem stress: --placement %s puts a thread on CPU %d, "
+				"which this process may not use (a --topology larger than the "
+				"machine?)\n", c->placement, bad);
 			rc = 2;
 		} else {
 			c->ncpus = n;

@@ -66,7 +66,8 @@ static void test_parse(void **state)
 	assert_int_equal(perf_event_list_parse(&l, "cycles,instructions,cycles,llc-misses,"
 					       "PERF_COUNT_HW_CACHE_LL:READ:ACCESS", err,
 					       sizeof(err)), 0);
-	assert_int_equal(l.n, PERF_NR_SOFTWARE + 4);	/* the second cycles is the same event */
+	/* The second cycles is the same event. */
+	assert_int_equal(l.n, PERF_NR_SOFTWARE + 4);
 	assert_string_equal(l.ev[PERF_NR_SOFTWARE].key, "cycles");
 	assert_string_equal(l.ev[PERF_NR_SOFTWARE + 2].key, "llc_misses");
 	assert_string_equal(l.ev[PERF_NR_SOFTWARE + 3].key, "perf_count_hw_cache_ll_read_access");

@@ -169,7 +169,8 @@ class LockRanking(unittest.TestCase):
                     for r in range(3):
                         ents.append({"name": f"lock/{lock}/{mix}/threads:{t}{variant}/"
                                      "iterations:1/real_time", "run_type": "iteration",
-                                     "ops_per_s": 1e6, "ctx_switches_per_op": per_acq * t * (1 + r)})
+                                     "ops_per_s": 1e6,
+                                     "ctx_switches_per_op": per_acq * t * (1 + r)})
         kinds = {"ticket": "spinning", "pthread-mutex": "sleeping"}
         lines = lockrank.context_switches({"benchmarks": ents}, "/park", kinds)
         self.assertEqual(lines[2], "| strategy | kind | mix | 1 thr | 2 thr |")

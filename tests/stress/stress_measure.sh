@@ -18,8 +18,8 @@ muxers="--backend rwlock --readers 0 --claimers 0 --mappers 0 --walkers 0 --muxe
 	--hold-ns 200000 --hold-sleep --ops 100 --lin-every 0 --no-progress"
 
 # shellcheck disable=SC2086
-"$iomem" stress $muxers --no-preflight --counters cycles,software --json "$tmp/c.json" > "$tmp/out" 2>&1 ||
-	{ fail "a counted run: exit $?"; cat "$tmp/out"; }
+"$iomem" stress $muxers --no-preflight --counters cycles,software --json "$tmp/c.json" \
+	> "$tmp/out" 2>&1 || { fail "a counted run: exit $?"; cat "$tmp/out"; }
 "$python" - "$tmp/c.json" <<'PY' || fail "the counted run's JSON"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -89,8 +89,8 @@ PY
 # More CPUs than this machine has: refused before anything runs.
 if [ "$(nproc)" -lt 17 ]; then
 	# shellcheck disable=SC2086
-	"$iomem" stress $muxers --no-preflight --placement scatter --topology "package:2 core:8 pu:2" \
-		> "$tmp/out" 2>&1
+	"$iomem" stress $muxers --no-preflight --placement scatter \
+		--topology "package:2 core:8 pu:2" > "$tmp/out" 2>&1
 	rc=$?
 	[ $rc -eq 2 ] || fail "a topology larger than the machine: exit $rc, expected 2"
 	grep -q 'puts a thread on CPU 16' "$tmp/out" || fail "no message: $(cat "$tmp/out")"

@@ -33,7 +33,7 @@ enum perf_software_event {
 };
 
 struct perf_event_spec {
-	char name[64];			/* as named on the command line, or the software name */
+	char name[64];			/* as named in the list, or the software name */
 	char key[64];			/* the report's prefix: "<key>_per_op" */
 	struct perf_event_attr attr;
 	bool available;			/* after perf_event_list_probe() */

@@ -64,8 +64,8 @@ struct stress_config {
 	const char *json_path, *hgrm_path, *failure_dir;
 	/* measurement (measure/, docs/measurement.md) */
 	const char *counters;		/* --counters LIST; NULL: no counting */
-	const char *placement;		/* --placement compact|scatter|none; NULL: not given */
-	const char *topology;		/* --topology DESC; NULL: $IOMEM_TOPOLOGY or the machine */
+	const char *placement;		/* --placement compact|scatter|none, or NULL */
+	const char *topology;		/* --topology DESC, or NULL ($IOMEM_TOPOLOGY) */
 	bool preflight;			/* run the preflight first (default on) */
 	bool strict;			/* refuse to run when the preflight finds anything */
 	const struct perf_event_list *events;	/* set by stress_run when counting */
