@@ -291,40 +291,62 @@ static bool ours(int pid)
 	return false;
 }
 
+struct busy_proc {
+	const struct proc_sample *s;
+	double share;	/* of one CPU, over the window */
+};
+
+static int busiest_first(const void *a, const void *b)
+{
+	const struct busy_proc *x = a, *y = b;
+
+	if (x->share != y->share)
+		return x->share > y->share ? -1 : 1;
+	return (x->s->pid > y->s->pid) - (x->s->pid < y->s->pid);
+}
+
 static void check_busy(struct ctx *c, unsigned sample_ms)
 {
 	struct proc_sample *a, *b;
-	unsigned na = sample_procs(c, &a), nb, shown = 0, busy = 0;
+	unsigned na = sample_procs(c, &a), nb, busy = 0;
 	struct timespec ts = { sample_ms / 1000, (long)(sample_ms % 1000) * 1000000 };
 	double hz = (double)sysconf(_SC_CLK_TCK), window = sample_ms / 1000.0;
+	struct busy_proc *procs;
 	char list[320] = "";
 
 	nanosleep(&ts, NULL);
 	nb = sample_procs(c, &b);
-	for (unsigned j = 0; j < nb; j++) {
-		double share;
-
+	procs = calloc(nb ? nb : 1, sizeof(*procs));
+	for (unsigned j = 0; procs && j < nb; j++) {
 		for (unsigned i = 0; i < na; i++) {
+			double share;
+
 			if (a[i].pid != b[j].pid || b[j].ticks < a[i].ticks)
 				continue;
 			share = (double)(b[j].ticks - a[i].ticks) / hz / window;
-			if (share > PREFLIGHT_BUSY_SHARE && !ours(b[j].pid)) {
-				size_t o = strlen(list);
-
-				busy++;
-				if (shown++ < 4)
-					snprintf(list + o, sizeof(list) - o,
-						 "%s%s (pid %d, %.0f%% of a CPU)", o ? ", " : "",
-						 b[j].comm, b[j].pid, share * 100);
-			}
+			if (share > PREFLIGHT_BUSY_SHARE && !ours(b[j].pid))
+				procs[busy++] = (struct busy_proc){ &b[j], share };
 			break;
 		}
 	}
-	free(a);
-	free(b);
+	/* Busiest first: the few the detail names are the ones that matter most. */
+	qsort(procs, busy, sizeof(*procs), busiest_first);
+	for (unsigned k = 0; k < busy; k++) {
+		size_t o = strlen(list);
+
+		if (k < PREFLIGHT_MAX_BUSY)
+			c->r->busy_pid[c->r->nbusy++] = procs[k].s->pid;
+		if (k < 4)
+			snprintf(list + o, sizeof(list) - o, "%s%s (pid %d, %.0f%% of a CPU)",
+				 o ? ", " : "", procs[k].s->comm, procs[k].s->pid,
+				 procs[k].share * 100);
+	}
 	if (busy)
 		find(c, PREFLIGHT_BUSY, "%u other process%s busy: %s%s", busy, busy > 1 ? "es" : "",
-		     list, busy > shown ? ", ..." : "");
+		     list, busy > 4 ? ", ..." : "");
+	free(procs);
+	free(a);
+	free(b);
 }
 
 static bool contains_word(const char *line, const char *word)

@@ -84,6 +84,14 @@ static void test_no_cpufreq_is_a_note(void **state)
 	assert_non_null(strstr(r.notes, "no cpufreq"));
 }
 
+static bool busy_pid_found(const struct preflight_report *r, pid_t pid)
+{
+	for (unsigned i = 0; i < r->nbusy; i++)
+		if (r->busy_pid[i] == (int)pid)
+			return true;
+	return false;
+}
+
 /* A process that spins for the whole window (at the highest priority this test may give
  * it, so that it gets its share however loaded the machine) is named, with its pid. */
 static void test_busy_process_found(void **state)
@@ -109,9 +117,15 @@ static void test_busy_process_found(void **state)
 	waitpid(pid, &status, 0);
 	d = detail(&r, PREFLIGHT_BUSY);
 	assert_non_null(d);
-	snprintf(pid_text, sizeof(pid_text), "(pid %d,", (int)pid);
-	assert_non_null(strstr(d, pid_text));
+	/* Among the busy ones (the detail names only the busiest few, and on a machine
+	 * shared with other work the spinner need not be one of them). */
+	assert_true(busy_pid_found(&r, pid));
+	if (r.nbusy <= 4) {
+		snprintf(pid_text, sizeof(pid_text), "(pid %d,", (int)pid);
+		assert_non_null(strstr(d, pid_text));
+	}
 	/* This process itself, busy only waiting, is never named. */
+	assert_false(busy_pid_found(&r, getpid()));
 	snprintf(pid_text, sizeof(pid_text), "(pid %d,", (int)getpid());
 	assert_null(strstr(d, pid_text));
 }

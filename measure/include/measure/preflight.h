@@ -29,6 +29,7 @@ enum preflight_check {
 #define PREFLIGHT_FREQ_SPREAD	1.10	/* fastest over slowest CPU */
 #define PREFLIGHT_BUSY_SHARE	0.10	/* of one CPU, over the sampling window */
 #define PREFLIGHT_SAMPLE_MS	300	/* the window other processes are watched for */
+#define PREFLIGHT_MAX_BUSY	64	/* busy processes recorded by pid */
 
 struct preflight_options {
 	const char *root;	/* NULL or "/": this machine; else /proc and /sys under it */
@@ -42,6 +43,9 @@ struct preflight_report {
 		char detail[320];
 	} findings[PREFLIGHT_NR_CHECKS];	/* at most one per check, in check order */
 	char notes[256];	/* what could not be checked, e.g. no cpufreq in a VM */
+	/* The busy processes, busiest first (the detail names the first few). */
+	unsigned nbusy;
+	int busy_pid[PREFLIGHT_MAX_BUSY];
 };
 
 const char *preflight_check_name(enum preflight_check c);
