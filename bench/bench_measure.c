@@ -50,6 +50,30 @@ static void free_maps(void *arg)
 	placement_topology_free(bm.topology);
 }
 
+/* The families' thread counts are known only as each benchmark runs, so the map of every
+ * hardware thread of the topology must be usable: refused here, not one benchmark failing
+ * to start its threads (or one left unpinned) later. 0, or 2 after a message. */
+static int check_whole_map(const char *placement)
+{
+	unsigned n = placement_topology_pus(bm.topology);
+	int *cpus, bad = -1, rc = 0;
+
+	if (bm.policy == PLACEMENT_NONE)
+		return 0;
+	cpus = calloc(n, sizeof(*cpus));
+	if (!cpus || placement_map(bm.topology, bm.policy, n, cpus)) {
+		fprintf(stderr, "iomem-bench: out of memory\n");
+		rc = 2;
+	} else if (placement_map_check(cpus, n, &bad)) {
+		fprintf(stderr, "iomem-bench: --placement %s puts a thread on CPU %d, which this "
+			"process may not use (a --topology larger than the machine?)\n", placement,
+			bad);
+		rc = 2;
+	}
+	free(cpus);
+	return rc;
+}
+
 int bench_measure_init(int *argc, char **argv)
 {
 	const char *counters = NULL, *placement = NULL, *desc = NULL;
@@ -84,6 +108,8 @@ int bench_measure_init(int *argc, char **argv)
 		return 2;
 	}
 	iomb_on_exit(free_maps, NULL);
+	if (check_whole_map(placement))
+		return 2;
 	iomb_add_context("topology", placement_topology_summary(bm.topology));
 	iomb_add_context("topology_source",
 			 placement_topology_is_synthetic(bm.topology) ? "synthetic" : "machine");

@@ -4,7 +4,8 @@
 # per-operation counters (a self-threaded lock/ benchmark and pgtable/churn/ on Google
 # Benchmark's threads), an event the machine cannot count is named in the context and
 # absent from every entry; --placement pins by a synthetic topology (threads pinned to one
-# CPU never migrate: a measured zero); bad measurement options exit 2.
+# CPU never migrate: a measured zero); bad measurement options, and a topology larger than
+# the machine, exit 2.
 # usage: bench_measure.sh IOMEM_BENCH PYTHON
 set -u
 bench=$1 python=$2
@@ -67,4 +68,12 @@ for args in "--placement=spread" "--counters=no-such-event" "--topology=package:
 	[ $rc -eq 2 ] || fail "iomem-bench $args: exit $rc, expected 2"
 	[ -s "$tmp/err" ] || fail "iomem-bench $args: no message"
 done
+# A topology larger than the machine: refused before anything runs, whatever the threads.
+if [ "$(nproc)" -lt 32 ]; then
+	"$bench" --placement compact --topology "package:2 core:8 pu:2" \
+		--benchmark_filter="$filter" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	[ $rc -eq 2 ] || fail "a topology larger than the machine: exit $rc, expected 2"
+	grep -q 'which this process may not use' "$tmp/err" || fail "no message: $(cat "$tmp/err")"
+fi
 exit $status
