@@ -26,6 +26,7 @@
  * between acquisitions each thread does a few dozen nanoseconds of private work, so the
  * lock word changes hands rather than staying with one thread.
  */
+#include "bench_measure.h"
 #include "families.h"
 #include "gbench.h"
 
@@ -191,7 +192,7 @@ static int run_contended(struct contended_run *r, struct contender *c, int threa
 	for (started = 0; started < threads; started++) {
 		c[started].run = r;
 		c[started].rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(started + 1);
-		if (pthread_create(&c[started].tid, NULL, contend, &c[started]))
+		if (bench_thread_create(&c[started].tid, contend, &c[started], started, threads))
 			break;
 	}
 	if (started < threads)
@@ -214,6 +215,7 @@ static void bm_contended(iomb_state *st, void *arg)
 	const struct lock_case *lc = arg;
 	struct contender c[MAX_THREADS];
 	struct contended_run *r;
+	struct bench_run_counters counters;
 	uint64_t total = 0, elapsed = 1;
 
 	r = aligned_alloc(64, sizeof(*r));
@@ -228,6 +230,7 @@ static void bm_contended(iomb_state *st, void *arg)
 		return;
 	}
 	r->writes_per_mille = mix_writes_per_mille[lc->mix];
+	bench_run_counters_start(&counters);
 	while (iomb_keep_running(st)) {
 		if (run_contended(r, c, lc->threads, &elapsed)) {
 			iomb_skip_with_error(st, "pthread_create failed");
@@ -236,10 +239,11 @@ static void bm_contended(iomb_state *st, void *arg)
 	}
 	lock_destroy(&r->lock);
 	free(r);
-	if (iomb_error_occurred(st))
-		return;
 	for (int i = 0; i < lc->threads; i++)
 		total += c[i].ops;
+	bench_run_counters_stop(&counters, st, total);	/* sets nothing after an error */
+	if (iomb_error_occurred(st))
+		return;
 	struct lock_fairness fair = contenders_fairness(c, lc->threads);
 
 	iomb_set_counter(st, "ops_per_s", (double)total * 1e9 / (double)elapsed,

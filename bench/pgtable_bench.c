@@ -35,6 +35,7 @@
  * mapping space uses the machine's CPU count (lazy_max_pages = fls(ncpus) * 8192).
  * Random inputs come from a fixed-seed xorshift.
  */
+#include "bench_measure.h"
 #include "bench_util.h"
 #include "families.h"
 #include "gbench.h"
@@ -457,10 +458,12 @@ static void bm_churn(iomb_state *st, void *arg)
 	struct churn *c = churn_enter(st, arg);
 	uint64_t live[CHURN_LIVE] = { 0 }, unmaps = 0;
 	uint64_t seed = 0xdeadbeefcafef00dULL * (uint64_t)(iomb_thread_index(st) + 1);
+	struct bench_thread_counters counters;
 	int rc = 0;
 
 	if (!c)
 		return;
+	bench_thread_enter(st, &counters);
 	while (!rc && iomb_keep_running(st)) {
 		unsigned i = (unsigned)(bench_xorshift64(&seed) % CHURN_LIVE);
 
@@ -473,6 +476,7 @@ static void bm_churn(iomb_state *st, void *arg)
 		if (live[i])
 			iomem_iounmap(c->s.mmu, live[i]);
 	atomic_fetch_add(&c->unmaps, unmaps);
+	bench_thread_leave(st, &counters, iomb_iterations(st));
 	iomb_set_items_processed(st, (int64_t)iomb_iterations(st));
 	churn_leave(st, c);
 }

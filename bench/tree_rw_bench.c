@@ -49,6 +49,7 @@
  * are not pinned: with 2 readers and a writer on a 2-CPU machine the run is
  * oversubscribed, and that is what it measures.
  */
+#include "bench_measure.h"
 #include "families.h"
 #include "gbench.h"
 
@@ -338,7 +339,7 @@ static struct rw_time run_threads(struct rw_run *run, struct rw_thread *th, int 
 	for (; started < n; started++) {
 		void *(*fn)(void *) = started < readers ? reader_main : writer_main;
 
-		if (pthread_create(&th[started].tid, NULL, fn, &th[started]))
+		if (bench_thread_create(&th[started].tid, fn, &th[started], started, n))
 			break;
 	}
 	start_gate_open(&run->gate, started);
@@ -490,9 +491,12 @@ static void bm_rw(iomb_state *st, void *arg)
 	const struct rw_fixture *fx = fixture_get(st, c->fx);
 	struct rw_thread th[MAX_THREADS] = { 0 };
 	struct rw_time rt = { 0 };
+	struct bench_run_counters counters;
+	uint64_t ops = 0;
 
 	if (!fx)
 		return;
+	bench_run_counters_start(&counters);
 	while (iomb_keep_running(st)) {
 		struct rw_run run = { .fx = fx, .gate = START_GATE_INIT };
 
@@ -500,6 +504,9 @@ static void bm_rw(iomb_state *st, void *arg)
 			break;
 		rt = run_threads(&run, th, c->readers, c->readers + c->writers);
 	}
+	for (int i = 0; i < c->readers + c->writers; i++)
+		ops += th[i].ops;	/* reads and request+release pairs */
+	bench_run_counters_stop(&counters, st, ops);
 	if (!iomb_error_occurred(st))
 		check_and_report(st, c, th, rt);
 	for (int i = 0; i < c->readers; i++)

@@ -11,6 +11,8 @@
 
 #include "cli.h"
 #include "locks/lock.h"
+#include "measure/perf_counters.h"
+#include "measure/placement.h"
 #include "stress/stress.h"
 
 static const char usage[] =
@@ -37,8 +39,17 @@ static const char usage[] =
 	"                          0: none)\n"
 	"  --no-checks  --progress | --no-progress\n"
 	"  --json FILE  --hgrm FILE  --failure-dir DIR\n"
+	"  --counters LIST         count per op: context switches, CPU migrations, task clock,\n"
+	"                          page faults, and the libpfm4 events of LIST (cycles,\n"
+	"                          instructions, cache-misses, llc-misses; 'software': none)\n"
+	"  --placement compact|scatter|none   pin the threads by the topology (iomem placement)\n"
+	"  --topology DESC         an hwloc synthetic topology (default $IOMEM_TOPOLOGY, else\n"
+	"                          this machine's)\n"
+	"  --strict                refuse to run when the preflight finds anything (exit 3)\n"
+	"  --no-preflight          skip the preflight (as scripts/sweep, which ran its own)\n"
 	"exit status: 0 all checks held, 1 a correctness failure (seed and replay script\n"
-	"printed), 2 bad options, 130 interrupted (summary and JSON still written)\n";
+	"printed), 2 bad options, 3 refused by --strict, 130 interrupted (summary and JSON\n"
+	"still written)\n";
 
 static volatile sig_atomic_t interrupted;
 
@@ -108,7 +119,8 @@ enum {
 	O_MUXERS, O_MAPPERS, O_WALKERS, O_DURATION, O_OPS, O_WARMUP, O_REPETITIONS, O_MIX,
 	O_TREE_FROM, O_REGIONS, O_DEPTH, O_DIST, O_SEED, O_CPUS, O_RATE, O_MUXED_REGIONS,
 	O_HOLD_NS, O_HOLD_SLEEP, O_LIVE_MAPS, O_DELAY_NS, O_LONG_HOLD_MS, O_STUTTER, O_LIN_EVERY, O_NO_CHECKS, O_PROGRESS,
-	O_NO_PROGRESS, O_JSON, O_HGRM, O_FAILURE_DIR,
+	O_NO_PROGRESS, O_JSON, O_HGRM, O_FAILURE_DIR, O_COUNTERS, O_PLACEMENT, O_TOPOLOGY, O_STRICT,
+	O_NO_PREFLIGHT,
 };
 
 static const struct option longopts[] = {
@@ -148,6 +160,11 @@ static const struct option longopts[] = {
 	{ "json", required_argument, NULL, O_JSON },
 	{ "hgrm", required_argument, NULL, O_HGRM },
 	{ "failure-dir", required_argument, NULL, O_FAILURE_DIR },
+	{ "counters", required_argument, NULL, O_COUNTERS },
+	{ "placement", required_argument, NULL, O_PLACEMENT },
+	{ "topology", required_argument, NULL, O_TOPOLOGY },
+	{ "strict", no_argument, NULL, O_STRICT },
+	{ "no-preflight", no_argument, NULL, O_NO_PREFLIGHT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -276,6 +293,25 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 		NEED(access(arg, W_OK) == 0, "--failure-dir: cannot write to %s", arg);
 		c->failure_dir = arg;
 		break;
+	case O_COUNTERS: {
+		struct perf_event_list l;
+
+		if (perf_event_list_parse(&l, arg, err, errlen))
+			return -1;
+		c->counters = arg;
+		break;
+	}
+	case O_PLACEMENT: {
+		enum placement_policy p;
+
+		NEED(placement_policy_parse(arg, &p) == 0,
+		     "--placement must be compact, scatter or none");
+		c->placement = arg;
+		break;
+	}
+	case O_TOPOLOGY: c->topology = arg; break;
+	case O_STRICT: c->strict = true; break;
+	case O_NO_PREFLIGHT: c->preflight = false; break;
 	}
 #undef NEED
 	return 0;
@@ -322,6 +358,14 @@ int cmd_stress(int argc, char **argv)
 	if (c.threads[ROLE_MAPPER] && !(c.weight[OP_IOREMAP] + c.weight[OP_MEMREMAP])) {
 		free(all);
 		return cli_usage_error(usage, "--mix leaves the mappers nothing to do");
+	}
+	if (c.placement && c.ncpus) {
+		free(all);
+		return cli_usage_error(usage, "--placement and --cpus both say where threads run");
+	}
+	if (c.strict && !c.preflight) {
+		free(all);
+		return cli_usage_error(usage, "--strict needs the preflight (no --no-preflight)");
 	}
 	if (c.threads[ROLE_MUXER] && c.muxed_regions > c.threads[ROLE_MUXER])
 		c.muxed_regions = c.threads[ROLE_MUXER];

@@ -19,6 +19,10 @@ static const char usage[] =
 	"        compare every backend with rwlock on seeded random op-scripts\n"
 	"  torture [--lock NAME|all] [--writers N] [--readers N] [--acquisitions N] ...\n"
 	"        lock torture of the lock strategies, as the kernel's locktorture (--help)\n"
+	"  placement --policy compact|scatter|none --threads N [--topology DESC]\n"
+	"        the thread -> CPU map of a placement policy on a topology (--help)\n"
+	"  preflight [--json] [--strict]\n"
+	"        what makes timings on this machine untrustworthy right now (--help)\n"
 	"  list   the backends and lock strategies\n"
 	"  help   this text\n";
 
@@ -32,6 +36,8 @@ static const struct command {
 	{ "difftest", cmd_difftest },
 	{ "torture", cmd_torture },
 	{ "list", cmd_list },
+	{ "placement", cmd_placement },
+	{ "preflight", cmd_preflight },
 };
 
 int main(int argc, char **argv)

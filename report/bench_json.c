@@ -9,7 +9,7 @@
 
 #include "bench_json_impl.h"
 #include "c_locale.h"
-#include "json_text.h"
+#include "report/json_text.h"
 #include "report/atomic_file.h"
 
 enum kind { K_STR, K_NUM, K_INT, K_BOOL, K_RAW };

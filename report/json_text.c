@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* JSON string escaping and round-tripping numbers. */
-#include "json_text.h"
+#include "report/json_text.h"
 
 #include <math.h>
 #include <stdint.h>

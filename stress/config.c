@@ -28,6 +28,17 @@ const char *stress_role_name(enum stress_role role)
 	return role_names[role];
 }
 
+enum stress_role stress_op_role(enum stress_op op)
+{
+	switch (op) {
+	case OP_INTERSECTS: case OP_LOOKUP: case OP_WALK: return ROLE_READER;
+	case OP_CLAIM: case OP_UNCLAIM: return ROLE_CLAIMER;
+	case OP_MUXED: return ROLE_MUXER;
+	case OP_TRANSLATE: return ROLE_WALKER;
+	default: return ROLE_MAPPER;
+	}
+}
+
 void stress_config_defaults(struct stress_config *c)
 {
 	static const unsigned weights[NR_OPS] = {
@@ -52,6 +63,7 @@ void stress_config_defaults(struct stress_config *c)
 	c->live_maps = 16;
 	c->lin_every = 0.5;
 	c->checks = true;
+	c->preflight = true;
 }
 
 int stress_parse_mix(const char *s, unsigned weight[NR_OPS], char *err, size_t errlen)

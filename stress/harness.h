@@ -16,6 +16,7 @@
 #include "iomem/ioremap.h"
 #include "report/hdr_histogram.h"
 #include "check/history.h"
+#include "measure/perf_counters.h"
 #include "stress/stress.h"
 
 #define CLAIM_SLOT	0x10000ULL	/* claims are 1..4 slots of 64 KiB */
@@ -75,6 +76,9 @@ struct worker {
 	atomic_bool exited;		/* takes no more window quotas: its loop is ending */
 	pthread_t thread;
 	bool started;
+	struct perf_counters counters;		/* --counters: the worker's, on itself */
+	struct perf_reading counts_at_mark;	/* read when measuring began */
+	atomic_bool counting;			/* counters opened (stress/measure.c) */
 };
 
 struct run {

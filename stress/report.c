@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "measure.h"
 #include "locks/fairness.h"
 #include "report/atomic_file.h"
 
@@ -283,6 +284,7 @@ void report_summary(FILE *out, const struct report_context *ctx, struct run_figu
 			print_fairness(out, f);
 		}
 		print_counters(out, f);
+		stress_measure_summary(out, c, f);
 		if (f->failed) {
 			failed = true;
 			fprintf(out, "  FAILURE: %s\n  seed %llu; replay: iomem script --backend %s %s\n",

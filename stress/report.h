@@ -9,6 +9,7 @@
 
 #include "iomem/iomem.h"
 #include "iomem/vmap.h"
+#include "measure/perf_counters.h"
 #include "report/hdr_histogram.h"
 #include "stress/stress.h"
 
@@ -39,6 +40,8 @@ struct run_figures {
 	size_t resources;
 	uint64_t lin_windows, lin_ops, lin_unknown, lin_skipped;
 	long long leaked_bytes;
+	struct perf_reading counts[NR_ROLES];	/* --counters: per role, summed over runs */
+	unsigned counted_runs[NR_ROLES];
 };
 
 int report_figures_init(struct run_figures *f, const struct stress_config *c,
@@ -49,8 +52,11 @@ void report_add_worker(struct run_figures *f, const struct worker *w);
 /* The VA allocator's lock counters of a run, added to f's. */
 void report_add_va_locks(struct run_figures *f, struct vmap_space *vs);
 
+struct stress_measure;
+
 struct report_context {
 	const struct stress_config *c;
+	const struct stress_measure *measure;	/* preflight, placement, counters */
 	const char *tree_source;
 	double timing_overhead_ns;	/* per timed op: a clock pair and a record */
 	bool interrupted;

@@ -9,19 +9,9 @@
 #include <string.h>
 
 #include "harness.h"
+#include "measure.h"
 #include "report.h"
 #include "report/bench_json.h"
-
-static enum stress_role role_of(int op)
-{
-	switch (op) {
-	case OP_INTERSECTS: case OP_LOOKUP: case OP_WALK: return ROLE_READER;
-	case OP_CLAIM: case OP_UNCLAIM: return ROLE_CLAIMER;
-	case OP_MUXED: return ROLE_MUXER;
-	case OP_TRANSLATE: return ROLE_WALKER;
-	default: return ROLE_MAPPER;
-	}
-}
 
 static int set_context(struct bench_json *bj, const struct report_context *ctx,
 		       struct run_figures *figs, unsigned n)
@@ -63,6 +53,8 @@ static int set_context(struct bench_json *bj, const struct report_context *ctx,
 		rc |= bench_json_set_str(bj, key, series ? series : "");
 		free(series);
 	}
+	if (ctx->measure)
+		rc |= stress_measure_json_context(bj, c, ctx->measure);
 	for (unsigned b = 0; b < n; b++)
 		if (figs[b].failed) {
 			rc |= bench_json_set_str(bj, "failure", figs[b].failure);
@@ -91,10 +83,11 @@ static int add_va_locks(struct bench_json *bj, int i, const struct run_figures *
 	return rc;
 }
 
-static int add_op(struct bench_json *bj, const struct run_figures *f, int op)
+static int add_op(struct bench_json *bj, const struct stress_config *c,
+		  const struct run_figures *f, int op)
 {
 	const struct hdr_histogram *h = f->hist[op];
-	enum stress_role role = role_of(op);
+	enum stress_role role = stress_op_role(op);
 	struct fairness fa = fairness_of(f->thread_ops[role], f->nthreads[role]);
 	char name[96];
 	struct bench_json_run run = {
@@ -123,6 +116,7 @@ static int add_op(struct bench_json *bj, const struct run_figures *f, int op)
 	rc |= bench_json_add_counter(bj, i, "thread_ops_max", (double)fa.max);
 	rc |= bench_json_add_counter(bj, i, "thread_ops_min", (double)fa.min);
 	rc |= bench_json_add_counter(bj, i, "starved", fa.starved);
+	rc |= stress_measure_json_counters(bj, i, c, f, role);
 	if (op == OP_CLAIM) {	/* per backend: on one entry, as the TLB counters */
 		rc |= bench_json_add_counter(bj, i, "lin_windows", (double)f->lin_windows);
 		rc |= bench_json_add_counter(bj, i, "lin_ops", (double)f->lin_ops);
@@ -161,7 +155,7 @@ int report_json(const char *path, const struct report_context *ctx, struct run_f
 	for (unsigned b = 0; b < n && !rc; b++)
 		for (int op = 0; op < NR_OPS && !rc; op++)
 			if (figs[b].ops[op])
-				rc = add_op(bj, &figs[b], op);
+				rc = add_op(bj, ctx->c, &figs[b], op);
 	if (!rc)
 		rc = bench_json_write(bj, path);
 	bench_json_free(bj);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "measure.h"
 
 void worker_note(struct worker *w, const char *fmt, ...)
 {
@@ -663,6 +664,7 @@ void *worker_main(void *arg)
 	struct worker *w = arg;
 
 	pin(w);
+	stress_counters_thread_start(w);
 	switch (w->role) {
 	case ROLE_READER: reader_loop(w); break;
 	case ROLE_CLAIMER: claimer_loop(w); break;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "measure.h"
 #include "iomem/dump.h"
 #include "report.h"
 #include "report/atomic_file.h"
@@ -109,6 +110,7 @@ static void supervise(struct run *r, struct run_figures *fig)
 			break;
 		if (!atomic_load(&r->measuring) && now - t0 >= c->warmup) {
 			atomic_store(&r->measuring, true);
+			stress_counters_mark(r);
 			measure_start = now;
 		}
 		if (c->stutter > 0 && now >= stutter_at) {	/* run, then all pause together */
@@ -253,6 +255,8 @@ int run_once(const struct stress_config *c, const char *backend, char *start_dum
 		return 2;
 	}
 	atomic_store(&r->measuring, c->warmup <= 0 || c->ops);
+	if (atomic_load(&r->measuring))
+		stress_counters_mark(r);	/* before any worker: all at zero */
 	for (unsigned i = 0; i < r->nworkers; i++)
 		if (pthread_create(&r->workers[i].thread, NULL, worker_main, &r->workers[i]) == 0)
 			r->workers[i].started = true;
@@ -260,6 +264,7 @@ int run_once(const struct stress_config *c, const char *backend, char *start_dum
 			run_fail(r, NULL, "cannot start thread %u", i);
 	supervise(r, fig);
 	join_workers(r);
+	stress_counters_collect(r, fig);
 	if (!atomic_load(&r->failures) && c->checks && !check_end_state(r, why, sizeof(why)))
 		run_fail(r, NULL, "end state: %s", why);
 	collect(r, fig);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "measure.h"
 #include "report.h"
 
 /* The cost of timing one op: a clock pair and a histogram record. */
@@ -41,21 +42,38 @@ static unsigned count_backends(const struct stress_config *c)
 	return n;
 }
 
-int stress_run(const struct stress_config *c, FILE *out)
+int stress_run(const struct stress_config *config, FILE *out)
 {
+	/* A copy the measurement setup completes: the events, the placement's CPU map. */
+	struct stress_config measured = *config, *c = &measured;
 	unsigned nb = count_backends(c);
+	struct stress_measure *m = calloc(1, sizeof(*m));
 	struct run_figures *figs = calloc(nb, sizeof(*figs));
-	struct report_context ctx = { .c = c, .timing_overhead_ns = timing_overhead_ns() };
+	struct report_context ctx = { .c = c, .measure = m };
 	char *text = NULL, err[512];
 	int status = 0, rc;
 
-	if (!figs || start_tree_text(c, &text, &ctx.tree_source, err, sizeof(err)) != 0) {
+	if (!m || !figs) {
+		fprintf(stderr, "iomem stress: out of memory\n");
+		free(m);
+		free(figs);
+		return 2;
+	}
+	rc = stress_measure_prepare(c, m);
+	if (rc) {
+		free(m);
+		free(figs);
+		return rc;
+	}
+	ctx.timing_overhead_ns = timing_overhead_ns();
+	if (start_tree_text(c, &text, &ctx.tree_source, err, sizeof(err)) != 0) {
 		/* A malformed dump's "FILE:LINE: error: ..." stands alone, as a compiler's. */
-		if (figs && strstr(err, ": error: "))
+		if (strstr(err, ": error: "))
 			fprintf(stderr, "%s\n", err);
 		else
-			fprintf(stderr, "iomem stress: %s\n", figs ? err : "out of memory");
+			fprintf(stderr, "iomem stress: %s\n", err);
 		free(figs);
+		free(m);
 		return 2;
 	}
 	for (unsigned b = 0; b < nb; b++)
@@ -89,5 +107,6 @@ out:
 		report_figures_free(&figs[b]);
 	free(figs);
 	free(text);
+	free(m);
 	return status;
 }

@@ -2,6 +2,7 @@
 """scripts/compare: exit codes, input errors, the fingerprint refusal, the repetitions it
 needs, counter directions, on synthetic Google Benchmark JSON and on real fixtures."""
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -11,6 +12,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import perftest
 from perftest import TmpCase, run, write
+from iomemperf import fingerprint
 
 FP_CTX = {"machine_fingerprint": "x86_64-2c-aaaaaaaaaa", "cpu_model": "Test CPU",
           "num_cores": 2, "kernel": "6.1.0", "compiler": "GNU 12.2.0",
@@ -233,6 +235,38 @@ class CompareCli(TmpCase):
         r = run("compare", a, b, "--force")
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn("WARNING (--force)", r.stdout)
+
+    def test_topology_in_the_fingerprint(self):
+        # A result filed before the topology was recorded keeps its fingerprint (the hash
+        # of the other keys, byte for byte as it was computed then) and compares with one
+        # that has a topology; two topologies differ; so do the other keys still.
+        legacy = {k: FP_CTX[k] for k in fingerprint.LEGACY_FINGERPRINT_KEYS}
+        old_id = "x86_64-2c-" + hashlib.sha256("\n".join(
+            f"{k}={legacy[k]}" for k in fingerprint.LEGACY_FINGERPRINT_KEYS).encode()
+        ).hexdigest()[:10]
+        self.assertEqual(fingerprint.fingerprint_id(dict(legacy, arch="x86_64")), old_id)
+        new = dict(legacy, arch="x86_64", topology="package:1 core:2 pu:1")
+        new_id = fingerprint.fingerprint_id(new)
+        self.assertNotEqual(new_id, old_id)
+        self.assertEqual(fingerprint.legacy_fingerprint_id(new), old_id)
+        other_topo = dict(new, topology="package:2 core:8 pu:2")
+        self.assertNotEqual(fingerprint.fingerprint_id(other_topo), new_id)
+        old_ctx = dict(FP_CTX, machine_fingerprint=old_id)
+        new_ctx = dict(FP_CTX, machine_fingerprint=new_id, topology=new["topology"])
+        self.assertTrue(fingerprint.same_machine(old_ctx, new_ctx))
+        a, b = self.files(doc(BASE, ctx=old_ctx), doc(BASE, ctx=new_ctx, seed=2))
+        r = run("compare", a, b)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("one result has no topology", r.stdout)
+        other = dict(new_ctx, topology="package:2 core:8 pu:2",
+                     machine_fingerprint=fingerprint.fingerprint_id(other_topo))
+        self.assertFalse(fingerprint.same_machine(other, new_ctx))
+        a, b = self.files(doc(BASE, ctx=new_ctx), doc(BASE, ctx=other, seed=2))
+        r = run("compare", a, b)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("topology: 'package:1 core:2 pu:1' vs 'package:2 core:8 pu:2'", r.stderr)
+        changed = dict(old_ctx, kernel="6.12.0", machine_fingerprint="x86_64-2c-cccccccccc")
+        self.assertFalse(fingerprint.same_machine(changed, new_ctx))
 
     def test_plain_gbench_output(self):
         # No fingerprint (plain iomem-bench --benchmark_out): host and CPUs must match.

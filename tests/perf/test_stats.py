@@ -160,6 +160,33 @@ class LockRanking(unittest.TestCase):
         self.assertEqual(len(versus), 4 + 3)
         self.assertEqual(lockrank.versus_yield({"benchmarks": ents}, "/pure-spin"), [])
 
+    def test_context_switches(self):
+        ents = []
+        for lock, per_acq, variant in (("ticket", 2.0, ""), ("ticket", 0.5, "/park"),
+                                       ("pthread-mutex", 0.001, "")):
+            for mix in ("read-only", "read-mostly", "write-heavy"):
+                for t in (1, 2):
+                    for r in range(3):
+                        ents.append({"name": f"lock/{lock}/{mix}/threads:{t}{variant}/"
+                                     "iterations:1/real_time", "run_type": "iteration",
+                                     "ops_per_s": 1e6,
+                                     "ctx_switches_per_op": per_acq * t * (1 + r)})
+        kinds = {"ticket": "spinning", "pthread-mutex": "sleeping"}
+        lines = lockrank.context_switches({"benchmarks": ents}, "/park", kinds)
+        self.assertEqual(lines[2], "| strategy | kind | mix | 1 thr | 2 thr |")
+        # sleeping strategies first; the parking variant of ticket, as ranked
+        self.assertEqual(lines[4], "| pthread-mutex | sleeping | read-only | 0.002 | 0.004 |")
+        self.assertEqual(lines[7], "| ticket | spinning | read-only | 1 | 2 |")
+        self.assertEqual(len(lines), 4 + 2 * 3)
+        # Never a zero that was not counted: without the counter, the reason instead.
+        for e in ents:
+            del e["ctx_switches_per_op"]
+        lines = lockrank.context_switches(
+            {"context": {"counters_unavailable": "context-switches (not permitted)"},
+             "benchmarks": ents}, "", kinds)
+        self.assertEqual(lines, ["", "context switches per acquisition: not counted here: "
+                                 "context-switches (not permitted)"])
+
 
 if __name__ == "__main__":
     perftest.main()

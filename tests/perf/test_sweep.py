@@ -3,16 +3,18 @@
 round-robin (every unit once per repetition, shuffled within), missing families and the
 missing `iomem stress` are skipped with a message, and a real (smoke) run is filed as
 results/<fingerprint>/<rev>-<suite>-<time>.json with a machine.json, in Google Benchmark's
-schema with the fingerprint in its context."""
+schema with the fingerprint (this machine's topology among its keys) and the preflight's
+findings in its context; --strict refuses to run when the preflight finds anything."""
 import json
 import os
 import re
+import subprocess
 
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import perftest
 from perftest import BUILD, TmpCase, run
-from iomemperf import suites
+from iomemperf import fingerprint, suites
 
 # What iomem-bench lists once the lock and pgtable families are wired in (names as their
 # bench/*.c register them).
@@ -161,6 +163,19 @@ class SweepCli(TmpCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("no iomem-bench here", r.stderr)
 
+    def test_strict_refuses_an_unfit_machine(self):
+        pf = json.loads(subprocess.run([os.path.join(BUILD, "iomem"), "preflight", "--json"],
+                                       capture_output=True, text=True, check=True).stdout)
+        if "vm" not in pf["summary"]:
+            self.skipTest("not a VM: whether load or busy processes will be found is chance")
+        results = self.path("results")
+        r = run("sweep", "smoke", "--build-dir", BUILD, "--results-dir", results, "-q",
+                "--strict")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("sweep: preflight: vm: ", r.stderr)
+        self.assertIn("sweep: refusing to measure (--strict)", r.stderr)
+        self.assertFalse(os.path.exists(results))
+
     def test_smoke_run_is_filed(self):
         results = self.path("results")
         r = run("sweep", "smoke", "--build-dir", BUILD, "--results-dir", results, "-q",
@@ -199,6 +214,16 @@ class SweepCli(TmpCase):
         with open(os.path.join(results, fp, "machine.json")) as f:
             m = json.load(f)
         self.assertEqual(m["machine_fingerprint"], fp)
+        # The topology is fingerprinted; the fingerprint without it is kept beside.
+        summary = subprocess.run([os.path.join(BUILD, "iomem"), "placement", "--summary"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(ctx["topology"], summary)
+        self.assertEqual(m["topology"], summary)
+        self.assertEqual(m["legacy_fingerprint"], fingerprint.legacy_fingerprint_id(ctx))
+        self.assertNotEqual(m["legacy_fingerprint"], fp)
+        # The preflight ran first: said on stderr, recorded in the context.
+        self.assertRegex(r.stderr, r"(?m)^sweep: preflight: (clean|[a-z]+: .+)$")
+        self.assertEqual(ctx["preflight"] == "clean", ctx["preflight_findings"] == "")
         # The run order recorded alternates the units within each repetition.
         self.assertEqual(len(ctx["run_order"]), 6)
         self.assertEqual([o.split(":")[0] for o in ctx["run_order"]], list("112233"))

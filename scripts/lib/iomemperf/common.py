@@ -52,6 +52,7 @@ EXIT_OK = 0
 EXIT_FAIL = 1        # a regression (compare, ab, ci-perf) or a failed benchmark run (sweep)
 EXIT_USAGE = 2       # bad options or bad input
 EXIT_INFRA = 3       # ci-perf/ab: a revision did not build, a benchmark crashed
+EXIT_REFUSED = 3     # sweep --strict: the preflight found the machine unfit to measure on
 
 
 class InputError(Exception):

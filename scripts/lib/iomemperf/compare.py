@@ -404,6 +404,10 @@ def machine_check(ca: Doc, cb: Doc) -> tuple[bool, str]:
     if fa and fb:
         if fa == fb:
             return True, f"machine {fa}"
+        if fingerprint.same_machine(dict(ca, machine_fingerprint=fa),
+                                    dict(cb, machine_fingerprint=fb)):
+            return True, (f"machine {fa} / {fb}: one result has no topology; the other "
+                          "fingerprint keys match")
         why = fingerprint.describe_difference(ca, cb)
         return False, f"machine fingerprints differ: {fa} vs {fb}" + (f" ({why})" if why
                                                                       else "")
@@ -417,7 +421,7 @@ def machine_check(ca: Doc, cb: Doc) -> tuple[bool, str]:
 
 
 def _strong(ctx: Doc) -> str | None:
-    if all(k in ctx for k in fingerprint.FINGERPRINT_KEYS):
+    if all(k in ctx for k in fingerprint.keys_of(ctx)):
         return fingerprint.fingerprint_id(dict(ctx, arch=ctx.get("arch", "")))
     return None
 
@@ -762,8 +766,7 @@ def history_docs(args: "CompareArgs", ca: Doc, base: Doc) -> tuple[list[Doc] | N
                   file=sys.stderr)
             continue
         c = doc.get("context", {})
-        if c.get("suite") != ca.get("suite") or \
-                c.get("machine_fingerprint") != ca.get("machine_fingerprint") or \
+        if c.get("suite") != ca.get("suite") or not fingerprint.same_machine(c, ca) or \
                 c.get("ab_run_id"):
             continue
         docs.append(doc)

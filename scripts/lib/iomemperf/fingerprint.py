@@ -1,6 +1,12 @@
 # SPDX-License-Identifier: MIT
 """The machine fingerprint results are filed under (as asv's machine.json): what makes
-timings comparable. Two results compare only when their fingerprints match."""
+timings comparable. Two results compare only when their fingerprints match.
+
+The topology (hwloc's summary, `iomem placement --summary`) joined the hashed keys after
+results had been filed without it. A context without "topology" keeps the fingerprint it
+was filed under (the hash of the other keys, its legacy fingerprint), so existing
+results/<fingerprint>/ directories stay valid as they are, and same_machine() matches a
+result without a topology with one that has it on the keys both have."""
 import glob
 import hashlib
 import os
@@ -9,8 +15,9 @@ import re
 import subprocess
 from typing import Any
 
-FINGERPRINT_KEYS = ("cpu_model", "num_cores", "kernel", "compiler", "allocator",
-                    "liburcu_version")
+LEGACY_FINGERPRINT_KEYS = ("cpu_model", "num_cores", "kernel", "compiler", "allocator",
+                           "liburcu_version")
+FINGERPRINT_KEYS = (*LEGACY_FINGERPRINT_KEYS, "topology")
 
 
 def _cmake_cache(build_dir: str) -> dict[str, str]:
@@ -64,6 +71,18 @@ def compiler(cache: dict[str, str]) -> str:
     return first[0] if first else "unknown"
 
 
+def topology(build_dir: str) -> str | None:
+    """This machine's topology summary from the build's iomem (hwloc), whatever
+    IOMEM_TOPOLOGY says; None without a working iomem."""
+    env = {k: v for k, v in os.environ.items() if k != "IOMEM_TOPOLOGY"}
+    try:
+        r = subprocess.run([os.path.join(build_dir, "iomem"), "placement", "--summary"],
+                           capture_output=True, text=True, timeout=60, env=env)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return (r.stdout.strip() or None) if r.returncode == 0 else None
+
+
 def collect(build_dir: str) -> dict[str, Any]:
     """Machine and build facts (the fingerprint keys plus informational ones)."""
     cache = _cmake_cache(build_dir)
@@ -87,6 +106,9 @@ def collect(build_dir: str) -> dict[str, Any]:
         "os": _os_release(),
         "build_type": cache.get("CMAKE_BUILD_TYPE", "unknown"),
     }
+    topo = topology(build_dir)
+    if topo:
+        info["topology"] = topo
     info["machine_fingerprint"] = fingerprint_id(info)
     return info
 
@@ -102,17 +124,47 @@ def _os_release() -> str:
     return platform.system()
 
 
-def fingerprint_id(info: dict[str, Any]) -> str:
-    """'x86_64-2c-<10 hex>': readable prefix, hash of every fingerprint key."""
-    h = hashlib.sha256("\n".join(f"{k}={info.get(k)}" for k in FINGERPRINT_KEYS)
-                       .encode()).hexdigest()[:10]
+def keys_of(info: dict[str, Any]) -> tuple[str, ...]:
+    """The keys info's fingerprint hashes: all of them, or the legacy ones when it has no
+    topology (a result filed before the topology was recorded)."""
+    return FINGERPRINT_KEYS if "topology" in info else LEGACY_FINGERPRINT_KEYS
+
+
+def _fingerprint(info: dict[str, Any], keys: tuple[str, ...]) -> str:
+    h = hashlib.sha256("\n".join(f"{k}={info.get(k)}" for k in keys).encode()).hexdigest()[:10]
     return f"{info.get('arch', platform.machine())}-{info.get('num_cores')}c-{h}"
 
 
+def fingerprint_id(info: dict[str, Any]) -> str:
+    """'x86_64-2c-<10 hex>': readable prefix, hash of every fingerprint key info has."""
+    return _fingerprint(info, keys_of(info))
+
+
+def legacy_fingerprint_id(info: dict[str, Any]) -> str:
+    """The fingerprint without the topology: what the same machine's results were filed
+    under before the topology was recorded."""
+    return _fingerprint(info, LEGACY_FINGERPRINT_KEYS)
+
+
+def same_machine(ca: dict[str, Any], cb: dict[str, Any]) -> bool:
+    """Whether two contexts' fingerprints match: their ids, or, when one of them has no
+    topology, their legacy ids."""
+    fa, fb = ca.get("machine_fingerprint"), cb.get("machine_fingerprint")
+    if fa == fb:
+        return True
+    if "topology" in ca and "topology" in cb:
+        return False
+    return all(k in ca and k in cb for k in LEGACY_FINGERPRINT_KEYS) and \
+        legacy_fingerprint_id(ca) == legacy_fingerprint_id(cb)
+
+
 def describe_difference(ca: dict[str, Any], cb: dict[str, Any]) -> str:
-    """Which fingerprint keys differ between two contexts, as text."""
+    """Which fingerprint keys differ between two contexts, as text (the topology only when
+    both have one)."""
     out = []
     for k in FINGERPRINT_KEYS:
+        if k == "topology" and not ("topology" in ca and "topology" in cb):
+            continue
         if ca.get(k) != cb.get(k):
             out.append(f"{k}: {ca.get(k)!r} vs {cb.get(k)!r}")
     return "; ".join(out)

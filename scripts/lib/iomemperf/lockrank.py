@@ -6,7 +6,9 @@ With --wait park (or pure-spin), the spinning strategies wait that way instead o
 yielding; the sleeping ones are ranked beside them as they are. The yielding runs are
 made in the same interleaved run, and a last table sets the two side by side for each
 spinning strategy (the ratio of medians), so that the comparison is not one of two runs
-at different times.
+at different times. The runs count context switches (iomem-bench --counters software),
+and a table gives each strategy's context switches per acquisition, which tell how its
+waiters wait; where they cannot be counted, it says why.
 
 usage: scripts/lock-ranking [--wait yield|park|pure-spin] [REPETITIONS]
        (default yield, 3 repetitions; about 20 s each)
@@ -86,7 +88,8 @@ def run_benchmarks(bench: str, args: LockRankArgs) -> tuple[int, str]:
     env = dict(os.environ)
     env["IOMEM_LOCK_BENCH_MS"] = env.get("IOMEM_LOCK_BENCH_MS") or "200"
     r = subprocess.run(
-        [bench, "--benchmark_filter=^lock/[^/]+/(read-only|read-mostly|write-heavy)/"
+        [bench, "--counters=software",
+         "--benchmark_filter=^lock/[^/]+/(read-only|read-mostly|write-heavy)/"
          f"threads:[0-9]+({args.wait})?/iterations",
          f"--benchmark_repetitions={args.repetitions}",
          "--benchmark_enable_random_interleaving=true", "--benchmark_format=json"],
@@ -134,6 +137,56 @@ def ranking(doc: Doc, wait: str) -> list[str]:
     return out
 
 
+def lock_kinds(iomem: str) -> dict[str, str]:
+    """lock -> "sleeping" or "spinning", from `iomem list` ({} when it cannot run)."""
+    try:
+        out = subprocess.run([iomem, "list"], capture_output=True, text=True, timeout=60,
+                             check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    kinds = {}
+    for line in out.splitlines():
+        m = re.match(r"^  (\S+)\s+(sleeping|spinning),", line)
+        if m:
+            kinds[m[1]] = m[2]
+    return kinds
+
+
+def context_switches(doc: Doc, wait: str, kinds: dict[str, str]) -> list[str]:
+    """Context switches per acquisition, median per strategy, mix and thread count, of the
+    variant ranked (as lines); or why they were not counted."""
+    med: dict[tuple[str, str, int], list[float]] = {}
+    has_variant = set()
+    for b in doc["benchmarks"]:
+        m = NAME_RE.match(b["name"])
+        if m and (m[4] or "") == wait:
+            has_variant.add(m[1])
+    for b in doc["benchmarks"]:
+        m = NAME_RE.match(b["name"])
+        if not m or b.get("run_type") != "iteration" or b.get("error_occurred") or \
+                (m[4] or "") != (wait if m[1] in has_variant else ""):
+            continue
+        if "ctx_switches_per_op" in b:
+            med.setdefault((m[1], m[2], int(m[3])), []).append(b["ctx_switches_per_op"])
+    if not med:
+        why = doc.get("context", {}).get("counters_unavailable") or "not counted"
+        return ["", f"context switches per acquisition: not counted here: {why}"]
+    threads = sorted({k[2] for k in med})
+    order = sorted({k[0] for k in med}, key=lambda lk: (kinds.get(lk, "?"), lk))
+    out = ["", "context switches per acquisition (median of the runs; sleeping strategies "
+           "wait in the kernel, spinning ones %s)" % ("by " + wait[1:] if wait else
+                                                     "by yielding"),
+           "| strategy | kind | mix | %s |" % " | ".join("%d thr" % t for t in threads),
+           "|---|---|---|%s" % ("---|" * len(threads))]
+    for lock in order:
+        for mix in MIXES:
+            cells = ["%.3g" % statistics.median(med[(lock, mix, t)])
+                     if (lock, mix, t) in med else "-" for t in threads]
+            out.append("| %s | %s | %s | %s |" % (lock, kinds.get(lock, "?"), mix,
+                                                  " | ".join(cells)))
+    return out
+
+
 def versus_yield(doc: Doc, wait: str) -> list[str]:
     """For each strategy measured both ways in doc: its median throughput yielding and
     waiting by wait, side by side per mix and thread count, as lines."""
@@ -177,7 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rc:
         return rc
     doc = json.loads(output)
-    for line in ranking(doc, args.wait) + (versus_yield(doc, args.wait) if args.wait else []):
+    kinds = lock_kinds(os.path.join(os.path.dirname(bench), "iomem"))
+    for line in ranking(doc, args.wait) + (versus_yield(doc, args.wait) if args.wait else []) \
+            + context_switches(doc, args.wait, kinds):
         print(line)
     return 0
 

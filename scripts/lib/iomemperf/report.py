@@ -12,7 +12,7 @@ from typing import NoReturn, TextIO
 from . import changepoints, stats
 from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json
 from .compare import compare_docs, drift_from_history, machine_check, summary_lines
-from .fingerprint import FINGERPRINT_KEYS
+from .fingerprint import FINGERPRINT_KEYS, same_machine
 from .metrics import INFO, direction, primary_throughput
 from .plot import HistoryMark, Latest, make_plots
 from .runs import Run, expand_inputs, latest_benches, load_runs
@@ -107,7 +107,7 @@ def comparison_html(base: Run, cont: Run, threshold: float, alpha: float,
         base.ctx.get("ab_run_id") == cont.ctx.get("ab_run_id")
     hist = [base.doc] + [r.doc for r in history if r.path not in (base.path, cont.path) and
                          r.suite == cont.suite and not r.ctx.get("ab_run_id") and
-                         r.ctx.get("machine_fingerprint") == cont.ctx.get("machine_fingerprint")]
+                         same_machine(r.ctx, cont.ctx)]
     drift = drift_from_history(hist, opts) if not paired and len(hist) >= 3 else None
     results = compare_docs(base.doc, cont.doc, opts, drift, paired)
     rows: list[list[object]] = []
@@ -231,7 +231,7 @@ def build_report(runs: list[Run], out: str, baseline: str | None = None,
         base = Run(baseline, load_json(baseline))
     else:
         same_suite = [r for r in runs[:-1] if r.suite == latest_run.suite and
-                      r.ctx.get("machine_fingerprint") == ctx.get("machine_fingerprint")]
+                      same_machine(r.ctx, ctx)]
         base = same_suite[-1] if same_suite else None
     if base is not None:
         parts.append(comparison_html(base, latest_run, threshold, alpha, runs))

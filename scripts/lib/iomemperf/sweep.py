@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn, TextIO
 
-from . import fingerprint
+from . import fingerprint, preflight
 from . import suites as suites_mod
-from .common import (EXIT_FAIL, EXIT_OK, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
+from .common import (EXIT_FAIL, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
                      InputError, default_build_dir, default_results_dir, entry_point, save_json)
 from .runner import Build, PlanStep, cmake_source_dir, execute, sweep_context
 from .suites import Suite, Unit
@@ -30,8 +30,10 @@ def parser() -> argparse.ArgumentParser:
         "checkout) as it is when the sweep runs: a build not rebuilt since that tree changed "
         "is recorded under the tree's revision, not the one it was built from. The context "
         "also keeps iomem-bench's own iomem_git_rev, read when it was last built. "
+        "Before it runs anything it runs `iomem preflight` (docs/measurement.md), prints "
+        "what it found and records it in the context. "
         "Exit status: 0 done, 1 a benchmark run failed (the result is still written, "
-        "its context lists the failures), 2 bad options or input.")
+        "its context lists the failures), 2 bad options or input, 3 refused by --strict.")
     p.add_argument("suite", nargs="?", help="quick, default, full (or smoke)")
     p.add_argument("--build-dir", default=default_build_dir(),
                    help="the build whose iomem-bench and iomem run (default: "
@@ -54,6 +56,8 @@ def parser() -> argparse.ArgumentParser:
                    "machine, the directory under results/ its sweeps are filed in, and exit "
                    "(for a CI job that keeps each runner's history apart)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse to run (exit 3) when the preflight finds anything")
     return p
 
 
@@ -121,6 +125,7 @@ class SweepArgs:
     list: bool
     fingerprint: bool
     quiet: bool
+    strict: bool
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,11 +170,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     for n in notes:
         print(f"sweep: {n}", file=sys.stderr)
+    pf = preflight.run(build.iomem)
+    if isinstance(pf, str):
+        print(f"sweep: preflight: {pf}", file=sys.stderr)
+        if args.strict:
+            return EXIT_REFUSED
+    else:
+        for line in pf.lines("sweep"):
+            print(line, file=sys.stderr)
+        if args.strict and pf.findings:
+            print("sweep: refusing to measure (--strict)", file=sys.stderr)
+            return EXIT_REFUSED
     started = time.time()
     load0 = os.getloadavg()
     merges = execute(plan, {None: build}, reps, seed, log=None if args.quiet else sys.stderr)
     duration = time.time() - started
     ctx = sweep_context(build, args.suite, reps, seed, notes, merges[None].context)
+    ctx.update(pf.context() if not isinstance(pf, str) else {"preflight": "not run",
+                                                              "preflight_findings": pf})
     ctx.update({"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
                 "duration_s": round(duration, 1), "load_avg_start": list(load0),
                 "load_avg_end": list(os.getloadavg())})
@@ -177,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     path = args.out or result_path(args.results_dir, ctx, started)
     save_json(doc, path)
     if not args.out:
+        note_legacy_directory(args.results_dir, ctx)
         write_machine_json(os.path.dirname(path), ctx)
     nb = len({b["name"] for b in doc["benchmarks"]})
     print(f"sweep: {args.suite}: {nb} benchmarks x {reps} repetitions in {duration:.1f} s "
@@ -196,11 +215,24 @@ def result_path(results_dir: str, ctx: Doc, started: float) -> str:
 
 
 def write_machine_json(d: str, ctx: Doc) -> None:
-    from .fingerprint import FINGERPRINT_KEYS
+    from .fingerprint import FINGERPRINT_KEYS, legacy_fingerprint_id
     m = {k: ctx.get(k) for k in ("machine_fingerprint", *FINGERPRINT_KEYS, "arch", "os",
                                  "host_name")}
-    m["version"] = 1
+    m["legacy_fingerprint"] = legacy_fingerprint_id(ctx)
+    m["version"] = 2
     save_json(m, os.path.join(d, "machine.json"))
+
+
+def note_legacy_directory(results_dir: str, ctx: Doc) -> None:
+    """Says where this machine's results from before the topology was fingerprinted are,
+    when that directory exists beside the new one (docs/perf-tooling.md#results-history)."""
+    from .fingerprint import legacy_fingerprint_id
+    old = legacy_fingerprint_id(ctx)
+    if old != ctx.get("machine_fingerprint") and \
+            os.path.isdir(os.path.join(results_dir, old)):
+        print(f"sweep: note: {os.path.join(results_dir, old)} holds this machine's results "
+              "from before its topology was part of the fingerprint; they compare with "
+              "these (scripts/compare matches them on the other keys)", file=sys.stderr)
 
 
 def _main() -> int:

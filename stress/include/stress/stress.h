@@ -62,11 +62,22 @@ struct stress_config {
 	double lin_every;		/* seconds between linearizability windows (0: none) */
 	bool progress;			/* live progress line (default: when stderr is a tty) */
 	const char *json_path, *hgrm_path, *failure_dir;
+	/* measurement (measure/, docs/measurement.md) */
+	const char *counters;		/* --counters LIST; NULL: no counting */
+	const char *placement;		/* --placement compact|scatter|none, or NULL */
+	const char *topology;		/* --topology DESC, or NULL ($IOMEM_TOPOLOGY) */
+	bool preflight;			/* run the preflight first (default on) */
+	bool strict;			/* refuse to run when the preflight finds anything */
+	const struct perf_event_list *events;	/* set by stress_run when counting */
 	const char *command_line;
 	volatile sig_atomic_t *interrupted;	/* set by the caller's SIGINT handler */
 };
 
+struct perf_event_list;
+
 void stress_config_defaults(struct stress_config *c);
+/* The role whose threads run op. */
+enum stress_role stress_op_role(enum stress_op op);
 /* Names for --mix keys and reports. */
 const char *stress_op_name(enum stress_op op);
 const char *stress_role_name(enum stress_role role);
@@ -76,7 +87,8 @@ int stress_parse_cpus(const char *s, int *cpus, unsigned *n, char *err, size_t e
 
 /* Runs everything the config asks; prints the summary to out. Returns the exit status:
  * 0 all checks held, 1 a correctness failure (seed and replay script printed), 2 a setup
- * error (message on stderr), 130 interrupted (summary and JSON still written). */
+ * error (message on stderr), 3 refused by --strict after the preflight, 130 interrupted
+ * (summary and JSON still written). */
 int stress_run(const struct stress_config *c, FILE *out);
 
 #endif
