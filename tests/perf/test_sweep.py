@@ -198,11 +198,11 @@ class SweepCli(TmpCase):
         self.assertEqual(ctx["machine_fingerprint"], fp)
         self.assertEqual(ctx["suite"], "smoke")
         # What a CI job names the runner's history by, before it runs anything.
-        r = run("sweep", "--fingerprint", "--build-dir", BUILD)
-        self.assertEqual((r.returncode, r.stdout), (0, fp + "\n"), r.stderr)
-        r = run("sweep", "--fingerprint", "--build-dir", self.path("nobuild"))
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("no iomem-bench here", r.stderr)
+        fpr = run("sweep", "--fingerprint", "--build-dir", BUILD)
+        self.assertEqual((fpr.returncode, fpr.stdout), (0, fp + "\n"), fpr.stderr)
+        fpr = run("sweep", "--fingerprint", "--build-dir", self.path("nobuild"))
+        self.assertEqual(fpr.returncode, 2)
+        self.assertIn("no iomem-bench here", fpr.stderr)
         by = {}
         for e in doc["benchmarks"]:
             for k in ("name", "real_time", "cpu_time", "time_unit", "repetition_index"):
