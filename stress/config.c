@@ -12,10 +12,13 @@
 static const char *const op_names[NR_OPS] = {
 	"intersects", "lookup", "walk", "claim", "unclaim", "muxed",
 	"ioremap", "memremap", "iounmap", "translate",
+	"add_memory", "remove_memory", "walk_ram_range", "proc_iomem", "cxl_build",
+	"cxl_teardown", "probe", "unbind", "request_free", "allocate", "ioremap_x86",
 };
 
 static const char *const role_names[NR_ROLES] = {
 	"reader", "claimer", "muxer", "mapper", "walker",
+	"hotplugger", "procfs-reader", "cxl-builder", "prober", "searcher", "hot-adder",
 };
 
 const char *stress_op_name(enum stress_op op)

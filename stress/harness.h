@@ -26,7 +26,8 @@
 #define MAP_PA_SPAN	(1ULL << 40)
 #define PUBLISHED_MAPS	256
 #define RECENT_OPS	64		/* per-thread replay window */
-#define SAMPLE_EVERY	64		/* closed loop: time one op in this many */
+#define SAMPLE_EVERY	64		/* closed loop: time one op in this many (scenarios,
+					 * whose ops are slower, time every one) */
 
 /* PHASE_LIN: a linearizability window (lin_window.c): the workers given a quota run that
  * many recorded iterations, the others stay parked. */
@@ -34,6 +35,8 @@ enum phase { PHASE_RUN, PHASE_PAUSE, PHASE_LIN, PHASE_STOP };
 
 #define LIN_QUOTA	2		/* iterations each window participant records */
 #define LIN_PARTICIPANTS 4		/* tree-role workers per window */
+
+struct lin_state;
 
 /* A mapping a mapper made, published for walkers. seq is odd while it changes. */
 struct published_map {
@@ -98,6 +101,10 @@ struct run {
 	uint64_t lin_windows, lin_ops, lin_unknown, lin_skipped;
 	uint64_t timing_overhead_ns;	/* one clock pair + record, measured at start */
 	double measured_seconds;
+	void *scenario;			/* the scenario's state (scenarios/), or NULL */
+	struct lin_state *start_state;	/* a scenario's starting tree, for replays */
+	uint64_t build_ns;		/* building the scenario's starting tree */
+	size_t starting_resources;	/* before the harness's windows were added */
 };
 
 /* Workers. */

@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "locks/fairness.h"
 #include "report/atomic_file.h"
+#include "stress/scenario.h"
 
 int report_figures_init(struct run_figures *f, const struct stress_config *c,
 			const char *backend)
@@ -55,7 +56,7 @@ void report_add_worker(struct run_figures *f, const struct worker *w)
 }
 
 /* --- Summary. */
-static const char *human_ns(double ns, char *buf, size_t len)
+const char *human_ns(double ns, char *buf, size_t len)
 {
 	if (ns < 1e3)
 		snprintf(buf, len, "%.0fns", ns);
@@ -214,18 +215,22 @@ void report_summary(FILE *out, const struct report_context *ctx, struct run_figu
 		    unsigned n)
 {
 	const struct stress_config *c = ctx->c;
+	enum stress_role roles[NR_ROLES];
+	unsigned nroles = stress_workload_roles(c, roles);
 	int cheapest_op = 0;
 	double cheapest = cheapest_op_ns(figs, n, &cheapest_op);
-	double per_op = ctx->timing_overhead_ns / (c->rate > 0 ? 1 : SAMPLE_EVERY);
+	int every = c->rate > 0 || c->scenario ? 1 : SAMPLE_EVERY;
+	double per_op = ctx->timing_overhead_ns / every;
 	bool failed = false;
 
 	fprintf(out, "\niomem stress: lock %s, muxed-wait %s, VA allocator %s; threads:",
 		c->lock ? c->lock : "pthread-rw", c->muxed_wait ? c->muxed_wait : "global",
 		c->va_policy ? c->va_policy : "global");
-	for (int role = 0; role < NR_ROLES; role++)
-		fprintf(out, " %u %ss", c->threads[role], stress_role_name(role));
+	for (unsigned i = 0; i < nroles; i++)
+		fprintf(out, " %u %ss", c->threads[roles[i]], stress_role_name(roles[i]));
 	fprintf(out, "\n  starting tree: %s (%zu resources); seed %llu\n", ctx->tree_source,
-		figs[0].resources, (unsigned long long)c->seed);
+		figs[0].starting_resources, (unsigned long long)c->seed);
+	report_scenario_header(out, c, figs, n);
 	if (c->ops)
 		fprintf(out, "  %llu ops per thread per run\n", (unsigned long long)c->ops);
 	else
@@ -250,16 +255,19 @@ void report_summary(FILE *out, const struct report_context *ctx, struct run_figu
 	}
 	if (n > 1)
 		print_ratios(out, figs, n);
+	report_scenario_headline(out, c, figs, n);
 	fprintf(out, "\ntiming overhead: %.2f ns per op (one op in %d timed), %.1f%% of the "
 		     "cheapest op (%s, %.0f ns)\n",
-		per_op, c->rate > 0 ? 1 : SAMPLE_EVERY, cheapest ? 100 * per_op / cheapest : 0,
+		per_op, every, cheapest ? 100 * per_op / cheapest : 0,
 		stress_op_name(cheapest_op), cheapest);
-	fprintf(out, "checks: %s\n",
+	fprintf(out, "checks: %s%s%s\n",
 		!c->checks ? "off (--no-checks)"
 		: failed   ? "FAILED (see above)"
 			   : "all held (tree invariants, ownership tokens, MUXED exclusion, "
 			     "own-mapping and walker translations, linearizability windows, "
-			     "end state)");
+			     "end state",
+		c->checks && !failed ? report_scenario_checks(c) : "",
+		c->checks && !failed ? ")" : "");
 	if (ctx->interrupted)
 		fprintf(out, "interrupted: the figures cover the time until SIGINT\n");
 }

@@ -19,6 +19,13 @@ static enum stress_role role_of(int op)
 	case OP_CLAIM: case OP_UNCLAIM: return ROLE_CLAIMER;
 	case OP_MUXED: return ROLE_MUXER;
 	case OP_TRANSLATE: return ROLE_WALKER;
+	case OP_ADD_MEMORY: case OP_REMOVE_MEMORY: return ROLE_HOTPLUG;
+	case OP_RAM_RANGE: return ROLE_READER;
+	case OP_PROC_READ: return ROLE_PROCFS;
+	case OP_CXL_BUILD: case OP_CXL_TEARDOWN: return ROLE_CXL;
+	case OP_PROBE: case OP_UNBIND: return ROLE_PROBER;
+	case OP_REQUEST_FREE: return ROLE_SEARCHER;
+	case OP_ALLOCATE: return ROLE_HOTADD;
 	default: return ROLE_MAPPER;
 	}
 }
@@ -49,6 +56,7 @@ static int set_context(struct bench_json *bj, const struct report_context *ctx,
 	rc |= bench_json_set_num(bj, "timing_overhead_ns", ctx->timing_overhead_ns);
 	rc |= bench_json_set_bool(bj, "checks", c->checks);
 	rc |= bench_json_set_bool(bj, "interrupted", ctx->interrupted);
+	rc |= report_scenario_json(bj, c, figs, n);
 	for (unsigned b = 0; b < n; b++) {	/* all ops, per second of the run(s) */
 		char key[64], *series = NULL;
 		size_t len = 0;

@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "harness.h"
+#include "role_helpers.h"
+#include "scenarios/scenario.h"
 
 void worker_note(struct worker *w, const char *fmt, ...)
 {
@@ -71,7 +73,7 @@ static void park(struct worker *w, bool on)
  * nobody can sleep on it. A participant of a window leaves the park before taking its
  * quota, so the supervisor that sees every quota spent and every worker parked knows
  * the window is over. */
-static bool keep_going(struct worker *w, uint64_t done)
+bool keep_going(struct worker *w, uint64_t done)
 {
 	struct run *r = w->run;
 	bool spent = r->c->ops && done >= r->c->ops;
@@ -100,7 +102,7 @@ static bool keep_going(struct worker *w, uint64_t done)
 }
 
 /* A recorded op of a window: run through lin_op_apply, which calls the same API. */
-static int recorded(struct worker *w, struct lin_event *e)
+int recorded(struct worker *w, struct lin_event *e)
 {
 	lin_op_apply(w->run->t, &e->op, &e->res, false);
 	lin_ring_end(w->ring, e);
@@ -108,8 +110,8 @@ static int recorded(struct worker *w, struct lin_event *e)
 }
 
 /* iomem_request_region (blocking) and iomem_release_region, recorded in a window. */
-static int worker_request(struct worker *w, resource_size_t start, resource_size_t n,
-			  const char *name, unsigned long flags)
+int worker_request(struct worker *w, resource_size_t start, resource_size_t n,
+		   const char *name, unsigned long flags)
 {
 	struct lin_event *e;
 
@@ -120,7 +122,7 @@ static int worker_request(struct worker *w, resource_size_t start, resource_size
 	return recorded(w, e);
 }
 
-static int worker_release(struct worker *w, resource_size_t start, resource_size_t n)
+int worker_release(struct worker *w, resource_size_t start, resource_size_t n)
 {
 	struct lin_event *e;
 
@@ -131,7 +133,7 @@ static int worker_release(struct worker *w, resource_size_t start, resource_size
 	return recorded(w, e);
 }
 
-static unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n)
+unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n)
 {
 	unsigned total = 0, k;
 
@@ -149,7 +151,7 @@ static unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n)
 }
 
 /* An index in [0, n) by the configured distribution. */
-static uint64_t pick_index(struct worker *w, uint64_t n)
+uint64_t pick_index(struct worker *w, uint64_t n)
 {
 	struct run *r = w->run;
 
@@ -177,19 +179,14 @@ static uint64_t pick_index(struct worker *w, uint64_t n)
 	}
 }
 
-struct timer {
-	uint64_t t0, intended;
-	bool on;
-};
-
-static void op_begin(struct worker *w, struct timer *tm, uint64_t done)
+void op_begin(struct worker *w, struct timer *tm, uint64_t done)
 {
-	tm->on = w->run->c->rate > 0 || done % SAMPLE_EVERY == 0;
+	tm->on = w->run->c->rate > 0 || w->run->c->scenario || done % SAMPLE_EVERY == 0;
 	if (tm->on)
 		tm->t0 = stress_now_ns();
 }
 
-static void op_end(struct worker *w, struct timer *tm, enum stress_op op)
+void op_end(struct worker *w, struct timer *tm, enum stress_op op)
 {
 	if (!atomic_load_explicit(&w->run->measuring, memory_order_relaxed))
 		return;
@@ -358,7 +355,7 @@ static bool unclaim(struct worker *w, struct timer *tm, uint64_t i, const struct
 /* Claims 1..4 slots of the claims window and keeps up to LIVE_CLAIMS of them, releasing a
  * random one when over, as drivers hold their regions. Every slot granted carries the
  * claimer's token, so a grant overlapping a held claim is caught the moment it happens. */
-static void claimer_loop(struct worker *w)
+void claimer_loop(struct worker *w)
 {
 	struct run *r = w->run;
 	struct timer tm = { 0 };
@@ -660,7 +657,8 @@ void *worker_main(void *arg)
 	struct worker *w = arg;
 
 	pin(w);
-	switch (w->role) {
+	switch (w->run->c->scenario ? NR_ROLES : w->role) {
+	case NR_ROLES: scenario_role_loop(w); break;	/* its loops: some of these, its own */
 	case ROLE_READER: reader_loop(w); break;
 	case ROLE_CLAIMER: claimer_loop(w); break;
 	case ROLE_MUXER: muxer_loop(w); break;

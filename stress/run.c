@@ -14,6 +14,7 @@
 #include "iomem/dump.h"
 #include "report.h"
 #include "report/atomic_file.h"
+#include "scenarios/scenario.h"
 
 static void sleep_ms(unsigned ms)
 {
@@ -183,7 +184,10 @@ static int fill_replay(FILE *f, void *arg)
 		   "# replay: iomem script --backend %s %s\n",
 		r->failure, (unsigned long long)rp->fig->seed, r->backend, iomem_tree_lock(r->t),
 		w ? w->id : -1, w ? stress_role_name(w->role) : "checker", r->backend, rp->script);
-	fprintf(f, "load stress-failure-%llu.tree\n", (unsigned long long)rp->fig->seed);
+	if (r->c->scenario)
+		scenario_write_start(r, f);
+	else
+		fprintf(f, "load stress-failure-%llu.tree\n", (unsigned long long)rp->fig->seed);
 	fprintf(f, "insert 0x%llx 0x%llx \"iomem-stress claims\" mem\n",
 		(unsigned long long)r->claim_base,
 		(unsigned long long)(r->claim_base + CLAIM_SLOTS * CLAIM_SLOT - 1));
@@ -262,6 +266,11 @@ static void collect(struct run *r, struct run_figures *fig)
 	fig->purges += vs.purges;
 	fig->unmaps += vs.frees;
 	fig->resources = iomem_count(r->t, IOMEM_ROOT_IOMEM);
+	fig->starting_resources = r->starting_resources;
+	if (!fig->runs || r->build_ns < fig->build_ns_min)
+		fig->build_ns_min = r->build_ns;
+	if (r->build_ns > fig->build_ns_max)
+		fig->build_ns_max = r->build_ns;
 	fig->lin_windows += r->lin_windows;
 	fig->lin_ops += r->lin_ops;
 	fig->lin_unknown += r->lin_unknown;
@@ -299,6 +308,7 @@ static int setup(struct run *r, char *err, size_t errlen)
 
 static void teardown(struct run *r)
 {
+	scenario_destroy(r);
 	iomem_mmu_free(r->m);
 	iomem_tree_free(r->t);
 	free(r->ram);
