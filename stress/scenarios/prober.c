@@ -8,10 +8,17 @@
 #include "role_helpers.h"
 
 #define BOUND_MAX 8		/* functions each prober keeps bound */
+#define MAX_BARS 32		/* BARs of a function, at most */
+
+/* A bound function: which of its BARs were claimed by their upper half only. */
+struct binding {
+	unsigned fn;
+	uint32_t upper;
+};
 
 int probe_space_init(struct probe_space *ps)
 {
-	ps->bar_token = calloc(ps->l.nbars + 1, sizeof(*ps->bar_token));
+	ps->bar_token = calloc(2 * (size_t)ps->l.nbars + 1, sizeof(*ps->bar_token));
 	return ps->bar_token ? 0 : -ENOMEM;
 }
 
@@ -24,36 +31,82 @@ void probe_space_free(struct probe_space *ps)
 
 bool probe_space_all_free(const struct probe_space *ps, char *why, size_t len)
 {
-	for (unsigned k = 0; k < ps->l.nbars; k++)
+	for (unsigned k = 0; k < 2 * ps->l.nbars; k++)
 		if (atomic_load(&ps->bar_token[k])) {
 			snprintf(why, len, "BAR %llx of %s still marked held after the run",
-				 (unsigned long long)ps->l.bars[k].start,
-				 ps->l.fns[ps->l.bars[k].fn].name);
+				 (unsigned long long)ps->l.bars[k / 2].start,
+				 ps->l.fns[ps->l.bars[k / 2].fn].name);
 			return false;
 		}
 	return true;
 }
 
-/* Releases the first n BARs of function f, tokens cleared first. false after a failure. */
-static bool release_bars(struct worker *w, unsigned f, unsigned n)
+/* The range claimed of BAR k: whole, or its upper half; its first token's index. */
+static unsigned claim_of(const struct probe_space *ps, unsigned k, bool upper,
+			 resource_size_t *start, resource_size_t *size)
+{
+	const struct layout_bar *bar = &ps->l.bars[k];
+
+	*size = upper ? bar->size / 2 : bar->size;
+	*start = bar->start + bar->size - *size;
+	return 2 * k + upper;
+}
+
+/* Releases the first n BARs of binding b, tokens cleared first. false after a failure. */
+static bool release_bars(struct worker *w, const struct binding *b, unsigned n)
 {
 	struct probe_space *ps = w->run->scenario;
-	const struct layout_fn *fn = &ps->l.fns[f];
+	const struct layout_fn *fn = &ps->l.fns[b->fn];
 
-	for (unsigned k = fn->first_bar; k < fn->first_bar + n; k++) {
-		const struct layout_bar *bar = &ps->l.bars[k];
-		unsigned mine = (unsigned)w->id + 1;
+	for (unsigned i = 0; i < n; i++) {
+		resource_size_t start, size;
+		unsigned t = claim_of(ps, fn->first_bar + i, b->upper >> i & 1, &start, &size);
 		int rc;
 
-		/* Before the release: once the tree lets the BAR go, another holder's token
-		 * may arrive, and must find 0 here. */
-		atomic_compare_exchange_strong(&ps->bar_token[k], &mine, 0);
-		worker_note(w, "release 0x%llx 0x%llx", (unsigned long long)bar->start,
-			    (unsigned long long)bar->size);
-		rc = worker_release(w, bar->start, bar->size);
+		/* Before the release: once the tree lets the range go, another holder's
+		 * token may arrive, and must find 0 here. */
+		for (; t < 2 * (fn->first_bar + i) + 2; t++) {
+			unsigned mine = (unsigned)w->id + 1;
+
+			atomic_compare_exchange_strong(&ps->bar_token[t], &mine, 0);
+		}
+		worker_note(w, "release 0x%llx 0x%llx", (unsigned long long)start,
+			    (unsigned long long)size);
+		rc = worker_release(w, start, size);
 		if (rc) {
 			run_fail(w->run, w, "release of %s's BAR %llx failed: %s", fn->name,
-				 (unsigned long long)bar->start, strerror(-rc));
+				 (unsigned long long)start, strerror(-rc));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Marks the halves of BAR k that [start, start + size) covers; false on a double grant. */
+static bool mark(struct worker *w, unsigned k, unsigned t, resource_size_t start,
+		 resource_size_t size)
+{
+	struct probe_space *ps = w->run->scenario;
+
+	for (; t < 2 * k + 2; t++) {
+		/* The token carries all the detector needs: nothing else is ordered by it. */
+		unsigned token = atomic_exchange(&ps->bar_token[t], (unsigned)w->id + 1);
+		const struct layout_bar *bar = &ps->l.bars[k];
+
+		if (token) {
+			/* What the other holder has of this half: its upper half, or all. */
+			struct granted_claim a = { bar->start + bar->size / 2, bar->size / 2,
+						   (int)token - 1, false };
+			struct granted_claim b = { start, size, w->id, false };
+
+			if (t % 2 == 0 || ps->bar_token[t - 1] == token) {
+				a.start = bar->start;
+				a.n = bar->size;
+			}
+			run_fail_witness(w->run, w, &a, &b, "double grant: BAR %llx of %s granted "
+					 "to thread %d while thread %u held it",
+					 (unsigned long long)bar->start, ps->l.fns[bar->fn].name,
+					 w->id, token - 1);
 			return false;
 		}
 	}
@@ -62,48 +115,43 @@ static bool release_bars(struct worker *w, unsigned f, unsigned n)
 
 /* A driver's probe of function f: every BAR claimed, or none (-EBUSY). 0, -EBUSY, or
  * another error after a failure. */
-static int bind(struct worker *w, unsigned f)
+static int bind(struct worker *w, struct binding *b)
 {
 	struct probe_space *ps = w->run->scenario;
-	const struct layout_fn *fn = &ps->l.fns[f];
+	const struct layout_fn *fn = &ps->l.fns[b->fn];
 	unsigned n = 0;
 	int rc = 0;
 
-	for (; n < fn->nbars; n++) {
-		unsigned k = fn->first_bar + n, token;
-		const struct layout_bar *bar = &ps->l.bars[k];
+	b->upper = 0;
+	for (; n < fn->nbars && n < MAX_BARS; n++) {
+		unsigned k = fn->first_bar + n, t;
+		bool upper = stress_below(&w->rng, 4) == 0;
+		resource_size_t start, size;
 
-		worker_note(w, "request 0x%llx 0x%llx \"%s\"", (unsigned long long)bar->start,
-			    (unsigned long long)bar->size, fn->driver);
-		rc = worker_request(w, bar->start, bar->size, fn->driver, 0);
+		t = claim_of(ps, k, upper, &start, &size);
+		worker_note(w, "request 0x%llx 0x%llx \"%s\"", (unsigned long long)start,
+			    (unsigned long long)size, fn->driver);
+		rc = worker_request(w, start, size, fn->driver, 0);
 		if (rc)
 			break;
-		/* The token carries all the detector needs: nothing else is ordered by it. */
-		token = atomic_exchange(&ps->bar_token[k], (unsigned)w->id + 1);
-		if (token) {
-			struct granted_claim a = { bar->start, bar->size, (int)token - 1, false };
-			struct granted_claim b = { bar->start, bar->size, w->id, false };
-
-			run_fail_witness(w->run, w, &a, &b, "double grant: BAR %llx of %s granted to "
-					 "thread %d while thread %u held it",
-					 (unsigned long long)bar->start, fn->name, w->id, token - 1);
+		b->upper |= (uint32_t)upper << n;
+		if (!mark(w, k, t, start, size))
 			return -EEXIST;
-		}
 	}
 	if (rc && rc != -EBUSY) {
 		run_fail(w->run, w, "request of %s's BAR %llx failed: %s", fn->name,
 			 (unsigned long long)ps->l.bars[fn->first_bar + n].start, strerror(-rc));
 		return rc;
 	}
-	if (rc && !release_bars(w, f, n))	/* devres unwinds a failed probe */
+	if (rc && !release_bars(w, b, n))	/* devres unwinds a failed probe */
 		return -EIO;
 	return rc;
 }
 
-static bool held_by_me(const unsigned *held, unsigned n, unsigned f)
+static bool held_by_me(const struct binding *held, unsigned n, unsigned f)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (held[i] == f)
+		if (held[i].fn == f)
 			return true;
 	return false;
 }
@@ -111,36 +159,38 @@ static bool held_by_me(const unsigned *held, unsigned n, unsigned f)
 void prober_loop(struct worker *w)
 {
 	struct probe_space *ps = w->run->scenario;
-	unsigned held[BOUND_MAX + 1], nheld = 0, nfns = ps->l.nfns;
+	struct binding held[BOUND_MAX + 1];
+	unsigned nheld = 0, nfns = ps->l.nfns;
 	struct timer tm = { 0 };
 
 	for (uint64_t i = 0; keep_going(w, i) && nfns > BOUND_MAX; i++) {
 		/* A window's iteration binds or unbinds, not both, so that it fits. */
 		bool unbind_only = w->lin_on && nheld == BOUND_MAX;
-		unsigned f;
 		int rc;
 
 		if (!unbind_only) {
+			struct binding *b = &held[nheld];
+
 			do
-				f = (unsigned)pick_index(w, nfns);
-			while (held_by_me(held, nheld, f));
+				b->fn = (unsigned)pick_index(w, nfns);
+			while (held_by_me(held, nheld, b->fn));
 			op_begin(w, &tm, i);
-			rc = bind(w, f);
+			rc = bind(w, b);
 			op_end(w, &tm, OP_PROBE);
 			if (rc == -EBUSY)
 				w->fails[OP_PROBE]++;
 			else if (rc)
 				return;
 			else
-				held[nheld++] = f;
+				nheld++;
 		}
 		if (nheld > BOUND_MAX || unbind_only) {
 			unsigned k = (unsigned)stress_below(&w->rng, nheld);
+			struct binding b = held[k];
 
-			f = held[k];
 			held[k] = held[--nheld];
 			op_begin(w, &tm, i);
-			if (!release_bars(w, f, ps->l.fns[f].nbars))
+			if (!release_bars(w, &b, ps->l.fns[b.fn].nbars))
 				return;
 			op_end(w, &tm, OP_UNBIND);
 		}
@@ -148,9 +198,8 @@ void prober_loop(struct worker *w)
 			atomic_store_explicit(&w->published_ops, i, memory_order_relaxed);
 	}
 	while (nheld) {	/* every driver unbound at the end */
-		unsigned f = held[--nheld];
-
-		if (!release_bars(w, f, ps->l.fns[f].nbars))
+		nheld--;
+		if (!release_bars(w, &held[nheld], ps->l.fns[held[nheld].fn].nbars))
 			return;
 	}
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The prober role, shared by the scenarios whose drivers bind and unbind: a driver's probe
  * claims every BAR of its function (devm_request_mem_region, a request_region below the
- * BAR's resource), and a claim refused unwinds the ones made, as devres does when probe
- * fails; unbind releases them all. Every BAR granted carries its holder's token, so a BAR
- * granted twice is caught the moment it happens. */
+ * BAR's resource): the whole BAR, or one time in four only its upper half, as a driver
+ * that shares its BAR does (an MFD cell, the registers beside an MSI-X table). A claim
+ * refused unwinds the ones made, as devres does when probe fails; unbind releases them
+ * all. Each half of each BAR granted carries its holder's token, so a range granted
+ * twice, wholly or in part, is caught the moment it happens. */
 #ifndef STRESS_SCENARIOS_PROBER_H
 #define STRESS_SCENARIOS_PROBER_H
 
@@ -13,7 +15,8 @@
 /* The start of the state (r->scenario) of a scenario with probers. */
 struct probe_space {
 	struct layout l;		/* its PCI functions and BARs */
-	atomic_uint *bar_token;		/* per BAR: the holder's worker id + 1, or 0 */
+	atomic_uint *bar_token;		/* per half BAR (2k lower, 2k + 1 upper): the
+					 * holder's worker id + 1, or 0 */
 };
 
 /* Allocates the tokens for l's BARs: 0 or -ENOMEM. */
