@@ -95,7 +95,9 @@ struct run {
 	struct granted_claim witness[2];	/* a double grant's two claims, or n == 0 */
 	struct worker *workers;
 	unsigned nworkers;
+	uint64_t started_ns;		/* when the first worker was started */
 	atomic_uint finished;		/* workers whose loop ended */
+	_Atomic uint64_t finished_ns;	/* when the last of them did */
 	atomic_uint parked;		/* workers waiting out a pause or a window */
 	unsigned lin_next;		/* where the next window's participants start */
 	uint64_t lin_windows, lin_ops, lin_unknown, lin_skipped;

@@ -667,6 +667,7 @@ void *worker_main(void *arg)
 	}
 	atomic_store(&w->exited, true);		/* no window waits for it from here */
 	atomic_store(&w->lin_quota, 0);
-	atomic_fetch_add(&w->run->finished, 1);
+	if (atomic_fetch_add(&w->run->finished, 1) + 1 == w->run->nworkers)
+		atomic_store(&w->run->finished_ns, stress_now_ns());
 	return NULL;
 }

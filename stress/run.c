@@ -91,7 +91,7 @@ static void progress(struct run *r, double elapsed, double total, double rate)
 static void supervise(struct run *r, struct run_figures *fig)
 {
 	const struct stress_config *c = r->c;
-	double total = c->warmup + c->duration, t0 = stress_now_ns() / 1e9, last_tick = t0;
+	double total = c->warmup + c->duration, t0 = r->started_ns / 1e9, last_tick = t0;
 	double measure_start = t0, next_check = t0 + 0.25, stutter_at = t0 + c->stutter;
 	double next_window = t0 + c->lin_every;
 	uint64_t last_ops = 0;
@@ -143,7 +143,9 @@ static void supervise(struct run *r, struct run_figures *fig)
 		fputs("\r\033[K", stderr);
 	if (atomic_load(&r->phase) != PHASE_STOP)
 		atomic_store(&r->phase, PHASE_STOP);
-	fig->seconds += stress_now_ns() / 1e9 - measure_start;
+	/* --ops: the work's own end, not the next of the loop's 20 ms ticks. */
+	fig->seconds += (atomic_load(&r->finished_ns) ? atomic_load(&r->finished_ns)
+						       : stress_now_ns()) / 1e9 - measure_start;
 }
 
 static void join_workers(struct run *r)
@@ -346,6 +348,7 @@ int run_once(const struct stress_config *c, const char *backend, char *start_dum
 		return 2;
 	}
 	atomic_store(&r->measuring, c->warmup <= 0 || c->ops);
+	r->started_ns = stress_now_ns();
 	for (unsigned i = 0; i < r->nworkers; i++)
 		if (pthread_create(&r->workers[i].thread, NULL, worker_main, &r->workers[i]) == 0)
 			r->workers[i].started = true;
