@@ -101,6 +101,14 @@ int report_scenario_json(struct bench_json *bj, const struct stress_config *c,
 	rc |= bench_json_set_str(bj, "scenario", s ? s->name : "");
 	rc |= bench_json_set_int(bj, "starting_resources", n ? (int64_t)figs[0].starting_resources
 							     : 0);
+	if (s) {
+		char ops[256] = "";
+
+		for (unsigned i = 0; i < s->nheadline; i++)
+			snprintf(ops + strlen(ops), sizeof(ops) - strlen(ops), "%s%s", i ? "," : "",
+				 stress_op_name(s->headline[i]));
+		rc |= bench_json_set_str(bj, "scenario_headline", ops);
+	}
 	for (unsigned i = 0; s && i < s->nknobs; i++) {
 		char key[64];
 
