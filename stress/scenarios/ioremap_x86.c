@@ -121,7 +121,7 @@ static void unmap(struct worker *w, struct map *m, struct timer *tm, uint64_t i)
 {
 	int rc;
 
-	worker_note(w, "iounmap m%u", m->slot);
+	worker_note(w, "iounmap t%dm%u", w->id, m->slot);
 	op_begin(w, tm, i);
 	rc = iomem_iounmap(w->run->m, m->va);
 	op_end(w, tm, OP_IOUNMAP);
@@ -165,8 +165,8 @@ static void mapper_loop(struct worker *w)
 			unmap(w, m, &tm, i);
 		ram = pick_target(w, &m->pa, &m->size);
 		/* x86's walk only reads the tree: the replay maps. */
-		worker_note(w, "ioremap 0x%llx 0x%llx dev as m%u", (unsigned long long)m->pa,
-			    (unsigned long long)m->size, m->slot);
+		worker_note(w, "ioremap 0x%llx 0x%llx dev as t%dm%u", (unsigned long long)m->pa,
+			    (unsigned long long)m->size, w->id, m->slot);
 		op_begin(w, &tm, i);
 		rc = x86 ? ioremap_x86(r, m->pa, m->size, &m->va)
 			 : iomem_ioremap(r->m, m->pa, m->size, &m->va);
