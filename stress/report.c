@@ -94,14 +94,14 @@ static void print_ops(FILE *out, const struct run_figures *f)
 {
 	char b[7][24];
 
-	fprintf(out, "  %-11s %9s %8s %8s %8s %8s %8s %8s %9s\n", "op", "ops/s", "mean", "p50",
+	fprintf(out, "  %-14s %9s %8s %8s %8s %8s %8s %8s %9s\n", "op", "ops/s", "mean", "p50",
 		"p90", "p99", "p99.9", "max", "refused");
 	for (int op = 0; op < NR_OPS; op++) {
 		const struct hdr_histogram *h = f->hist[op];
 
 		if (!f->ops[op])
 			continue;
-		fprintf(out, "  %-11s %9s %8s %8s %8s %8s %8s %8s %9llu\n", stress_op_name(op),
+		fprintf(out, "  %-14s %9s %8s %8s %8s %8s %8s %8s %9llu\n", stress_op_name(op),
 			human_rate(f->ops[op] / f->seconds, b[0], 24),
 			human_ns(hdr_mean(h), b[1], 24), human_ns(hdr_value_at_percentile(h, 50), b[2], 24),
 			human_ns(hdr_value_at_percentile(h, 90), b[3], 24),
@@ -178,7 +178,7 @@ static double ops_per_second(const struct run_figures *f, int op)
 
 static void print_ratios(FILE *out, struct run_figures *figs, unsigned n)
 {
-	fprintf(out, "\nthroughput relative to %s (same workload, runs interleaved):\n  %-11s",
+	fprintf(out, "\nthroughput relative to %s (same workload, runs interleaved):\n  %-14s",
 		figs[0].backend, "op");
 	for (unsigned b = 0; b < n; b++)
 		fprintf(out, " %9s", figs[b].backend);
@@ -188,7 +188,7 @@ static void print_ratios(FILE *out, struct run_figures *figs, unsigned n)
 
 		if (!base)
 			continue;
-		fprintf(out, "  %-11s", stress_op_name(op));
+		fprintf(out, "  %-14s", stress_op_name(op));
 		for (unsigned b = 0; b < n; b++)
 			fprintf(out, " %8.2fx", ops_per_second(&figs[b], op) / base);
 		fputc('\n', out);
