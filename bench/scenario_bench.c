@@ -13,9 +13,9 @@
  * its counter).
  *
  * Counters: ops_per_thread, build_ms (the starting tree on this backend),
- * starting_resources, ops (all threads'), and for each of the scenario's figures of merit <op>_p50_ns, <op>_p99_ns
- * and <op>_per_s (sampled latency; ops per second of the run). A run whose checks fail
- * is reported as an error with the failure on stderr.
+ * starting_resources, ops (all threads'), and for each of the scenario's figures of
+ * merit <op>_p50_ns, <op>_p99_ns and <op>_per_s (sampled latency; ops per second of the
+ * run). A run whose checks fail is reported as an error with the failure on stderr.
  */
 #include "families.h"
 #include "gbench.h"

@@ -26,7 +26,8 @@ static void collect_knob_names(void)
 
 			while (seen < nknob_names && strcmp(knob_names[seen], k[j].name) != 0)
 				seen++;
-			if (seen == nknob_names && nknob_names < sizeof(knob_names) / sizeof(*knob_names))
+			if (seen == nknob_names &&
+			    nknob_names < sizeof(knob_names) / sizeof(*knob_names))
 				knob_names[nknob_names++] = k[j].name;
 		}
 	}

@@ -19,8 +19,8 @@ static void knob_values(const struct stress_config *c, char *buf, size_t len)
 		const struct stress_knob *k = &s->knobs[i];
 
 		if (k->choices)
-			at += (size_t)snprintf(buf + at, len - at, "%s%s %s", i ? ", " : "", k->name,
-					       k->choices[c->knob[i]]);
+			at += (size_t)snprintf(buf + at, len - at, "%s%s %s", i ? ", " : "",
+					       k->name, k->choices[c->knob[i]]);
 		else
 			at += (size_t)snprintf(buf + at, len - at, "%s%s %llu", i ? ", " : "",
 					       k->name, (unsigned long long)c->knob[i]);
@@ -51,8 +51,8 @@ void report_scenario_headline(FILE *out, const struct stress_config *c,
 
 	if (!s || !s->nheadline)
 		return;
-	fprintf(out, "\n%s: p99 latency of the figures of merit (runs interleaved):\n  %-14s", s->name,
-		"op");
+	fprintf(out, "\n%s: p99 latency of the figures of merit (runs interleaved):\n  %-14s",
+		s->name, "op");
 	for (unsigned i = 0; i < n; i++)
 		fprintf(out, " %9s", figs[i].backend);
 	fprintf(out, "%s\n", n > 1 ? "   best, against the first" : "");

@@ -103,7 +103,8 @@ int start_tree_build(struct run *r, char *err, size_t errlen)
 		return -ENOMEM;
 	} else {
 		rc = iomem_load_dump(r->t, IOMEM_ROOT_IOMEM, f,
-				     r->c->tree_from ? r->c->tree_from : "starting tree", err, errlen);
+				     r->c->tree_from ? r->c->tree_from : "starting tree", err,
+				     errlen);
 		fclose(f);
 	}
 	if (rc)

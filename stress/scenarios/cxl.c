@@ -107,6 +107,13 @@ static int remove_recorded(struct worker *w, resource_size_t start, resource_siz
 	return recorded(w, e);
 }
 
+static const char *cxl_level_name(enum cxl_level lv)
+{
+	static const char *const names[] = { "nothing", "region", "dax", "kmem" };
+
+	return names[lv];
+}
+
 /* Slot k of window wi one layer up or down. false after a failure. */
 static bool step(struct worker *w, unsigned wi, unsigned k, bool up, struct timer *tm,
 		 uint64_t i)
@@ -149,8 +156,7 @@ static bool step(struct worker *w, unsigned wi, unsigned k, bool up, struct time
 	atomic_store_explicit(&x->state[wi], cxl_state_set(old, k, to), memory_order_release);
 	if (rc)
 		run_fail(w->run, w, "CXL window %u slot %u: %s to %s failed: %s", wi, k,
-			 up ? "up" : "down", to == CXL_NONE ? "nothing" : to == CXL_REGION ? "region"
-			 : to == CXL_DAX ? "dax" : "kmem", strerror(-rc));
+			 up ? "up" : "down", cxl_level_name(to), strerror(-rc));
 	return rc == 0;
 }
 
@@ -173,13 +179,15 @@ static void builder_loop(struct worker *w)
 		k = (unsigned)stress_below(&w->rng, CXL_SLOTS);
 		state = atomic_load_explicit(&x->state[wi], memory_order_relaxed);
 		lv = cxl_slot_level(state, k);
-		ok = step(w, wi, k, lv == CXL_NONE || (lv != CXL_KMEM && stress_below(&w->rng, 2)), &tm, i);
+		ok = step(w, wi, k, lv == CXL_NONE || (lv != CXL_KMEM && stress_below(&w->rng, 2)),
+			  &tm, i);
 		if ((i & 63) == 0)
 			atomic_store_explicit(&w->published_ops, i, memory_order_relaxed);
 	}
 	for (unsigned j = 0; ok && j < own; j++)
 		for (unsigned k = 0; ok && k < CXL_SLOTS; k++)
-			while (ok && cxl_slot_level(atomic_load(&x->state[me + n * j]), k) != CXL_NONE)
+			while (ok &&
+			       cxl_slot_level(atomic_load(&x->state[me + n * j]), k) != CXL_NONE)
 				ok = step(w, me + n * j, k, false, &tm, 1);
 }
 
@@ -230,7 +238,8 @@ static void reader_loop(struct worker *w)
 		first = (unsigned)((start - lo) / LAYOUT_CXL_WINDOW_SIZE);
 		last = (unsigned)((end - lo) / LAYOUT_CXL_WINDOW_SIZE);
 		for (unsigned v = first; v <= last; v++)
-			before[v - first] = atomic_load_explicit(&x->state[v], memory_order_acquire);
+			before[v - first] =
+				atomic_load_explicit(&x->state[v], memory_order_acquire);
 		op_begin(w, &tm, i);
 		if (op == OP_INTERSECTS && w->lin_on) {
 			struct lin_event *e = lin_ring_begin(w->ring);
@@ -258,20 +267,25 @@ static void reader_loop(struct worker *w)
 		if (!stable || !r->c->checks)
 			continue;
 		if (op == OP_INTERSECTS) {
-			int want = cxl_expected_intersects(x->l.cxl_base, first, last, before, start, end);
+			int want = cxl_expected_intersects(x->l.cxl_base, first, last, before,
+							   start, end);
 
 			if (rc != want)
-				run_fail(r, w, "region_intersects(%llx-%llx, System RAM) across CXL "
-					 "windows %u-%u gave %s, not %s", (unsigned long long)start,
-					 (unsigned long long)end, first, last, iomem_region_name(rc),
-					 iomem_region_name(want));
+				run_fail(r, w,
+					 "region_intersects(%llx-%llx, System RAM) across CXL "
+					 "windows %u-%u gave %s, not %s",
+					 (unsigned long long)start, (unsigned long long)end, first,
+					 last, iomem_region_name(rc), iomem_region_name(want));
 		} else {
-			unsigned long long want = cxl_expected_pages(x->l.cxl_base, first, last, before, start, end);
+			unsigned long long want =
+				cxl_expected_pages(x->l.cxl_base, first, last, before, start, end);
 
 			if (pages.pages != want)
-				run_fail(r, w, "walk_system_ram_range(%llx-%llx) across CXL windows "
-					 "%u-%u found %llu pages, not %llu", (unsigned long long)start,
-					 (unsigned long long)end, first, last, pages.pages, want);
+				run_fail(r, w,
+					 "walk_system_ram_range(%llx-%llx) across CXL windows "
+					 "%u-%u found %llu pages, not %llu",
+					 (unsigned long long)start, (unsigned long long)end, first,
+					 last, pages.pages, want);
 		}
 	}
 }

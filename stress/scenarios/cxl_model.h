@@ -36,12 +36,14 @@ static inline unsigned cxl_state_set(unsigned state, unsigned k, enum cxl_level 
 {
 	unsigned levels = (state >> 1 & 0xff) & ~(3u << 2 * k);
 
-	return ((state & ~(CXL_STATE_GEN - 1)) + CXL_STATE_GEN) | (levels | (unsigned)lv << 2 * k) << 1;
+	levels |= (unsigned)lv << 2 * k;
+	return ((state & ~(CXL_STATE_GEN - 1)) + CXL_STATE_GEN) | levels << 1;
 }
 
 static inline resource_size_t cxl_region_start(resource_size_t base, unsigned wi, unsigned k)
 {
-	return base + (resource_size_t)wi * LAYOUT_CXL_WINDOW_SIZE + (resource_size_t)k * CXL_REGION_SIZE;
+	return base + (resource_size_t)wi * LAYOUT_CXL_WINDOW_SIZE +
+	       (resource_size_t)k * CXL_REGION_SIZE;
 }
 
 /* region_intersects([start, end], IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) when windows

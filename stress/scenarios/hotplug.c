@@ -206,7 +206,7 @@ static void expected(struct hotplug *h, const unsigned *seq, unsigned first, uns
 
 		if (!online(seq[b - first]))
 			continue;
-		*region = REGION_INTERSECTS;	/* the holes of offline blocks count for nothing */
+		*region = REGION_INTERSECTS;	/* offline blocks' holes count for nothing */
 		p->hits++;
 		p->pages += ((be < end ? be : end) - (bs > start ? bs : start) + 1) / RAM_PAGE;
 	}
@@ -258,14 +258,17 @@ static void reader_loop(struct worker *w)
 			continue;
 		expected(h, before, first, last, start, size, &region, &want);
 		if (op == OP_INTERSECTS && rc != region)
-			run_fail(r, w, "region_intersects(%llx, %llx, System RAM) over blocks %u-%u "
-				 "gave %s, not %s", (unsigned long long)start, (unsigned long long)size,
-				 first, last, iomem_region_name(rc), iomem_region_name(region));
+			run_fail(r, w,
+				 "region_intersects(%llx, %llx, System RAM) over blocks %u-%u "
+				 "gave %s, not %s",
+				 (unsigned long long)start, (unsigned long long)size, first, last,
+				 iomem_region_name(rc), iomem_region_name(region));
 		else if (op == OP_RAM_RANGE && (got.pages != want.pages || got.hits != want.hits))
-			run_fail(r, w, "walk_system_ram_range(%llx, %llx) over blocks %u-%u found %llu "
-				 "pages in %llu ranges, not %llu in %llu", (unsigned long long)start,
-				 (unsigned long long)size, first, last, got.pages, got.hits,
-				 want.pages, want.hits);
+			run_fail(r, w,
+				 "walk_system_ram_range(%llx, %llx) over blocks %u-%u found %llu "
+				 "pages in %llu ranges, not %llu in %llu",
+				 (unsigned long long)start, (unsigned long long)size, first, last,
+				 got.pages, got.hits, want.pages, want.hits);
 	}
 }
 

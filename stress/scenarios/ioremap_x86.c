@@ -184,8 +184,8 @@ static void mapper_loop(struct worker *w)
 			m->va = 0;
 			if (!ram && rc != -ENOMEM) {
 				run_fail(r, w, "%s of a BAR at %llx failed: %s",
-					 x86 ? "x86's ioremap" : "ioremap", (unsigned long long)m->pa,
-					 strerror(-rc));
+					 x86 ? "x86's ioremap" : "ioremap",
+					 (unsigned long long)m->pa, strerror(-rc));
 				break;
 			}
 			continue;

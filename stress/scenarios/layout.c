@@ -229,14 +229,15 @@ static int plan_pci(struct builder *b, char *err, size_t errlen)
 					     fn < s->functions; f++, fn++) {
 				struct layout_fn *lf = &l->fns[fn];
 
-				snprintf(lf->name, sizeof(lf->name), "0000:%02x:00.%u", br->bus & 0xff,
-					 f & 7);
+				snprintf(lf->name, sizeof(lf->name), "0000:%02x:00.%u",
+					 br->bus & 0xff, f & 7);
 				lf->driver = k->driver;
 				lf->first_bar = l->nbars;
 				lf->nbars = k->nbars;
 				for (unsigned i = 0; i < k->nbars; i++)
 					l->bars[l->nbars++] = (struct layout_bar){
-						.size = k->bar[i].size, .fn = fn, .pref64 = k->bar[i].pref64 };
+						.size = k->bar[i].size, .fn = fn,
+						.pref64 = k->bar[i].pref64 };
 			}
 			br->nfns = fn - br->first_fn;
 			place_side(b, br, false, &lo);
@@ -288,7 +289,8 @@ static void emit_pci(struct builder *b, bool pref64)
 			for (unsigned f = br->first_fn; f < br->first_fn + br->nfns; f++) {
 				const struct layout_fn *fn = &l->fns[f];
 
-				for (unsigned k = fn->first_bar; k < fn->first_bar + fn->nbars; k++) {
+				for (unsigned k = fn->first_bar; k < fn->first_bar + fn->nbars;
+				     k++) {
 					const struct layout_bar *bar = &l->bars[k];
 					struct iomem_node *node;
 
@@ -297,8 +299,9 @@ static void emit_pci(struct builder *b, bool pref64)
 					node = emit(b, win, bar->start, bar->start + bar->size - 1,
 						    fn->name, pref64 ? F_PREF64 : F_MEM, 0);
 					if (b->spec->drivers_bound)
-						emit(b, node, bar->start, bar->start + bar->size - 1,
-						     fn->driver, F_BUSY, 0);
+						emit(b, node, bar->start,
+						     bar->start + bar->size - 1, fn->driver,
+						     F_BUSY, 0);
 				}
 			}
 		}

@@ -50,7 +50,7 @@ struct layout {
 	resource_size_t ram_start, ram_end;	/* the boot RAM the kernel sits in */
 	resource_size_t block_base;		/* block i: block_base + i * LAYOUT_BLOCK_SIZE */
 	unsigned nblocks;
-	resource_size_t cxl_base;		/* window i: cxl_base + i * LAYOUT_CXL_WINDOW_SIZE */
+	resource_size_t cxl_base;		/* window i: cxl_base + i * 64 GiB */
 	unsigned ncxl;
 	struct layout_fn *fns;
 	unsigned nfns;

@@ -282,8 +282,8 @@ static bool none_marked(const atomic_uint *tokens, unsigned n, const char *what,
 {
 	for (unsigned i = 0; i < n; i++)
 		if (atomic_load(&tokens[i])) {
-			snprintf(why, len, "a %s granule (%u) still marked held after the run", what,
-				 i);
+			snprintf(why, len, "a %s granule (%u) still marked held after the run",
+				 what, i);
 			return false;
 		}
 	return true;

@@ -63,15 +63,19 @@ static void test_cxl_model(void **state)
 		unsigned states[2] = { 0, 0 };
 
 		for (unsigned k = 0; k < CXL_SLOTS; k++) {
-			states[0] = cxl_state_set(states[0], k, (enum cxl_level)(combo >> 2 * k & 3));
+			states[0] =
+				cxl_state_set(states[0], k, (enum cxl_level)(combo >> 2 * k & 3));
 			states[1] = cxl_state_set(states[1], k, (enum cxl_level)((k + 1) % 4));
 		}
 		FOR_EACH_BACKEND(t) {
-			EXPECT_EQ(iomem_insert_resource(t, IOMEM, BASE, BASE + LAYOUT_CXL_WINDOW_SIZE - 1,
-							"CXL Window 0", IORESOURCE_MEM, IORES_DESC_CXL),
+			EXPECT_EQ(iomem_insert_resource(t, IOMEM, BASE,
+							BASE + LAYOUT_CXL_WINDOW_SIZE - 1,
+							"CXL Window 0", IORESOURCE_MEM,
+							IORES_DESC_CXL),
 				  0);
 			EXPECT_EQ(iomem_insert_resource(t, IOMEM, BASE + LAYOUT_CXL_WINDOW_SIZE, hi,
-							"CXL Window 1", IORESOURCE_MEM, IORES_DESC_CXL),
+							"CXL Window 1", IORESOURCE_MEM,
+							IORES_DESC_CXL),
 				  0);
 			for (unsigned wi = 0; wi < 2; wi++)
 				for (unsigned k = 0; k < CXL_SLOTS; k++)
@@ -92,8 +96,9 @@ static void test_cxl_model(void **state)
 						  cxl_expected_intersects(BASE, first, last,
 									  states + first, s, e));
 					ram_range_walk(t, s, e, &got);
-					EXPECT_EQ(got.pages, cxl_expected_pages(BASE, first, last,
-										states + first, s, e));
+					EXPECT_EQ(got.pages,
+						  cxl_expected_pages(BASE, first, last,
+								     states + first, s, e));
 				}
 		}
 	}

@@ -39,7 +39,7 @@ enum stress_op {
 	OP_PROBE, OP_UNBIND,				/* probers */
 	OP_REQUEST_FREE,				/* searchers */
 	OP_ALLOCATE,					/* hotadd */
-	OP_IOREMAP_X86,					/* mappers: x86's tree walk, then map */
+	OP_IOREMAP_X86,					/* mappers: x86's walk, then map */
 	NR_OPS,
 };
 
@@ -52,7 +52,7 @@ struct stress_scenario;
 #define STRESS_MAX_KNOBS 4
 
 struct stress_config {
-	const struct stress_scenario *scenario;	/* --scenario (stress/scenario.h); NULL: none */
+	const struct stress_scenario *scenario;	/* --scenario (stress/scenario.h), or NULL */
 	uint64_t knob[STRESS_MAX_KNOBS];	/* its knobs' values, in its table's order */
 	const char *backends[STRESS_MAX_BACKENDS + 1];	/* NULL-terminated, run in turn */
 	const char *lock;		/* tree lock strategy (NULL = default) */
