@@ -32,6 +32,11 @@ int worker_request(struct worker *w, resource_size_t start, resource_size_t n,
 		   const char *name, unsigned long flags);
 int worker_release(struct worker *w, resource_size_t start, resource_size_t n);
 
+/* iounmap of the mapping at *va, a worker's mapping number slot ("t3m5" in the replay),
+ * timed as OP_IOUNMAP; a failure fails the run. *va is 0 afterwards. */
+void worker_iounmap(struct worker *w, uint64_t *va, unsigned slot, struct timer *tm,
+		    uint64_t i);
+
 /* One of n ops by the configured --mix weights (the first when all weigh 0). */
 unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n);
 /* An index in [0, n) by the configured --dist. */

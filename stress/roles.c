@@ -544,21 +544,27 @@ static int map_one(struct worker *w, struct mapping *m, enum stress_op *op)
 	return rc;
 }
 
-static void unmap_one(struct worker *w, struct mapping *m, struct published_map *p,
-		      struct timer *tm, uint64_t i)
+void worker_iounmap(struct worker *w, uint64_t *va, unsigned slot, struct timer *tm,
+		    uint64_t i)
 {
 	int rc;
 
-	if (p)
-		publish_map(p, NULL);
-	worker_note(w, "iounmap t%dm%u", w->id, m->slot);
+	worker_note(w, "iounmap t%dm%u", w->id, slot);
 	op_begin(w, tm, i);
-	rc = iomem_iounmap(w->run->m, m->va);
+	rc = iomem_iounmap(w->run->m, *va);
 	op_end(w, tm, OP_IOUNMAP);
 	if (rc)
 		run_fail(w->run, w, "iounmap of live mapping %llx failed: %s",
-			 (unsigned long long)m->va, strerror(-rc));
-	m->va = 0;
+			 (unsigned long long)*va, strerror(-rc));
+	*va = 0;
+}
+
+static void unmap_one(struct worker *w, struct mapping *m, struct published_map *p,
+		      struct timer *tm, uint64_t i)
+{
+	if (p)
+		publish_map(p, NULL);
+	worker_iounmap(w, &m->va, m->slot, tm, i);
 }
 
 static void mapper_loop(struct worker *w)

@@ -117,20 +117,6 @@ static bool pick_target(struct worker *w, uint64_t *pa, uint64_t *size)
 	}
 }
 
-static void unmap(struct worker *w, struct map *m, struct timer *tm, uint64_t i)
-{
-	int rc;
-
-	worker_note(w, "iounmap t%dm%u", w->id, m->slot);
-	op_begin(w, tm, i);
-	rc = iomem_iounmap(w->run->m, m->va);
-	op_end(w, tm, OP_IOUNMAP);
-	if (rc)
-		run_fail(w->run, w, "iounmap of live mapping %llx failed: %s",
-			 (unsigned long long)m->va, strerror(-rc));
-	m->va = 0;
-}
-
 /* The mapping must translate to its physical address, Device-nGnRE, anywhere inside. */
 static bool verify(struct worker *w, const struct map *m)
 {
@@ -162,7 +148,7 @@ static void mapper_loop(struct worker *w)
 		int rc;
 
 		if (m->va)
-			unmap(w, m, &tm, i);
+			worker_iounmap(w, &m->va, m->slot, &tm, i);
 		ram = pick_target(w, &m->pa, &m->size);
 		/* x86's walk only reads the tree: the replay maps. */
 		worker_note(w, "ioremap 0x%llx 0x%llx dev as t%dm%u", (unsigned long long)m->pa,
@@ -176,7 +162,7 @@ static void mapper_loop(struct worker *w)
 				 x86 ? "x86's ioremap" : "ioremap", (unsigned long long)m->pa,
 				 rc ? strerror(-rc) : "a mapping");
 			if (!rc)
-				unmap(w, m, &tm, i);
+				worker_iounmap(w, &m->va, m->slot, &tm, i);
 			break;
 		}
 		if (rc) {
@@ -197,7 +183,7 @@ static void mapper_loop(struct worker *w)
 	}
 	for (unsigned s = 0; s < LIVE_MAPS; s++)
 		if (maps[s].va)
-			unmap(w, &maps[s], &tm, 1);
+			worker_iounmap(w, &maps[s].va, maps[s].slot, &tm, 1);
 }
 
 static const struct scenario_role roles[] = {
@@ -211,12 +197,9 @@ const struct stress_scenario scenario_ioremap_x86 = {
 	.name = "ioremap-x86",
 	.description = "mapping churn, every map first walking the tree as x86's ioremap does, "
 		       "against the arm64 path beside it",
-	.knobs = knobs,
-	.nknobs = sizeof(knobs) / sizeof(knobs[0]),
-	.roles = roles,
-	.nroles = sizeof(roles) / sizeof(roles[0]),
-	.headline = headline,
-	.nheadline = sizeof(headline) / sizeof(headline[0]),
+	SCENARIO_TABLE(knobs, knobs),
+	SCENARIO_TABLE(roles, roles),
+	SCENARIO_TABLE(headline, headline),
 	.lin_every = 0.5,
 	.build = ioremap_build,
 	.destroy = ioremap_destroy,

@@ -48,6 +48,10 @@ struct stress_scenario {
 	const char *checks;		/* its live checks, for the summary's last line */
 };
 
+/* .field = table and .nfield = its length, in a struct stress_scenario's initializer. */
+#define SCENARIO_TABLE(field, table) \
+	.field = (table), .n##field = sizeof(table) / sizeof((table)[0])
+
 extern const struct stress_scenario scenario_hotplug;
 extern const struct stress_scenario scenario_cxl;
 extern const struct stress_scenario scenario_probe;
