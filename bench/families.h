@@ -26,4 +26,8 @@ void pgtable_bench_register(void);
  * 1, 2, 4 and 8 threads for read-only, read-mostly and write-heavy mixes. */
 void lock_bench_register(void);
 
+/* scenario/<name>/<backend>/ops:<N>: a fixed amount of each `iomem stress` scenario's work,
+ * timed, with its figures of merit as counters. */
+void scenario_bench_register(void);
+
 #endif

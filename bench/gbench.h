@@ -48,6 +48,7 @@ iomb_bench *iomb_bench_min_time(iomb_bench *b, double seconds);
 iomb_bench *iomb_bench_iterations(iomb_bench *b, uint64_t iterations);
 iomb_bench *iomb_bench_repetitions(iomb_bench *b, int n);
 iomb_bench *iomb_bench_real_time(iomb_bench *b);	/* UseRealTime() */
+iomb_bench *iomb_bench_manual_time(iomb_bench *b);	/* UseManualTime(): see below */
 iomb_bench *iomb_bench_threads(iomb_bench *b, int threads);	/* adds one thread count */
 
 /* Extra key/value in the report's context (strings are copied). */
@@ -60,6 +61,8 @@ bool iomb_keep_running(iomb_state *st);
 /* Counts n iterations per true; the caller runs n operations each time. */
 bool iomb_keep_running_batch(iomb_state *st, uint64_t n);
 void iomb_pause_timing(iomb_state *st);
+/* With iomb_bench_manual_time: the time of the iteration just run (SetIterationTime). */
+void iomb_set_iteration_time(iomb_state *st, double seconds);
 void iomb_resume_timing(iomb_state *st);
 /* Marks the run failed with msg (copied); its timings are not reported. Leave the loop
  * right after it (break or return, as with Google Benchmark's SkipWithError). */

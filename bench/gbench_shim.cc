@@ -102,6 +102,14 @@ iomb_bench *iomb_bench_real_time(iomb_bench *b)
 	});
 }
 
+iomb_bench *iomb_bench_manual_time(iomb_bench *b)
+{
+	return guard("iomb_bench_manual_time", [&] {
+		B(b)->UseManualTime();
+		return b;
+	});
+}
+
 iomb_bench *iomb_bench_threads(iomb_bench *b, int threads)
 {
 	return guard("iomb_bench_threads", [&] {
@@ -130,6 +138,11 @@ bool iomb_keep_running_batch(iomb_state *st, uint64_t n)
 	return guard("iomb_keep_running_batch", [&] {
 		return S(st)->KeepRunningBatch(static_cast<benchmark::IterationCount>(n));
 	});
+}
+
+void iomb_set_iteration_time(iomb_state *st, double seconds)
+{
+	guard("iomb_set_iteration_time", [&] { S(st)->SetIterationTime(seconds); });
 }
 
 void iomb_pause_timing(iomb_state *st)

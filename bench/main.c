@@ -21,5 +21,6 @@ int main(int argc, char **argv)
 	tree_mem_bench_register();
 	pgtable_bench_register();
 	lock_bench_register();
+	scenario_bench_register();
 	return iomb_main(argc, argv);
 }

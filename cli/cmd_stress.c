@@ -14,15 +14,20 @@
 #include "measure/perf_counters.h"
 #include "measure/placement.h"
 #include "stress/stress.h"
+#include "stress_scenario_opts.h"
 
-static const char usage[] =
-	"usage: iomem stress [options]\n"
+static const char usage_options[] =
+	"usage: iomem stress [--scenario NAME|list] [options]\n"
+	"  --scenario NAME|list    replay a named kernel situation (docs/scenarios.md) with\n"
+	"                          its own tree, roles and checks; list: name them\n"
 	"  --backend NAME|all      a backend, a comma list, or all (default all)\n"
 	"  --lock NAME             tree (and VA allocator) lock strategy (iomem list)\n"
 	"  --muxed-wait global|hashed   MUXED wait queue (default global, the kernel's)\n"
 	"  --va-policy global|sharded   VA allocator locking (default global)\n"
 	"  --threads N             N threads dealt round-robin over the roles\n"
 	"  --readers N --claimers N --muxers N --mappers N --walkers N   per-role counts\n"
+	"  --hotpluggers N --procfs-readers N --cxl-builders N --probers N --searchers N\n"
+	"  --hot-adders N          per-role counts of the scenarios' roles\n"
 	"  --duration S | --ops N  seconds per run (default 3), or ops per thread\n"
 	"  --warmup S              seconds excluded from the figures (default 0.5)\n"
 	"  --repetitions R         runs per backend, interleaved across backends (default 1)\n"
@@ -47,6 +52,9 @@ static const char usage[] =
 	"                          this machine's)\n"
 	"  --strict                refuse to run when the preflight finds anything (exit 3)\n"
 	"  --no-preflight          skip the preflight (as scripts/sweep, which ran its own)\n"
+	"scenario options (default):\n";
+
+static const char usage_exit[] =
 	"exit status: 0 all checks held, 1 a correctness failure (seed and replay script\n"
 	"printed), 2 bad options, 3 refused by --strict, 130 interrupted (summary and JSON\n"
 	"still written)\n";
@@ -121,6 +129,9 @@ enum {
 	O_HOLD_NS, O_HOLD_SLEEP, O_LIVE_MAPS, O_DELAY_NS, O_LONG_HOLD_MS, O_STUTTER, O_LIN_EVERY, O_NO_CHECKS, O_PROGRESS,
 	O_NO_PROGRESS, O_JSON, O_HGRM, O_FAILURE_DIR, O_COUNTERS, O_PLACEMENT, O_TOPOLOGY, O_STRICT,
 	O_NO_PREFLIGHT,
+	O_SCENARIO, O_HOTPLUGGERS, O_PROCFS_READERS, O_CXL_BUILDERS, O_PROBERS, O_SEARCHERS,
+	O_HOT_ADDERS,		/* the scenarios' roles, in enum stress_role's order */
+	O_KNOB = 512,		/* the scenarios' knobs: O_KNOB + their index */
 };
 
 static const struct option longopts[] = {
@@ -165,6 +176,13 @@ static const struct option longopts[] = {
 	{ "topology", required_argument, NULL, O_TOPOLOGY },
 	{ "strict", no_argument, NULL, O_STRICT },
 	{ "no-preflight", no_argument, NULL, O_NO_PREFLIGHT },
+	{ "scenario", required_argument, NULL, O_SCENARIO },
+	{ "hotpluggers", required_argument, NULL, O_HOTPLUGGERS },
+	{ "procfs-readers", required_argument, NULL, O_PROCFS_READERS },
+	{ "cxl-builders", required_argument, NULL, O_CXL_BUILDERS },
+	{ "probers", required_argument, NULL, O_PROBERS },
+	{ "searchers", required_argument, NULL, O_SEARCHERS },
+	{ "hot-adders", required_argument, NULL, O_HOT_ADDERS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -172,6 +190,7 @@ static const struct option longopts[] = {
 /* One option into c; 0 or a message in err. */
 static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t errlen)
 {
+	enum stress_role role;
 	unsigned long long u;
 	double d;
 
@@ -195,15 +214,26 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 		     "--va-policy must be global or sharded");
 		c->va_policy = arg;
 		break;
-	case O_THREADS:
+	case O_THREADS: {
+		enum stress_role roles[NR_ROLES];
+		unsigned n = stress_workload_roles(c, roles);
+
 		NEED(whole(arg, 1, 4096, &u), "--threads needs 1..4096");
 		memset(c->threads, 0, sizeof(c->threads));
 		for (unsigned i = 0; i < u; i++)
-			c->threads[i % NR_ROLES]++;
+			c->threads[roles[i % n]]++;
 		break;
+	}
 	case O_READERS: case O_CLAIMERS: case O_MUXERS: case O_MAPPERS: case O_WALKERS:
+	case O_HOTPLUGGERS: case O_PROCFS_READERS: case O_CXL_BUILDERS: case O_PROBERS:
+	case O_SEARCHERS: case O_HOT_ADDERS:
+		role = opt >= O_HOTPLUGGERS ? ROLE_HOTPLUG + (opt - O_HOTPLUGGERS)
+					    : ROLE_READER + (opt - O_READERS);
+		NEED(stress_workload_has_role(c, role), "--%s: %s has no %ss",
+		     longopts[opt - 256].name, c->scenario ? "this scenario" : "a run without "
+		     "--scenario", stress_role_name(role));
 		NEED(whole(arg, 0, 4096, &u), "--%s needs 0..4096", longopts[opt - 256].name);
-		c->threads[opt - O_READERS] = (unsigned)u;
+		c->threads[role] = (unsigned)u;
 		break;
 	case O_DURATION:
 		NEED(number(arg, 0.01, 86400, &d), "--duration needs seconds in 0.01..86400");
@@ -312,12 +342,49 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 	case O_TOPOLOGY: c->topology = arg; break;
 	case O_STRICT: c->strict = true; break;
 	case O_NO_PREFLIGHT: c->preflight = false; break;
+	case O_SCENARIO:	/* taken before the other options (stress_scenario_find_arg) */
+		break;
+	default:
+		return stress_scenario_set_knob(c, opt - O_KNOB, arg, err, errlen) ? -1 : 0;
 	}
 #undef NEED
 	return 0;
 }
 
+/* The usage with every scenario's options in it: malloc'd, NULL without memory. */
+static char *make_usage(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fputs(usage_options, f);
+	stress_scenario_print_details(f);
+	fputs(usage_exit, f);
+	fclose(f);
+	return text;
+}
+
+static int run(int argc, char **argv, const char *usage, const struct option *opts);
+
 int cmd_stress(int argc, char **argv)
+{
+	char *usage = make_usage();
+	struct option *opts = stress_scenario_options(longopts, O_KNOB);
+	int status = 2;
+
+	if (usage && opts)
+		status = run(argc, argv, usage, opts);
+	else
+		fputs("iomem: out of memory\n", stderr);
+	free(opts);
+	free(usage);
+	return status;
+}
+
+static int run(int argc, char **argv, const char *usage, const struct option *opts)
 {
 	struct stress_config c;
 	char err[256], *all = strdup("all"), *cmdline;
@@ -327,9 +394,14 @@ int cmd_stress(int argc, char **argv)
 	stress_config_defaults(&c);
 	c.progress = isatty(STDERR_FILENO);
 	set_backends(&c, all);
+	status = stress_scenario_find_arg(argc, argv, &c);
+	if (status) {
+		free(all);
+		return status > 0 ? 0 : 2;
+	}
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage, stdout);
 			free(all);

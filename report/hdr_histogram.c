@@ -102,6 +102,8 @@ void hdr_record_corrected(struct hdr_histogram *h, uint64_t v, uint64_t interval
 
 void hdr_add(struct hdr_histogram *dst, const struct hdr_histogram *src)
 {
+	if (!src->total_count && !src->overflow_count)	/* nothing to add: skip 256 KiB */
+		return;
 	for (unsigned i = 0; i < HDR_COUNTS_LEN; i++)
 		dst->counts[i] += src->counts[i];
 	dst->total_count += src->total_count;

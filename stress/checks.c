@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "scenarios/scenario.h"
 
 bool check_tree_invariants(struct run *r, char *why, size_t len)
 {
@@ -72,6 +73,7 @@ static bool vas_free(struct run *r, char *why, size_t len)
 
 bool check_end_state(struct run *r, char *why, size_t len)
 {
-	return nothing_held(r, why, len) && check_tree_invariants(r, why, len) &&
-	       tree_as_started(r, why, len) && vas_free(r, why, len);
+	return nothing_held(r, why, len) && scenario_check_end(r, why, len) &&
+	       check_tree_invariants(r, why, len) && tree_as_started(r, why, len) &&
+	       vas_free(r, why, len);
 }

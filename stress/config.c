@@ -12,10 +12,13 @@
 static const char *const op_names[NR_OPS] = {
 	"intersects", "lookup", "walk", "claim", "unclaim", "muxed",
 	"ioremap", "memremap", "iounmap", "translate",
+	"add_memory", "remove_memory", "walk_ram_range", "proc_iomem", "cxl_build",
+	"cxl_teardown", "probe", "unbind", "request_free", "allocate", "ioremap_x86",
 };
 
 static const char *const role_names[NR_ROLES] = {
 	"reader", "claimer", "muxer", "mapper", "walker",
+	"hotplugger", "procfs-reader", "cxl-builder", "prober", "searcher", "hot-adder",
 };
 
 const char *stress_op_name(enum stress_op op)
@@ -35,6 +38,13 @@ enum stress_role stress_op_role(enum stress_op op)
 	case OP_CLAIM: case OP_UNCLAIM: return ROLE_CLAIMER;
 	case OP_MUXED: return ROLE_MUXER;
 	case OP_TRANSLATE: return ROLE_WALKER;
+	case OP_ADD_MEMORY: case OP_REMOVE_MEMORY: return ROLE_HOTPLUG;
+	case OP_RAM_RANGE: return ROLE_READER;
+	case OP_PROC_READ: return ROLE_PROCFS;
+	case OP_CXL_BUILD: case OP_CXL_TEARDOWN: return ROLE_CXL;
+	case OP_PROBE: case OP_UNBIND: return ROLE_PROBER;
+	case OP_REQUEST_FREE: return ROLE_SEARCHER;
+	case OP_ALLOCATE: return ROLE_HOTADD;
 	default: return ROLE_MAPPER;
 	}
 }

@@ -27,7 +27,8 @@
 #define MAP_PA_SPAN	(1ULL << 40)
 #define PUBLISHED_MAPS	256
 #define RECENT_OPS	64		/* per-thread replay window */
-#define SAMPLE_EVERY	64		/* closed loop: time one op in this many */
+#define SAMPLE_EVERY	64		/* closed loop: time one op in this many (scenarios,
+					 * whose ops are slower, time every one) */
 
 /* PHASE_LIN: a linearizability window (lin_window.c): the workers given a quota run that
  * many recorded iterations, the others stay parked. */
@@ -35,6 +36,8 @@ enum phase { PHASE_RUN, PHASE_PAUSE, PHASE_LIN, PHASE_STOP };
 
 #define LIN_QUOTA	2		/* iterations each window participant records */
 #define LIN_PARTICIPANTS 4		/* tree-role workers per window */
+
+struct lin_state;
 
 /* A mapping a mapper made, published for walkers. seq is odd while it changes. */
 struct published_map {
@@ -102,12 +105,18 @@ struct run {
 	struct granted_claim witness[2];	/* a double grant's two claims, or n == 0 */
 	struct worker *workers;
 	unsigned nworkers;
+	uint64_t started_ns;		/* when the first worker was started */
 	atomic_uint finished;		/* workers whose loop ended */
+	_Atomic uint64_t finished_ns;	/* when the last of them did */
 	atomic_uint parked;		/* workers waiting out a pause or a window */
 	unsigned lin_next;		/* where the next window's participants start */
 	uint64_t lin_windows, lin_ops, lin_unknown, lin_skipped;
 	uint64_t timing_overhead_ns;	/* one clock pair + record, measured at start */
 	double measured_seconds;
+	void *scenario;			/* the scenario's state (scenarios/), or NULL */
+	struct lin_state *start_state;	/* a scenario's starting tree, for replays */
+	uint64_t build_ns;		/* building the scenario's starting tree */
+	size_t starting_resources;	/* before the harness's windows were added */
 };
 
 /* Workers. */

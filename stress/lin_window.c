@@ -14,6 +14,7 @@
 #include "check/linearizability.h"
 #include "harness.h"
 #include "report/atomic_file.h"
+#include "scenarios/scenario.h"
 
 #define PARK_STALL_NS		2000000000ULL	/* a worker busy in one long op: skip */
 #define WINDOW_STALL_NS		20000000000ULL	/* no participant moves: a lost wake-up */
@@ -21,6 +22,8 @@
 
 static bool is_tree_role(const struct worker *w)
 {
+	if (w->run->c->scenario)
+		return scenario_role_records(w);
 	return w->role == ROLE_READER || w->role == ROLE_CLAIMER || w->role == ROLE_MUXER;
 }
 

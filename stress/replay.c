@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "report.h"
 #include "report/atomic_file.h"
+#include "scenarios/scenario.h"
 
 struct replay {
 	struct run *r;
@@ -115,7 +116,10 @@ static int fill_replay(FILE *f, void *arg)
 		   "# replay: iomem script --backend %s %s\n",
 		r->failure, (unsigned long long)rp->fig->seed, r->backend, iomem_tree_lock(r->t),
 		w ? w->id : -1, w ? stress_role_name(w->role) : "checker", r->backend, rp->script);
-	fprintf(f, "load stress-failure-%llu.tree\n", (unsigned long long)rp->fig->seed);
+	if (r->c->scenario)
+		scenario_write_start(r, f);
+	else
+		fprintf(f, "load stress-failure-%llu.tree\n", (unsigned long long)rp->fig->seed);
 	fprintf(f, "insert 0x%llx 0x%llx \"iomem-stress claims\" mem\n",
 		(unsigned long long)r->claim_base,
 		(unsigned long long)(r->claim_base + CLAIM_SLOTS * CLAIM_SLOT - 1));

@@ -10,6 +10,7 @@
 #include "measure.h"
 #include "locks/fairness.h"
 #include "report/atomic_file.h"
+#include "stress/scenario.h"
 
 int report_figures_init(struct run_figures *f, const struct stress_config *c,
 			const char *backend)
@@ -56,7 +57,7 @@ void report_add_worker(struct run_figures *f, const struct worker *w)
 }
 
 /* --- Summary. */
-static const char *human_ns(double ns, char *buf, size_t len)
+const char *human_ns(double ns, char *buf, size_t len)
 {
 	if (ns < 1e3)
 		snprintf(buf, len, "%.0fns", ns);
@@ -94,14 +95,14 @@ static void print_ops(FILE *out, const struct run_figures *f)
 {
 	char b[7][24];
 
-	fprintf(out, "  %-11s %9s %8s %8s %8s %8s %8s %8s %9s\n", "op", "ops/s", "mean", "p50",
+	fprintf(out, "  %-14s %9s %8s %8s %8s %8s %8s %8s %9s\n", "op", "ops/s", "mean", "p50",
 		"p90", "p99", "p99.9", "max", "refused");
 	for (int op = 0; op < NR_OPS; op++) {
 		const struct hdr_histogram *h = f->hist[op];
 
 		if (!f->ops[op])
 			continue;
-		fprintf(out, "  %-11s %9s %8s %8s %8s %8s %8s %8s %9llu\n", stress_op_name(op),
+		fprintf(out, "  %-14s %9s %8s %8s %8s %8s %8s %8s %9llu\n", stress_op_name(op),
 			human_rate(f->ops[op] / f->seconds, b[0], 24),
 			human_ns(hdr_mean(h), b[1], 24), human_ns(hdr_value_at_percentile(h, 50), b[2], 24),
 			human_ns(hdr_value_at_percentile(h, 90), b[3], 24),
@@ -220,7 +221,7 @@ static double ops_per_second(const struct run_figures *f, int op)
 
 static void print_ratios(FILE *out, struct run_figures *figs, unsigned n)
 {
-	fprintf(out, "\nthroughput relative to %s (same workload, runs interleaved):\n  %-11s",
+	fprintf(out, "\nthroughput relative to %s (same workload, runs interleaved):\n  %-14s",
 		figs[0].backend, "op");
 	for (unsigned b = 0; b < n; b++)
 		fprintf(out, " %9s", figs[b].backend);
@@ -230,7 +231,7 @@ static void print_ratios(FILE *out, struct run_figures *figs, unsigned n)
 
 		if (!base)
 			continue;
-		fprintf(out, "  %-11s", stress_op_name(op));
+		fprintf(out, "  %-14s", stress_op_name(op));
 		for (unsigned b = 0; b < n; b++)
 			fprintf(out, " %8.2fx", ops_per_second(&figs[b], op) / base);
 		fputc('\n', out);
@@ -257,18 +258,22 @@ void report_summary(FILE *out, const struct report_context *ctx, struct run_figu
 		    unsigned n)
 {
 	const struct stress_config *c = ctx->c;
+	enum stress_role roles[NR_ROLES];
+	unsigned nroles = stress_workload_roles(c, roles);
 	int cheapest_op = 0;
 	double cheapest = cheapest_op_ns(figs, n, &cheapest_op);
-	double per_op = ctx->timing_overhead_ns / (c->rate > 0 ? 1 : SAMPLE_EVERY);
+	int every = c->rate > 0 || c->scenario ? 1 : SAMPLE_EVERY;
+	double per_op = ctx->timing_overhead_ns / every;
 	bool failed = false;
 
 	fprintf(out, "\niomem stress: lock %s, muxed-wait %s, VA allocator %s; threads:",
 		c->lock ? c->lock : "pthread-rw", c->muxed_wait ? c->muxed_wait : "global",
 		c->va_policy ? c->va_policy : "global");
-	for (int role = 0; role < NR_ROLES; role++)
-		fprintf(out, " %u %ss", c->threads[role], stress_role_name(role));
+	for (unsigned i = 0; i < nroles; i++)
+		fprintf(out, " %u %ss", c->threads[roles[i]], stress_role_name(roles[i]));
 	fprintf(out, "\n  starting tree: %s (%zu resources); seed %llu\n", ctx->tree_source,
-		figs[0].resources, (unsigned long long)c->seed);
+		figs[0].starting_resources, (unsigned long long)c->seed);
+	report_scenario_header(out, c, figs, n);
 	if (c->ops)
 		fprintf(out, "  %llu ops per thread per run\n", (unsigned long long)c->ops);
 	else
@@ -294,16 +299,19 @@ void report_summary(FILE *out, const struct report_context *ctx, struct run_figu
 	}
 	if (n > 1)
 		print_ratios(out, figs, n);
+	report_scenario_headline(out, c, figs, n);
 	fprintf(out, "\ntiming overhead: %.2f ns per op (one op in %d timed), %.1f%% of the "
 		     "cheapest op (%s, %.0f ns)\n",
-		per_op, c->rate > 0 ? 1 : SAMPLE_EVERY, cheapest ? 100 * per_op / cheapest : 0,
+		per_op, every, cheapest ? 100 * per_op / cheapest : 0,
 		stress_op_name(cheapest_op), cheapest);
-	fprintf(out, "checks: %s\n",
+	fprintf(out, "checks: %s%s%s\n",
 		!c->checks ? "off (--no-checks)"
 		: failed   ? "FAILED (see above)"
 			   : "all held (tree invariants, ownership tokens, MUXED exclusion, "
 			     "own-mapping and walker translations, linearizability windows, "
-			     "end state)");
+			     "end state",
+		c->checks && !failed ? report_scenario_checks(c) : "",
+		c->checks && !failed ? ")" : "");
 	if (ctx->interrupted)
 		fprintf(out, "interrupted: the figures cover the time until SIGINT\n");
 }

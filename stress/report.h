@@ -38,6 +38,8 @@ struct run_figures {
 	struct vmap_lock_stat va_locks[VMAP_MAX_LOCK_CLASSES];	/* summed over runs */
 	unsigned nva_locks;
 	size_t resources;
+	size_t starting_resources;	/* before the harness's windows */
+	uint64_t build_ns_min, build_ns_max;	/* a scenario's starting tree, over the runs */
 	uint64_t lin_windows, lin_ops, lin_unknown, lin_skipped;
 	long long leaked_bytes;
 	struct perf_reading counts[NR_ROLES];	/* --counters: per role, summed over runs */
@@ -62,6 +64,9 @@ struct report_context {
 	bool interrupted;
 };
 
+/* "12ns", "3.4us", "1.2ms", "2.00s". */
+const char *human_ns(double ns, char *buf, size_t len);
+
 void report_summary(FILE *out, const struct report_context *ctx, struct run_figures *figs,
 		    unsigned n);
 /* Jain's index and locktorture's starvation flag over per-thread op counts. */
@@ -75,6 +80,19 @@ struct fairness fairness_of(const unsigned long long *x, unsigned n);
 /* Google Benchmark's JSON schema (report_json.c), written atomically. 0 or -errno. */
 int report_json(const char *path, const struct report_context *ctx, struct run_figures *figs,
 		unsigned n);
+/* What a scenario adds (report_scenario.c): its knobs and how long its starting tree took
+ * to build, under the summary's header; its figures of merit compared across backends,
+ * after the ratios; its own checks, as ", ..." for the checks line; the same in the
+ * JSON's context. All nothing without a scenario. */
+void report_scenario_header(FILE *out, const struct stress_config *c,
+			    const struct run_figures *figs, unsigned n);
+void report_scenario_headline(FILE *out, const struct stress_config *c,
+			      const struct run_figures *figs, unsigned n);
+const char *report_scenario_checks(const struct stress_config *c);
+struct bench_json;
+int report_scenario_json(struct bench_json *bj, const struct stress_config *c,
+			 const struct run_figures *figs, unsigned n);
+
 /* HdrHistogram percentile distributions, one per backend and op, written atomically. */
 int report_hgrm(const char *path, struct run_figures *figs, unsigned n);
 

@@ -39,6 +39,7 @@ static int set_context(struct bench_json *bj, const struct report_context *ctx,
 	rc |= bench_json_set_num(bj, "timing_overhead_ns", ctx->timing_overhead_ns);
 	rc |= bench_json_set_bool(bj, "checks", c->checks);
 	rc |= bench_json_set_bool(bj, "interrupted", ctx->interrupted);
+	rc |= report_scenario_json(bj, c, figs, n);
 	for (unsigned b = 0; b < n; b++) {	/* all ops, per second of the run(s) */
 		char key[64], *series = NULL;
 		size_t len = 0;

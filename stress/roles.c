@@ -12,6 +12,8 @@
 
 #include "harness.h"
 #include "measure.h"
+#include "role_helpers.h"
+#include "scenarios/scenario.h"
 
 void worker_note(struct worker *w, const char *fmt, ...)
 {
@@ -75,7 +77,7 @@ static void park(struct worker *w, bool on)
  * nobody can sleep on it. A participant of a window leaves the park before taking its
  * quota, so the supervisor that sees every quota spent and every worker parked knows
  * the window is over. */
-static bool keep_going(struct worker *w, uint64_t done)
+bool keep_going(struct worker *w, uint64_t done)
 {
 	struct run *r = w->run;
 	bool spent = r->c->ops && done >= r->c->ops;
@@ -104,7 +106,7 @@ static bool keep_going(struct worker *w, uint64_t done)
 }
 
 /* A recorded op of a window: run through lin_op_apply, which calls the same API. */
-static int recorded(struct worker *w, struct lin_event *e)
+int recorded(struct worker *w, struct lin_event *e)
 {
 	lin_op_apply(w->run->t, &e->op, &e->res, false);
 	lin_ring_end(w->ring, e);
@@ -112,8 +114,8 @@ static int recorded(struct worker *w, struct lin_event *e)
 }
 
 /* iomem_request_region (blocking) and iomem_release_region, recorded in a window. */
-static int worker_request(struct worker *w, resource_size_t start, resource_size_t n,
-			  const char *name, unsigned long flags)
+int worker_request(struct worker *w, resource_size_t start, resource_size_t n,
+		   const char *name, unsigned long flags)
 {
 	struct lin_event *e;
 
@@ -124,7 +126,7 @@ static int worker_request(struct worker *w, resource_size_t start, resource_size
 	return recorded(w, e);
 }
 
-static int worker_release(struct worker *w, resource_size_t start, resource_size_t n)
+int worker_release(struct worker *w, resource_size_t start, resource_size_t n)
 {
 	struct lin_event *e;
 
@@ -135,7 +137,7 @@ static int worker_release(struct worker *w, resource_size_t start, resource_size
 	return recorded(w, e);
 }
 
-static unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n)
+unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n)
 {
 	unsigned total = 0, k;
 
@@ -153,7 +155,7 @@ static unsigned pick_op(struct worker *w, const enum stress_op *ops, unsigned n)
 }
 
 /* An index in [0, n) by the configured distribution. */
-static uint64_t pick_index(struct worker *w, uint64_t n)
+uint64_t pick_index(struct worker *w, uint64_t n)
 {
 	struct run *r = w->run;
 
@@ -181,19 +183,14 @@ static uint64_t pick_index(struct worker *w, uint64_t n)
 	}
 }
 
-struct timer {
-	uint64_t t0, intended;
-	bool on;
-};
-
-static void op_begin(struct worker *w, struct timer *tm, uint64_t done)
+void op_begin(struct worker *w, struct timer *tm, uint64_t done)
 {
-	tm->on = w->run->c->rate > 0 || done % SAMPLE_EVERY == 0;
+	tm->on = w->run->c->rate > 0 || w->run->c->scenario || done % SAMPLE_EVERY == 0;
 	if (tm->on)
 		tm->t0 = stress_now_ns();
 }
 
-static void op_end(struct worker *w, struct timer *tm, enum stress_op op)
+void op_end(struct worker *w, struct timer *tm, enum stress_op op)
 {
 	if (!atomic_load_explicit(&w->run->measuring, memory_order_relaxed))
 		return;
@@ -362,7 +359,7 @@ static bool unclaim(struct worker *w, struct timer *tm, uint64_t i, const struct
 /* Claims 1..4 slots of the claims window and keeps up to LIVE_CLAIMS of them, releasing a
  * random one when over, as drivers hold their regions. Every slot granted carries the
  * claimer's token, so a grant overlapping a held claim is caught the moment it happens. */
-static void claimer_loop(struct worker *w)
+void claimer_loop(struct worker *w)
 {
 	struct run *r = w->run;
 	struct timer tm = { 0 };
@@ -548,21 +545,27 @@ static int map_one(struct worker *w, struct mapping *m, enum stress_op *op)
 	return rc;
 }
 
-static void unmap_one(struct worker *w, struct mapping *m, struct published_map *p,
-		      struct timer *tm, uint64_t i)
+void worker_iounmap(struct worker *w, uint64_t *va, unsigned slot, struct timer *tm,
+		    uint64_t i)
 {
 	int rc;
 
-	if (p)
-		publish_map(p, NULL);
-	worker_note(w, "iounmap t%dm%u", w->id, m->slot);
+	worker_note(w, "iounmap t%dm%u", w->id, slot);
 	op_begin(w, tm, i);
-	rc = iomem_iounmap(w->run->m, m->va);
+	rc = iomem_iounmap(w->run->m, *va);
 	op_end(w, tm, OP_IOUNMAP);
 	if (rc)
 		run_fail(w->run, w, "iounmap of live mapping %llx failed: %s",
-			 (unsigned long long)m->va, strerror(-rc));
-	m->va = 0;
+			 (unsigned long long)*va, strerror(-rc));
+	*va = 0;
+}
+
+static void unmap_one(struct worker *w, struct mapping *m, struct published_map *p,
+		      struct timer *tm, uint64_t i)
+{
+	if (p)
+		publish_map(p, NULL);
+	worker_iounmap(w, &m->va, m->slot, tm, i);
 }
 
 static void mapper_loop(struct worker *w)
@@ -665,7 +668,8 @@ void *worker_main(void *arg)
 
 	pin(w);
 	stress_counters_thread_start(w);
-	switch (w->role) {
+	switch (w->run->c->scenario ? NR_ROLES : w->role) {
+	case NR_ROLES: scenario_role_loop(w); break;	/* its loops: some of these, its own */
 	case ROLE_READER: reader_loop(w); break;
 	case ROLE_CLAIMER: claimer_loop(w); break;
 	case ROLE_MUXER: muxer_loop(w); break;
@@ -674,6 +678,7 @@ void *worker_main(void *arg)
 	}
 	atomic_store(&w->exited, true);		/* no window waits for it from here */
 	atomic_store(&w->lin_quota, 0);
-	atomic_fetch_add(&w->run->finished, 1);
+	if (atomic_fetch_add(&w->run->finished, 1) + 1 == w->run->nworkers)
+		atomic_store(&w->run->finished_ns, stress_now_ns());
 	return NULL;
 }

@@ -15,6 +15,7 @@
 #include "iomem/dump.h"
 #include "report.h"
 #include "report/atomic_file.h"
+#include "scenarios/scenario.h"
 
 static void sleep_ms(unsigned ms)
 {
@@ -91,7 +92,7 @@ static void progress(struct run *r, double elapsed, double total, double rate)
 static void supervise(struct run *r, struct run_figures *fig)
 {
 	const struct stress_config *c = r->c;
-	double total = c->warmup + c->duration, t0 = stress_now_ns() / 1e9, last_tick = t0;
+	double total = c->warmup + c->duration, t0 = r->started_ns / 1e9, last_tick = t0;
 	double measure_start = t0, next_check = t0 + 0.25, stutter_at = t0 + c->stutter;
 	double next_window = t0 + c->lin_every;
 	uint64_t last_ops = 0;
@@ -144,7 +145,9 @@ static void supervise(struct run *r, struct run_figures *fig)
 		fputs("\r\033[K", stderr);
 	if (atomic_load(&r->phase) != PHASE_STOP)
 		atomic_store(&r->phase, PHASE_STOP);
-	fig->seconds += stress_now_ns() / 1e9 - measure_start;
+	/* --ops: the work's own end, not the next of the loop's 20 ms ticks. */
+	fig->seconds += (atomic_load(&r->finished_ns) ? atomic_load(&r->finished_ns)
+						       : stress_now_ns()) / 1e9 - measure_start;
 }
 
 static void join_workers(struct run *r)
@@ -181,6 +184,11 @@ static void collect(struct run *r, struct run_figures *fig)
 	fig->drain_throttled += vs.drain_throttled;
 	report_add_va_locks(fig, iomem_mmu_vmap(r->m));
 	fig->resources = iomem_count(r->t, IOMEM_ROOT_IOMEM);
+	fig->starting_resources = r->starting_resources;
+	if (!fig->runs || r->build_ns < fig->build_ns_min)
+		fig->build_ns_min = r->build_ns;
+	if (r->build_ns > fig->build_ns_max)
+		fig->build_ns_max = r->build_ns;
 	fig->lin_windows += r->lin_windows;
 	fig->lin_ops += r->lin_ops;
 	fig->lin_unknown += r->lin_unknown;
@@ -218,6 +226,7 @@ static int setup(struct run *r, char *err, size_t errlen)
 
 static void teardown(struct run *r)
 {
+	scenario_destroy(r);
 	iomem_mmu_free(r->m);
 	iomem_tree_free(r->t);
 	free(r->ram);
@@ -255,6 +264,7 @@ int run_once(const struct stress_config *c, const char *backend, char *start_dum
 		return 2;
 	}
 	atomic_store(&r->measuring, c->warmup <= 0 || c->ops);
+	r->started_ns = stress_now_ns();
 	if (atomic_load(&r->measuring))
 		stress_counters_mark(r);	/* before any worker: all at zero */
 	for (unsigned i = 0; i < r->nworkers; i++)

@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "iomem/dump.h"
+#include "scenarios/scenario.h"
 
 /* A tree of about `regions` resources, `depth` deep: System RAM for the readers, then
  * PCI-like windows, each holding a chain of nested BARs ending in a driver's claim. */
@@ -47,7 +48,10 @@ int start_tree_text(const struct stress_config *c, char **text, const char **sou
 		    char *err, size_t errlen)
 {
 	*source = c->regions ? "synthetic" : c->tree_from;
-	if (c->regions) {
+	if (c->scenario) {
+		*source = stress_scenario_name(c->scenario);
+		return scenario_start_text(c, text, err, errlen);
+	} else if (c->regions) {
 		*text = synthetic(c->regions, c->depth);
 	} else if (c->tree_from) {
 		return iomem_dump_text(c->tree_from, text, err, errlen);
@@ -90,23 +94,28 @@ static int add_window(struct run *r, resource_size_t size, const char *name,
 
 int start_tree_build(struct run *r, char *err, size_t errlen)
 {
-	FILE *f = fmemopen(r->start_dump, strlen(r->start_dump), "r");
+	FILE *f = r->c->scenario ? NULL : fmemopen(r->start_dump, strlen(r->start_dump), "r");
 	int rc;
 
-	if (!f)
+	if (r->c->scenario) {
+		rc = scenario_build(r, err, errlen);
+	} else if (!f) {
 		return -ENOMEM;
-	rc = iomem_load_dump(r->t, IOMEM_ROOT_IOMEM, f, r->c->tree_from ? r->c->tree_from
-								   : "starting tree",
-			     err, errlen);
-	fclose(f);
+	} else {
+		rc = iomem_load_dump(r->t, IOMEM_ROOT_IOMEM, f,
+				     r->c->tree_from ? r->c->tree_from : "starting tree", err,
+				     errlen);
+		fclose(f);
+	}
 	if (rc)
 		return rc;
+	r->starting_resources = iomem_count(r->t, IOMEM_ROOT_IOMEM);
 	rc = add_window(r, CLAIM_SLOTS * CLAIM_SLOT, "iomem-stress claims", &r->claim_base, err,
 			errlen);
 	if (!rc)
 		rc = add_window(r, 64 * MUXED_SIZE, "iomem-stress muxed", &r->muxed_base, err,
 				errlen);
-	if (rc)
+	if (rc || r->c->scenario)	/* scenarios' readers know their own RAM */
 		return rc;
 	iomem_walk_res_desc(r->t, IOMEM_ROOT_IOMEM, IORES_DESC_NONE,
 			    IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, ~0ULL, collect_ram, r);

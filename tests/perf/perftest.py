@@ -21,7 +21,7 @@ FIXTURES = os.path.join(HERE, "fixtures")
 sys.dont_write_bytecode = True
 # The Python tools of scripts/ (ci-perf is a shell script of its own).
 TOOLS = ("compare", "sweep", "ab", "plot", "report", "changepoints", "export", "test-times",
-         "lock-ranking")
+         "lock-ranking", "scenario-table")
 
 SKIP = 77
 

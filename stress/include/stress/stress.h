@@ -15,6 +15,13 @@ enum stress_role {
 	ROLE_MUXER,	/* contends for K shared MUXED regions */
 	ROLE_MAPPER,	/* ioremap/memremap/iounmap churn */
 	ROLE_WALKER,	/* translate, as the MMU on a TLB miss */
+	/* Roles only scenarios have (stress/scenarios/). */
+	ROLE_HOTPLUG,	/* memory blocks added and removed */
+	ROLE_PROCFS,	/* whole /proc/iomem reads */
+	ROLE_CXL,	/* CXL regions, dax devices and kmem built and torn down */
+	ROLE_PROBER,	/* drivers binding: BAR claims, released on unbind */
+	ROLE_SEARCHER,	/* request_free_mem_region: search, then request */
+	ROLE_HOTADD,	/* allocate_resource of hot-added BARs */
 	NR_ROLES,
 };
 
@@ -24,6 +31,15 @@ enum stress_op {
 	OP_MUXED,					/* muxers: request..release */
 	OP_IOREMAP, OP_MEMREMAP, OP_IOUNMAP,		/* mappers */
 	OP_TRANSLATE,					/* walkers */
+	/* Ops only scenarios have. */
+	OP_ADD_MEMORY, OP_REMOVE_MEMORY,		/* hotplug */
+	OP_RAM_RANGE,					/* walk_system_ram_range */
+	OP_PROC_READ,					/* procfs */
+	OP_CXL_BUILD, OP_CXL_TEARDOWN,			/* cxl: one layer up or down */
+	OP_PROBE, OP_UNBIND,				/* probers */
+	OP_REQUEST_FREE,				/* searchers */
+	OP_ALLOCATE,					/* hotadd */
+	OP_IOREMAP_X86,					/* mappers: x86's walk, then map */
 	NR_OPS,
 };
 
@@ -32,7 +48,12 @@ enum stress_dist { DIST_UNIFORM, DIST_ZIPF, DIST_HOTSPOT };
 #define STRESS_MAX_BACKENDS 8
 #define STRESS_MAX_CPUS 256
 
+struct stress_scenario;
+#define STRESS_MAX_KNOBS 4
+
 struct stress_config {
+	const struct stress_scenario *scenario;	/* --scenario (stress/scenario.h), or NULL */
+	uint64_t knob[STRESS_MAX_KNOBS];	/* its knobs' values, in its table's order */
 	const char *backends[STRESS_MAX_BACKENDS + 1];	/* NULL-terminated, run in turn */
 	const char *lock;		/* tree lock strategy (NULL = default) */
 	const char *muxed_wait;		/* "global" or "hashed" */
