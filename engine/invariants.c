@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "iomem/alloc.h"
 #include "backend.h"
 
 enum { MAX_CHECKED_DEPTH = 256 };
@@ -49,7 +50,7 @@ static int visit(const struct resource *r, int depth, void *arg)
 bool iomem_check_invariants(struct iomem_tree *t, enum iomem_root root, char *why, size_t len)
 {
 	static struct inv zero;
-	struct inv *s = malloc(sizeof(*s));
+	struct inv *s = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*s));
 	char buf[1];
 	bool ok;
 
@@ -62,6 +63,6 @@ bool iomem_check_invariants(struct iomem_tree *t, enum iomem_root root, char *wh
 	s->why = why ? why : buf;
 	s->len = why ? len : sizeof(buf);
 	ok = iomem_for_each(t, root, visit, s) == 0;
-	free(s);
+	iomem_free(IOMEM_ALLOC_OTHER, s);
 	return ok;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "backend.h"
 #include "itree_kids.h"
 #include "locks/lock.h"
@@ -639,14 +640,14 @@ static struct iomem_node *it_append(struct iomem_tree *t, enum iomem_root root,
 
 static int it_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
-	struct itree *it = calloc(1, sizeof(*it));
+	struct itree *it = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*it));
 	int err;
 
 	if (!it)
 		return -ENOMEM;
 	err = iomem_tree_lock_init(&it->lock, opts);
 	if (err) {
-		free(it);
+		iomem_free(IOMEM_ALLOC_OTHER, it);
 		return err;
 	}
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++) {
@@ -668,7 +669,7 @@ static void it_destroy(struct iomem_tree *t)
 		free_descendants(it, &it->roots[i]);
 	kids_pool_destroy(&it->pool);
 	lock_destroy(&it->lock);
-	free(it);
+	iomem_free(IOMEM_ALLOC_OTHER, it);
 }
 
 static const char *it_lock_name(const struct iomem_tree *t)

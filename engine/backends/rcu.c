@@ -16,6 +16,7 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "iomem/alloc.h"
 #include "backend.h"
 #include "locks/lock.h"
 #include "node_alloc.h"
@@ -510,7 +511,7 @@ static bool preorder_push(struct preorder *w, const struct resource *r)
 {
 	if (w->depth == w->cap) {
 		size_t cap = 2 * w->cap;
-		const struct resource **p = malloc(cap * sizeof(*p));
+		const struct resource **p = iomem_alloc(IOMEM_ALLOC_OTHER, cap * sizeof(*p));
 
 		if (!p) {
 			w->oom = true;
@@ -518,7 +519,7 @@ static bool preorder_push(struct preorder *w, const struct resource *r)
 		}
 		memcpy(p, w->path, w->depth * sizeof(*p));
 		if (w->path != w->fixed)
-			free(w->path);
+			iomem_free(IOMEM_ALLOC_OTHER, w->path);
 		w->path = p;
 		w->cap = cap;
 	}
@@ -552,7 +553,7 @@ static const struct resource *preorder_next(struct preorder *w, bool descend, in
 static void preorder_done(struct preorder *w)
 {
 	if (w->path != w->fixed)
-		free(w->path);
+		iomem_free(IOMEM_ALLOC_OTHER, w->path);
 }
 
 /* __region_intersects, 6.12+ (§1.5). */
@@ -717,14 +718,14 @@ static struct iomem_node *rc_append(struct iomem_tree *t, enum iomem_root root,
 
 static int rc_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
-	struct rcu_tree *rt = calloc(1, sizeof(*rt));
+	struct rcu_tree *rt = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*rt));
 	int err;
 
 	if (!rt)
 		return -ENOMEM;
 	err = iomem_tree_lock_init(&rt->writer, opts);
 	if (err) {
-		free(rt);
+		iomem_free(IOMEM_ALLOC_OTHER, rt);
 		return err;
 	}
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
@@ -743,7 +744,7 @@ static void rc_destroy(struct iomem_tree *t)
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_list(rt->roots[i].child);
 	lock_destroy(&rt->writer);
-	free(rt);
+	iomem_free(IOMEM_ALLOC_OTHER, rt);
 }
 
 static const char *rc_lock_name(const struct iomem_tree *t)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "backend.h"
 #include "locks/lock.h"
 #include "node_alloc.h"
@@ -496,14 +497,14 @@ static struct iomem_node *rw_append(struct iomem_tree *t, enum iomem_root root,
 
 static int rw_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
-	struct rwlock_tree *rt = calloc(1, sizeof(*rt));
+	struct rwlock_tree *rt = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*rt));
 	int err;
 
 	if (!rt)
 		return -ENOMEM;
 	err = iomem_tree_lock_init(&rt->lock, opts);
 	if (err) {
-		free(rt);
+		iomem_free(IOMEM_ALLOC_OTHER, rt);
 		return err;
 	}
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
@@ -519,7 +520,7 @@ static void rw_destroy(struct iomem_tree *t)
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_list(rt->roots[i].child);
 	lock_destroy(&rt->lock);
-	free(rt);
+	iomem_free(IOMEM_ALLOC_OTHER, rt);
 }
 
 static const char *rw_lock_name(const struct iomem_tree *t)

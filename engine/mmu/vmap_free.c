@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "vmap_impl.h"
 
 #define SPARE_AREAS 32
@@ -17,7 +18,7 @@ static struct vmap_area *spare_get(struct vmap_space *vs)
 	struct vmap_area *va = vs->spare;
 
 	if (!va)
-		return calloc(1, sizeof(*va));
+		return iomem_alloc(IOMEM_ALLOC_VA, sizeof(*va));
 	vs->spare = va->next;
 	vs->nr_spare--;
 	memset(va, 0, sizeof(*va));
@@ -27,7 +28,7 @@ static struct vmap_area *spare_get(struct vmap_space *vs)
 static void spare_put(struct vmap_space *vs, struct vmap_area *va)
 {
 	if (vs->nr_spare == SPARE_AREAS) {
-		free(va);
+		iomem_free(IOMEM_ALLOC_VA, va);
 		return;
 	}
 	va->next = vs->spare;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "iomem/alloc.h"
 #include "vmap_impl.h"
 
 static const char *const policy_names[] = { "global", "sharded", NULL };
@@ -60,7 +61,7 @@ static int parse_opts(struct vmap_space *vs, const struct vmap_opts *opts)
 
 static int init_free_tree(struct vmap_space *vs)
 {
-	struct vmap_area *all = calloc(1, sizeof(*all));
+	struct vmap_area *all = iomem_alloc(IOMEM_ALLOC_VA, sizeof(*all));
 
 	if (!all)
 		return -ENOMEM;
@@ -73,7 +74,7 @@ static int init_free_tree(struct vmap_space *vs)
 struct vmap_space *vmap_new(struct pgtable *pt, const struct vmap_opts *opts)
 {
 	static const struct vmap_opts defaults;
-	struct vmap_space *vs = calloc(1, sizeof(*vs));
+	struct vmap_space *vs = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*vs));
 	int rc = -ENOMEM;
 
 	if (!vs)
@@ -83,21 +84,20 @@ struct vmap_space *vmap_new(struct pgtable *pt, const struct vmap_opts *opts)
 	if (rc)
 		goto fail;
 	rc = -ENOMEM;
-	vs->nodes = aligned_alloc(64, vs->nr_nodes * sizeof(*vs->nodes));
-	vs->purge_lists = calloc(vs->nr_nodes, sizeof(*vs->purge_lists));
+	vs->nodes = iomem_alloc_aligned(IOMEM_ALLOC_OTHER, 64, vs->nr_nodes * sizeof(*vs->nodes));
+	vs->purge_lists = iomem_alloc(IOMEM_ALLOC_OTHER, vs->nr_nodes * sizeof(*vs->purge_lists));
 	if (!vs->nodes || !vs->purge_lists)
 		goto fail;
-	memset(vs->nodes, 0, vs->nr_nodes * sizeof(*vs->nodes));
 	rc = init_free_tree(vs);
 	if (!rc && (rc = init_locks(vs, opts ? opts->lock : NULL)))
-		free(vs->free_root);
+		iomem_free(IOMEM_ALLOC_VA, to_area(vs->free_root));
 	if (!rc)
 		return vs;
 fail:
 	if (vs) {
-		free(vs->nodes);
-		free(vs->purge_lists);
-		free(vs);
+		iomem_free(IOMEM_ALLOC_OTHER, vs->nodes);
+		iomem_free(IOMEM_ALLOC_OTHER, vs->purge_lists);
+		iomem_free(IOMEM_ALLOC_OTHER, vs);
 	}
 	errno = -rc;
 	return NULL;
@@ -105,14 +105,14 @@ fail:
 
 static void free_node(struct va_node *n)
 {
-	free(to_area(n));
+	iomem_free(IOMEM_ALLOC_VA, to_area(n));
 }
 
 static void free_list(struct vmap_area *va)
 {
 	for (struct vmap_area *next; va; va = next) {
 		next = va->next;
-		free(va);
+		iomem_free(IOMEM_ALLOC_VA, va);
 	}
 }
 
@@ -135,9 +135,9 @@ void vmap_free(struct vmap_space *vs)
 	lock_destroy(&vs->lock);
 	if (vs->sharded)
 		lock_destroy(&vs->purge_lock);
-	free(vs->nodes);
-	free(vs->purge_lists);
-	free(vs);
+	iomem_free(IOMEM_ALLOC_OTHER, vs->nodes);
+	iomem_free(IOMEM_ALLOC_OTHER, vs->purge_lists);
+	iomem_free(IOMEM_ALLOC_OTHER, vs);
 }
 
 uint64_t vmap_lazy_max_pages(const struct vmap_space *vs)
