@@ -14,20 +14,34 @@
 #include <jemalloc/jemalloc.h>
 #endif
 
-/* Live allocations by kind, one cache line each, so that a mapper counting its areas does
- * not bounce the line a tree writer counts its nodes on. Relaxed: each is a statistic
- * read when the allocating threads are done (joined, or the caller's own), ordering
- * nothing else. */
-static struct {
-	_Atomic long long live, bytes;
-} __attribute__((aligned(64))) counts[IOMEM_ALLOC_NR_KINDS];
+/* Live allocations by kind, counted in per-thread slots: a thread adds to its own slot's
+ * cache line (shared only when more than COUNT_SLOTS threads allocate), so mapping threads
+ * counting their VA areas never bounce a line between them, which one global counter per
+ * kind would on every ioremap. A slot's counts may go negative (a node freed by another
+ * thread than made it); only the sum over the slots means anything. Relaxed: the counts
+ * are statistics, read when the allocating threads are done (joined, or the reader's own
+ * calls), and order nothing else. */
+#define COUNT_SLOTS 64
+static struct count_slot {
+	struct {
+		_Atomic long long live, bytes;
+	} kind[IOMEM_ALLOC_NR_KINDS];
+} __attribute__((aligned(64))) slots[COUNT_SLOTS];
+static _Atomic unsigned next_slot;
+static _Thread_local struct count_slot *my_slot;
+
+static struct count_slot *this_slot(void)
+{
+	if (__builtin_expect(!my_slot, 0))
+		my_slot = &slots[atomic_fetch_add_explicit(&next_slot, 1, memory_order_relaxed) %
+				 COUNT_SLOTS];
+	return my_slot;
+}
 
 /* The failure switch is compiled into every build. Disarmed, it costs one relaxed load of
  * `armed`, a line no thread writes then, so it stays shared in every core's cache: an L1
  * hit and a branch that always goes the same way, beside a call of malloc that costs tens
- * of nanoseconds. (Measured on the tree_mem/ and mmu benchmarks: no difference beyond
- * their run-to-run spread; docs/testing.md.) Only an armed switch counts allocations on
- * the shared `numbered`. The controlling thread arms and disarms around its own calls, so
+ * of nanoseconds. Only an armed switch counts allocations on the shared `numbered`. The controlling thread arms and disarms around its own calls, so
  * program order orders the switch against the allocations it is about; other threads may
  * see it late, which only decides whether theirs are numbered. */
 static atomic_bool armed;
@@ -75,8 +89,10 @@ static size_t usable(enum iomem_alloc_kind kind, void *p)
 
 static void count(enum iomem_alloc_kind kind, long long live, long long bytes)
 {
-	atomic_fetch_add_explicit(&counts[kind].live, live, memory_order_relaxed);
-	atomic_fetch_add_explicit(&counts[kind].bytes, bytes, memory_order_relaxed);
+	struct count_slot *c = this_slot();
+
+	atomic_fetch_add_explicit(&c->kind[kind].live, live, memory_order_relaxed);
+	atomic_fetch_add_explicit(&c->kind[kind].bytes, bytes, memory_order_relaxed);
 }
 
 static void *counted(enum iomem_alloc_kind kind, void *p)
@@ -149,8 +165,12 @@ void iomem_free(enum iomem_alloc_kind kind, void *p)
 
 void iomem_alloc_count(enum iomem_alloc_kind kind, struct iomem_alloc_count *out)
 {
-	out->live = atomic_load_explicit(&counts[kind].live, memory_order_relaxed);
-	out->bytes = atomic_load_explicit(&counts[kind].bytes, memory_order_relaxed);
+	*out = (struct iomem_alloc_count){ 0 };
+	for (unsigned i = 0; i < COUNT_SLOTS; i++) {
+		out->live += atomic_load_explicit(&slots[i].kind[kind].live, memory_order_relaxed);
+		out->bytes += atomic_load_explicit(&slots[i].kind[kind].bytes,
+						   memory_order_relaxed);
+	}
 }
 
 const char *iomem_alloc_kind_name(enum iomem_alloc_kind kind)
@@ -167,7 +187,10 @@ const char *iomem_alloc_kind_name(enum iomem_alloc_kind kind)
 
 long long iomem_node_bytes(void)
 {
-	return atomic_load_explicit(&counts[IOMEM_ALLOC_NODE].bytes, memory_order_relaxed);
+	struct iomem_alloc_count c;
+
+	iomem_alloc_count(IOMEM_ALLOC_NODE, &c);
+	return c.bytes;
 }
 
 size_t iomem_allocated_bytes(void)

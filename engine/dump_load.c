@@ -252,6 +252,7 @@ int iomem_load_dump(struct iomem_tree *t, enum iomem_root root, FILE *in, const 
 		if (!ln->node) {
 			snprintf(err, errlen, "%s: error: out of memory", filename);
 			ret = -ENOMEM;
+			t->ops->clear(t, root);	/* all or nothing */
 		}
 	}
 	free_lines(&l);

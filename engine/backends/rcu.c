@@ -282,6 +282,7 @@ static struct resource *copy_run(struct resource *first, struct resource *last,
 			return NULL;
 		}
 		c->parent = parent;
+		c->sibling = NULL;	/* not the original's: the cleanup above stops here */
 		*link = c;
 		link = &c->sibling;
 		if (r == last)
@@ -716,6 +717,30 @@ static struct iomem_node *rc_append(struct iomem_tree *t, enum iomem_root root,
 	return (struct iomem_node *)r;
 }
 
+/* Readers may still be inside the old children: they leave through call_rcu. */
+static void rc_clear(struct iomem_tree *t, enum iomem_root root)
+{
+	struct rcu_tree *rt = RC(t);
+	struct resource *r, *next;
+
+	ensure_registered();
+	writer_lock(rt);
+	r = rt->roots[root].child;
+	publish(&rt->roots[root].child, NULL);
+	for (; r; r = next) {
+		next = r->sibling;
+		retire(rt, r, true);
+	}
+	unlock_write(&rt->writer);
+}
+
+static void rc_quiesce(struct iomem_tree *t)
+{
+	(void)t;
+	ensure_registered();
+	urcu_memb_barrier();
+}
+
 static int rc_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
 	struct rcu_tree *rt = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*rt));
@@ -768,4 +793,6 @@ const struct iomem_backend_ops iomem_backend_rcu = {
 	.lookup = rc_lookup,
 	.for_each = rc_for_each,
 	.append = rc_append,
+	.clear = rc_clear,
+	.quiesce = rc_quiesce,
 };

@@ -495,6 +495,17 @@ static struct iomem_node *rw_append(struct iomem_tree *t, enum iomem_root root,
 	return (struct iomem_node *)r;
 }
 
+static void rw_clear(struct iomem_tree *t, enum iomem_root root)
+{
+	struct rwlock_tree *rt = RT(t);
+
+	lock_write(&rt->lock);
+	free_list(rt->roots[root].child);
+	rt->roots[root].child = NULL;
+	rt->append_hint = NULL;
+	unlock_write(&rt->lock);
+}
+
 static int rw_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
 	struct rwlock_tree *rt = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*rt));
@@ -544,4 +555,5 @@ const struct iomem_backend_ops iomem_backend_rwlock = {
 	.lookup = rw_lookup,
 	.for_each = rw_for_each,
 	.append = rw_append,
+	.clear = rw_clear,
 };
