@@ -15,6 +15,7 @@ int cmd_list(int argc, char **argv);
 int cmd_difftest(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
+int cmd_faultinject(int argc, char **argv);
 
 /* Prints "iomem: MESSAGE" and the subcommand's usage to stderr; returns 2. */
 int cli_usage_error(const char *usage, const char *fmt, ...);

@@ -19,6 +19,8 @@ static const char usage[] =
 	"        compare every backend with rwlock on seeded random op-scripts\n"
 	"  torture [--lock NAME|all] [--writers N] [--readers N] [--acquisitions N] ...\n"
 	"        lock torture of the lock strategies, as the kernel's locktorture (--help)\n"
+	"  faultinject [--backend B|all] FILE\n"
+	"        rerun an op-script with each allocation of each op failing in turn\n"
 	"  list   the backends and lock strategies\n"
 	"  help   this text\n";
 
@@ -31,6 +33,7 @@ static const struct command {
 	{ "stress", cmd_stress },
 	{ "difftest", cmd_difftest },
 	{ "torture", cmd_torture },
+	{ "faultinject", cmd_faultinject },
 	{ "list", cmd_list },
 };
 
