@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "locks/lock.h"
 #include "stress/stress.h"
 
@@ -281,56 +282,54 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 	return 0;
 }
 
-int cmd_stress(int argc, char **argv)
+int stress_parse_options(struct stress_config *c, int argc, char **argv)
 {
-	struct stress_config c;
-	char err[256], *all = strdup("all"), *cmdline;
+	char err[256], all[] = "all";
 	unsigned total = 0;
-	int opt, status;
+	int opt;
 
-	stress_config_defaults(&c);
-	c.progress = isatty(STDERR_FILENO);
-	set_backends(&c, all);
-	optind = 1;
+	stress_config_defaults(c);
+	c->progress = isatty(STDERR_FILENO);
+	set_backends(c, all);
+	optind = 0;	/* a full reset of getopt's state: a process may parse more than once */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage, stdout);
-			free(all);
-			return 0;
+			return -1;
 		}
-		if (opt == '?' || opt == ':') {
-			free(all);
+		if (opt == '?' || opt == ':')
 			return cli_usage_error(usage, "bad option '%s'", argv[optind - 1]);
-		}
-		if (apply(&c, opt, optarg, err, sizeof(err))) {
-			free(all);
+		if (apply(c, opt, optarg, err, sizeof(err)))
 			return cli_usage_error(usage, "%s", err);
-		}
 	}
 	for (int r = 0; r < NR_ROLES; r++)
-		total += c.threads[r];
-	if (optind != argc || total == 0) {
-		free(all);
+		total += c->threads[r];
+	if (optind != argc || total == 0)
 		return cli_usage_error(usage, optind != argc ? "unexpected argument" : "no threads");
-	}
-	if (c.threads[ROLE_READER] &&
-	    !(c.weight[OP_INTERSECTS] + c.weight[OP_LOOKUP] + c.weight[OP_WALK])) {
-		free(all);
+	if (c->threads[ROLE_READER] &&
+	    !(c->weight[OP_INTERSECTS] + c->weight[OP_LOOKUP] + c->weight[OP_WALK]))
 		return cli_usage_error(usage, "--mix leaves the readers nothing to do");
-	}
-	if (c.threads[ROLE_MAPPER] && !(c.weight[OP_IOREMAP] + c.weight[OP_MEMREMAP])) {
-		free(all);
+	if (c->threads[ROLE_MAPPER] && !(c->weight[OP_IOREMAP] + c->weight[OP_MEMREMAP]))
 		return cli_usage_error(usage, "--mix leaves the mappers nothing to do");
-	}
-	if (c.threads[ROLE_MUXER] && c.muxed_regions > c.threads[ROLE_MUXER])
-		c.muxed_regions = c.threads[ROLE_MUXER];
+	if (c->threads[ROLE_MUXER] && c->muxed_regions > c->threads[ROLE_MUXER])
+		c->muxed_regions = c->threads[ROLE_MUXER];
+	return 0;
+}
+
+int cmd_stress(int argc, char **argv)
+{
+	struct stress_config c;
+	char *cmdline;
+	int status = stress_parse_options(&c, argc, argv);
+
+	if (status)
+		return status < 0 ? 0 : status;
 	cmdline = join_args(argc + 1, argv - 1);
 	c.command_line = cmdline;
 	c.interrupted = &interrupted;
 	signal(SIGINT, on_sigint);
 	status = stress_run(&c, stdout);
 	free(cmdline);
-	free(all);
 	return status;
 }
