@@ -45,6 +45,7 @@ struct rcu_tree {
 	struct resource roots[IOMEM_NR_ROOTS];
 	unsigned long containers_freed;	/* as in rwlock.c, counting retired containers */
 	struct resource *append_hint;	/* last node rc_append made; NULL after any change */
+	bool retired;			/* a node went to call_rcu: teardown waits for it */
 };
 
 static inline struct rcu_tree *RC(struct iomem_tree *t)
@@ -166,6 +167,7 @@ static void retire(struct rcu_tree *rt, struct resource *r, bool with_children)
 {
 	if (!(r->flags & IORESOURCE_BUSY) || (with_children && r->child))
 		rt->containers_freed++;
+	rt->retired = true;
 	tsan_reader_done();	/* the writer's own accesses, too, come before the reclaim */
 	urcu_memb_call_rcu(&caa_container_of(r, struct rnode, r)->rcu,
 			   with_children ? reclaim_with_children : reclaim_node);
@@ -764,7 +766,10 @@ static void rc_destroy(struct iomem_tree *t)
 	struct rcu_tree *rt = RC(t);
 
 	ensure_registered();
-	urcu_memb_barrier();
+	/* A tree that never retired a node has nothing in flight: no grace period to wait
+	 * for, which costs a scheduling round trip to the call_rcu thread. */
+	if (rt->retired)
+		urcu_memb_barrier();
 	tsan_reclaim_begin();
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_list(rt->roots[i].child);
