@@ -194,7 +194,8 @@ int vmap_show(struct vmap_space *vs, FILE *out)
 	vmap_lock_all(vs);
 	collect_all(vs, 1u << AREA_BUSY | 1u << AREA_LAZY, &c);
 	if (!c.failed) {
-		qsort(c.v, c.n, sizeof(*c.v), by_kind_then_start);
+		if (c.n)	/* no area at all: c.v is NULL, which qsort may not get */
+			qsort(c.v, c.n, sizeof(*c.v), by_kind_then_start);
 		for (size_t i = 0; i < c.n; i++)
 			show_area(out, &c.v[i]);
 	}
