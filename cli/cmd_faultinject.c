@@ -33,9 +33,9 @@ static int inject(struct opscript *s, const char *file, const char *backend)
 		return 1;
 	}
 	printf("faultinject: %s: %s: %llu runs with one allocation failing: %llu reported "
-	       "ENOMEM, %llu recovered\n",
+	       "ENOMEM, %llu recovered, %llu left the VA allocator otherwise\n",
 	       backend, file, (unsigned long long)res.runs, (unsigned long long)res.failed,
-	       (unsigned long long)res.recovered);
+	       (unsigned long long)res.recovered, (unsigned long long)res.diverged);
 	return 0;
 }
 

@@ -158,6 +158,14 @@ void opscript_reset(struct opscript *s)
 	mmu_script_reset(&s->mmu);
 }
 
+bool opscript_is_mapping_op(const struct opscript *s, size_t i)
+{
+	for (const struct opdef *def = opscript_mmu_ops; def->word; def++)
+		if (def == s->ops[i].def)
+			return true;
+	return false;
+}
+
 struct iomem_mmu *opscript_mmu(const struct opscript *s)
 {
 	return s->mmu.space;

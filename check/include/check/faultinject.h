@@ -10,7 +10,13 @@
  *     freed: tree-node bytes as before, and every VA area and page table alive accounted
  *     for by the allocator and the page table (their own counts against the seam's);
  *   - every later op prints what a run without the failure prints: a run without the op
- *     when it failed (its "as NAME" reading 0), the run itself when it recovered;
+ *     when it failed (its "as NAME" reading 0), the run itself when it recovered. A
+ *     mapping op may fail or recover as the kernel does, leaving the VA allocator
+ *     otherwise: the VA of a mapping that failed half-way is freed lazily (free_vm_area),
+ *     the allocator purges before it gives up, memremap falls back to the next memory
+ *     type. Later addresses then differ by design, so after such an op each later op
+ *     must leave the tree as without the failure and every VA area and page table
+ *     accounted for, with the allocator's invariants holding;
  *   - when the run ends and the tree is freed, nothing of any kind is left allocated.
  * docs/testing.md says more. */
 #ifndef CHECK_FAULTINJECT_H
@@ -25,6 +31,9 @@ struct opscript;
 struct faultinject_result {
 	uint64_t runs;			/* runs with one allocation failing */
 	uint64_t failed, recovered;	/* ... where the op reported ENOMEM, or recovered */
+	uint64_t diverged;		/* ... where a mapping op failed or recovered leaving
+					 * the VA allocator otherwise (later ops then checked
+					 * by the tree and the accounting) */
 	bool broken;			/* a check failed: the first one is described below */
 	unsigned long lineno;		/* the op's line */
 	uint64_t alloc_index;		/* the allocation that failed (1-based) */

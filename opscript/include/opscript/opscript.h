@@ -4,6 +4,7 @@
 #ifndef OPSCRIPT_OPSCRIPT_H
 #define OPSCRIPT_OPSCRIPT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "iomem/iomem.h"
@@ -35,6 +36,8 @@ void opscript_skip(struct opscript *s, size_t i);
 /* Ends a run: what it made (the mapping space, the names' values) is freed, and the next
  * opscript_exec starts a new run, on a new tree. */
 void opscript_reset(struct opscript *s);
+/* Whether op i is a mapping op (ioremap, purge, mmu, ...) rather than a tree op. */
+bool opscript_is_mapping_op(const struct opscript *s, size_t i);
 /* The run's mapping space, or NULL before its first mapping op. */
 struct iomem_mmu *opscript_mmu(const struct opscript *s);
 
