@@ -77,6 +77,7 @@ class Ab(TmpCase):
         self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
         self.assertIn("infrastructure failure (scripts/setup failed, status 5)", r.stdout)
 
+    @perftest.timed
     def test_small_aa_run(self):
         out = self.path("ab")
         r = run("ab", "--build-a", BUILD, "--build-b", BUILD, "same", "same", "--suite",
