@@ -42,6 +42,12 @@ struct published_map {
 	atomic_uint attrindx;
 };
 
+/* An op as an op-script line, stamped with when it began (CLOCK_MONOTONIC). */
+struct recent_op {
+	uint64_t ns;
+	char text[112];
+};
+
 /* A claim as granted to a claimer thread. */
 struct granted_claim {
 	resource_size_t start, n;
@@ -60,7 +66,7 @@ struct worker {
 	uint64_t fails[NR_OPS];			/* -EBUSY and the like: results, not errors */
 	struct hdr_histogram *hist[NR_OPS];
 	uint64_t spurious_seen;
-	char recent[RECENT_OPS][112];	/* this thread's last ops, as op-script lines */
+	struct recent_op recent[RECENT_OPS];	/* this thread's last ops (replay.c) */
 	unsigned nrecent;
 	struct lin_ring *ring;		/* recorded ops of linearizability windows */
 	atomic_int lin_quota;		/* iterations still to record in this window */
@@ -146,6 +152,9 @@ static inline void stress_spin_ns(uint64_t ns)
 }
 
 struct run_figures;
+
+/* The failure as a replay script next to the starting tree (replay.c). */
+void write_replay(struct run *r, struct run_figures *fig);
 
 /* One run of one backend (run.c): its figures added to fig. 0, 1 on a correctness
  * failure, 2 on a setup error. */

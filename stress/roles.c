@@ -16,8 +16,11 @@ void worker_note(struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
 
+	struct recent_op *op = &w->recent[w->nrecent++ % RECENT_OPS];
+
+	op->ns = stress_now_ns();
 	va_start(ap, fmt);
-	vsnprintf(w->recent[w->nrecent++ % RECENT_OPS], sizeof(w->recent[0]), fmt, ap);
+	vsnprintf(op->text, sizeof(op->text), fmt, ap);
 	va_end(ap);
 }
 
@@ -522,19 +525,19 @@ static int map_one(struct worker *w, struct mapping *m, enum stress_op *op)
 		m->pa = r->ram[i].start + stress_below(&w->rng, span / 2 + 1);
 		m->size = 1 + stress_below(&w->rng, span / 2 < (1ULL << 20) ? span / 2 : 1ULL << 20);
 		m->linear = true;
-		worker_note(w, "memremap 0x%llx 0x%llx wb as m%u", (unsigned long long)m->pa,
-			    (unsigned long long)m->size, m->slot);
+		worker_note(w, "memremap 0x%llx 0x%llx wb as t%dm%u", (unsigned long long)m->pa,
+			    (unsigned long long)m->size, w->id, m->slot);
 		return iomem_memremap(r->m, m->pa, m->size, MEMREMAP_WB, &m->va);
 	}
 	if (*op == OP_MEMREMAP) {
 		m->attrindx = MT_NORMAL_NC;
-		worker_note(w, "memremap 0x%llx 0x%llx wc as m%u", (unsigned long long)m->pa,
-			    (unsigned long long)m->size, m->slot);
+		worker_note(w, "memremap 0x%llx 0x%llx wc as t%dm%u", (unsigned long long)m->pa,
+			    (unsigned long long)m->size, w->id, m->slot);
 		return iomem_memremap(r->m, m->pa, m->size, MEMREMAP_WC, &m->va);
 	}
 	m->attrindx = variants[v].attrindx;
-	worker_note(w, "ioremap 0x%llx 0x%llx %s as m%u", (unsigned long long)m->pa,
-		    (unsigned long long)m->size, variants[v].word, m->slot);
+	worker_note(w, "ioremap 0x%llx 0x%llx %s as t%dm%u", (unsigned long long)m->pa,
+		    (unsigned long long)m->size, variants[v].word, w->id, m->slot);
 	if (v == 0)
 		rc = iomem_ioremap(r->m, m->pa, m->size, &m->va);
 	else if (v == 1)
@@ -551,7 +554,7 @@ static void unmap_one(struct worker *w, struct mapping *m, struct published_map 
 
 	if (p)
 		publish_map(p, NULL);
-	worker_note(w, "iounmap m%u", m->slot);
+	worker_note(w, "iounmap t%dm%u", w->id, m->slot);
 	op_begin(w, tm, i);
 	rc = iomem_iounmap(w->run->m, m->va);
 	op_end(w, tm, OP_IOUNMAP);
