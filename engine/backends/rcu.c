@@ -45,8 +45,18 @@ struct rcu_tree {
 	struct resource roots[IOMEM_NR_ROOTS];
 	unsigned long containers_freed;	/* as in rwlock.c, counting retired containers */
 	struct resource *append_hint;	/* last node rc_append made; NULL after any change */
-	bool retired;			/* a node went to call_rcu: teardown waits for it */
+	/* Retired nodes not yet handed to call_rcu, chained through their rcu_head, and how
+	 * many; under the writer lock. */
+	struct rcu_head *deferred;
+	unsigned int ndeferred;
+	bool in_flight;			/* a node went to call_rcu: teardown waits for it */
 };
+
+/* Retired nodes go to call_rcu in batches of this many. A tree torn down before its first
+ * batch frees them itself: waiting for call_rcu's thread (rcu_barrier) costs a wake-up
+ * and the 10 ms that the thread sleeps to gather callbacks, far more than a short-lived
+ * tree's whole life (a fuzz input, a test's tree). */
+enum { RETIRE_BATCH = 64 };
 
 static inline struct rcu_tree *RC(struct iomem_tree *t)
 {
@@ -162,15 +172,50 @@ static void reclaim_with_children(struct rcu_head *head)
 	iomem_node_free(n);
 }
 
+/* The next of a chain of deferred heads (rcu_head's queue link, unused until call_rcu). */
+static struct rcu_head *deferred_next(struct rcu_head *h)
+{
+	return h->next.next ? caa_container_of(h->next.next, struct rcu_head, next) : NULL;
+}
+
+/* Hands the deferred nodes to call_rcu; under the writer lock. */
+static void flush_deferred(struct rcu_tree *rt)
+{
+	struct rcu_head *h = rt->deferred, *next;
+
+	for (; h; h = next) {
+		next = deferred_next(h);	/* call_rcu reuses the link */
+		urcu_memb_call_rcu(h, h->func);
+	}
+	rt->deferred = NULL;
+	rt->ndeferred = 0;
+	rt->in_flight = true;
+}
+
+/* Runs each reclaim callback of a chain taken off the tree, once no reader can hold it. */
+static void reclaim_deferred(struct rcu_head *h)
+{
+	struct rcu_head *next;
+
+	for (; h; h = next) {
+		next = deferred_next(h);
+		h->func(h);
+	}
+}
+
 /* Frees r once no reader can hold it; its children too when they left with it. */
 static void retire(struct rcu_tree *rt, struct resource *r, bool with_children)
 {
+	struct rcu_head *head = &caa_container_of(r, struct rnode, r)->rcu;
+
 	if (!(r->flags & IORESOURCE_BUSY) || (with_children && r->child))
 		rt->containers_freed++;
-	rt->retired = true;
 	tsan_reader_done();	/* the writer's own accesses, too, come before the reclaim */
-	urcu_memb_call_rcu(&caa_container_of(r, struct rnode, r)->rcu,
-			   with_children ? reclaim_with_children : reclaim_node);
+	head->func = with_children ? reclaim_with_children : reclaim_node;
+	head->next.next = rt->deferred ? &rt->deferred->next : NULL;
+	rt->deferred = head;
+	if (++rt->ndeferred == RETIRE_BATCH)
+		flush_deferred(rt);
 }
 
 /* __request_region (§1.2). */
@@ -738,9 +783,24 @@ static void rc_clear(struct iomem_tree *t, enum iomem_root root)
 
 static void rc_quiesce(struct iomem_tree *t)
 {
-	(void)t;
+	struct rcu_tree *rt = RC(t);
+	struct rcu_head *deferred;
+	bool in_flight;
+
 	ensure_registered();
-	urcu_memb_barrier();
+	writer_lock(rt);
+	deferred = rt->deferred;
+	rt->deferred = NULL;
+	rt->ndeferred = 0;
+	in_flight = rt->in_flight;
+	rt->in_flight = false;
+	unlock_write(&rt->writer);
+	if (deferred) {
+		urcu_memb_synchronize_rcu();	/* readers may still be inside them */
+		reclaim_deferred(deferred);
+	}
+	if (in_flight)
+		urcu_memb_barrier();
 }
 
 static int rc_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
@@ -766,10 +826,11 @@ static void rc_destroy(struct iomem_tree *t)
 	struct rcu_tree *rt = RC(t);
 
 	ensure_registered();
-	/* A tree that never retired a node has nothing in flight: no grace period to wait
-	 * for, which costs a scheduling round trip to the call_rcu thread. */
-	if (rt->retired)
+	/* Only nodes handed to call_rcu need its thread; those still deferred no reader can
+	 * hold, since nobody uses a tree being freed. */
+	if (rt->in_flight)
 		urcu_memb_barrier();
+	reclaim_deferred(rt->deferred);
 	tsan_reclaim_begin();
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_list(rt->roots[i].child);
