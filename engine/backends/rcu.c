@@ -184,8 +184,13 @@ static void flush_deferred(struct rcu_tree *rt)
 	struct rcu_head *h = rt->deferred, *next;
 
 	for (; h; h = next) {
+		void (*func)(struct rcu_head *) = h->func;
+
 		next = deferred_next(h);	/* call_rcu reuses the link */
-		urcu_memb_call_rcu(h, h->func);
+		/* The writers' accesses to h, these reads too, come before its reclaim; the
+		 * reclaim's own thread takes them over through call_rcu, which TSan cannot see. */
+		tsan_reader_done();
+		urcu_memb_call_rcu(h, func);
 	}
 	rt->deferred = NULL;
 	rt->ndeferred = 0;
@@ -210,7 +215,6 @@ static void retire(struct rcu_tree *rt, struct resource *r, bool with_children)
 
 	if (!(r->flags & IORESOURCE_BUSY) || (with_children && r->child))
 		rt->containers_freed++;
-	tsan_reader_done();	/* the writer's own accesses, too, come before the reclaim */
 	head->func = with_children ? reclaim_with_children : reclaim_node;
 	head->next.next = rt->deferred ? &rt->deferred->next : NULL;
 	rt->deferred = head;
