@@ -27,7 +27,8 @@ static int inject(struct opscript *s, const char *file, const char *backend)
 	if (rc)
 		return rc;
 	if (res.broken) {
-		printf("faultinject: FAIL %s:%lu: backend %s, allocation %llu of %llu failing: %s\n",
+		printf("faultinject: FAIL %s:%lu: backend %s, "
+		       "allocation %llu of %llu failing: %s\n",
 		       file, res.lineno, backend, (unsigned long long)res.alloc_index,
 		       (unsigned long long)res.allocs, res.what);
 		return 1;

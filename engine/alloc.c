@@ -41,9 +41,10 @@ static struct count_slot *this_slot(void)
 /* The failure switch is compiled into every build. Disarmed, it costs one relaxed load of
  * `armed`, a line no thread writes then, so it stays shared in every core's cache: an L1
  * hit and a branch that always goes the same way, beside a call of malloc that costs tens
- * of nanoseconds. Only an armed switch counts allocations on the shared `numbered`. The controlling thread arms and disarms around its own calls, so
- * program order orders the switch against the allocations it is about; other threads may
- * see it late, which only decides whether theirs are numbered. */
+ * of nanoseconds. Only an armed switch counts allocations on the shared `numbered`. The
+ * controlling thread arms and disarms around its own calls, so program order orders the
+ * switch against the allocations it is about; other threads may see it late, which only
+ * decides whether theirs are numbered. */
 static atomic_bool armed;
 static _Atomic uint64_t numbered, fail_first, fail_last;
 
