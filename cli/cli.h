@@ -17,6 +17,7 @@ int cmd_stress(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 int cmd_placement(int argc, char **argv);
 int cmd_preflight(int argc, char **argv);
+int cmd_faultinject(int argc, char **argv);
 
 /* Prints "iomem: MESSAGE" and the subcommand's usage to stderr; returns 2. */
 int cli_usage_error(const char *usage, const char *fmt, ...);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "locks/lock.h"
 #include "measure/perf_counters.h"
 #include "measure/placement.h"
@@ -367,16 +368,57 @@ static char *make_usage(void)
 	return text;
 }
 
-static int run(int argc, char **argv, const char *usage, const struct option *opts);
+static int parse(struct stress_config *c, int argc, char **argv, const char *usage,
+		 const struct option *opts)
+{
+	char err[256], all[] = "all";
+	unsigned total = 0;
+	int opt, status;
 
-int cmd_stress(int argc, char **argv)
+	stress_config_defaults(c);
+	c->progress = isatty(STDERR_FILENO);
+	set_backends(c, all);
+	status = stress_scenario_find_arg(argc, argv, c);
+	if (status)
+		return status > 0 ? -1 : 2;	/* the list printed, or a bad name */
+	optind = 0;	/* a full reset of getopt's state: a process may parse more than once */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (opt == '?' || opt == ':')
+			return cli_usage_error(usage, "bad option '%s'", argv[optind - 1]);
+		if (apply(c, opt, optarg, err, sizeof(err)))
+			return cli_usage_error(usage, "%s", err);
+	}
+	for (int r = 0; r < NR_ROLES; r++)
+		total += c->threads[r];
+	if (optind != argc || total == 0)
+		return cli_usage_error(usage, optind != argc ? "unexpected argument" : "no threads");
+	if (c->threads[ROLE_READER] &&
+	    !(c->weight[OP_INTERSECTS] + c->weight[OP_LOOKUP] + c->weight[OP_WALK]))
+		return cli_usage_error(usage, "--mix leaves the readers nothing to do");
+	if (c->threads[ROLE_MAPPER] && !(c->weight[OP_IOREMAP] + c->weight[OP_MEMREMAP]))
+		return cli_usage_error(usage, "--mix leaves the mappers nothing to do");
+	if (c->placement && c->ncpus)
+		return cli_usage_error(usage, "--placement and --cpus both say where threads run");
+	if (c->strict && !c->preflight)
+		return cli_usage_error(usage, "--strict needs the preflight (no --no-preflight)");
+	if (c->threads[ROLE_MUXER] && c->muxed_regions > c->threads[ROLE_MUXER])
+		c->muxed_regions = c->threads[ROLE_MUXER];
+	return 0;
+}
+
+int stress_parse_options(struct stress_config *c, int argc, char **argv)
 {
 	char *usage = make_usage();
 	struct option *opts = stress_scenario_options(longopts, O_KNOB);
 	int status = 2;
 
 	if (usage && opts)
-		status = run(argc, argv, usage, opts);
+		status = parse(c, argc, argv, usage, opts);
 	else
 		fputs("iomem: out of memory\n", stderr);
 	free(opts);
@@ -384,69 +426,19 @@ int cmd_stress(int argc, char **argv)
 	return status;
 }
 
-static int run(int argc, char **argv, const char *usage, const struct option *opts)
+int cmd_stress(int argc, char **argv)
 {
 	struct stress_config c;
-	char err[256], *all = strdup("all"), *cmdline;
-	unsigned total = 0;
-	int opt, status;
+	char *cmdline;
+	int status = stress_parse_options(&c, argc, argv);
 
-	stress_config_defaults(&c);
-	c.progress = isatty(STDERR_FILENO);
-	set_backends(&c, all);
-	status = stress_scenario_find_arg(argc, argv, &c);
-	if (status) {
-		free(all);
-		return status > 0 ? 0 : 2;
-	}
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(usage, stdout);
-			free(all);
-			return 0;
-		}
-		if (opt == '?' || opt == ':') {
-			free(all);
-			return cli_usage_error(usage, "bad option '%s'", argv[optind - 1]);
-		}
-		if (apply(&c, opt, optarg, err, sizeof(err))) {
-			free(all);
-			return cli_usage_error(usage, "%s", err);
-		}
-	}
-	for (int r = 0; r < NR_ROLES; r++)
-		total += c.threads[r];
-	if (optind != argc || total == 0) {
-		free(all);
-		return cli_usage_error(usage, optind != argc ? "unexpected argument" : "no threads");
-	}
-	if (c.threads[ROLE_READER] &&
-	    !(c.weight[OP_INTERSECTS] + c.weight[OP_LOOKUP] + c.weight[OP_WALK])) {
-		free(all);
-		return cli_usage_error(usage, "--mix leaves the readers nothing to do");
-	}
-	if (c.threads[ROLE_MAPPER] && !(c.weight[OP_IOREMAP] + c.weight[OP_MEMREMAP])) {
-		free(all);
-		return cli_usage_error(usage, "--mix leaves the mappers nothing to do");
-	}
-	if (c.placement && c.ncpus) {
-		free(all);
-		return cli_usage_error(usage, "--placement and --cpus both say where threads run");
-	}
-	if (c.strict && !c.preflight) {
-		free(all);
-		return cli_usage_error(usage, "--strict needs the preflight (no --no-preflight)");
-	}
-	if (c.threads[ROLE_MUXER] && c.muxed_regions > c.threads[ROLE_MUXER])
-		c.muxed_regions = c.threads[ROLE_MUXER];
+	if (status)
+		return status < 0 ? 0 : status;
 	cmdline = join_args(argc + 1, argv - 1);
 	c.command_line = cmdline;
 	c.interrupted = &interrupted;
 	signal(SIGINT, on_sigint);
 	status = stress_run(&c, stdout);
 	free(cmdline);
-	free(all);
 	return status;
 }

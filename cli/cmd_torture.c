@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "locks/lock.h"
 #include "report/bench_json.h"
 #include "torture/lock_torture.h"
@@ -27,13 +28,6 @@ static const char usage[] =
 	"  the spin policy of IOMEM_LOCK_SPIN (else yield:128).\n"
 	"  Exit status: 0 every strategy held; 1 a violation, a lost write, a stuck run, or a\n"
 	"  fair strategy that let a thread starve; 2 bad options.\n";
-
-struct torture_opts {
-	struct lock_torture_config cfg;
-	struct lock_spin_policy spin;
-	const char *lock, *json;
-	bool every_set;
-};
 
 static bool unsigned_arg(const char *s, unsigned max, unsigned *out)
 {
@@ -82,7 +76,7 @@ static int apply(struct torture_opts *o, int opt, const char *arg, const char *n
 	return ok ? 0 : cli_usage_error(usage, "bad --%s '%s'", name, arg);
 }
 
-static int parse(struct torture_opts *o, int argc, char **argv)
+int torture_parse_options(struct torture_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "lock", required_argument, NULL, 'l' },
@@ -104,9 +98,10 @@ static int parse(struct torture_opts *o, int argc, char **argv)
 	};
 	int c, idx, rc;
 
+	*o = (struct torture_opts){ 0 };
 	lock_torture_config_default(&o->cfg);
 	o->lock = LOCK_DEFAULT;
-	optind = 1;
+	optind = 0;	/* a full reset of getopt's state: a process may parse more than once */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		if (c == 'h') {
@@ -188,9 +183,9 @@ static struct bench_json *json_new(const struct torture_opts *o, int argc, char 
 
 int cmd_torture(int argc, char **argv)
 {
-	struct torture_opts o = { 0 };
+	struct torture_opts o;
 	struct bench_json *bj = NULL;
-	int status = 0, rc = parse(&o, argc, argv);
+	int status = 0, rc = torture_parse_options(&o, argc, argv);
 
 	if (rc)
 		return rc < 0 ? 0 : rc;

@@ -19,6 +19,8 @@ static const char usage[] =
 	"        compare every backend with rwlock on seeded random op-scripts\n"
 	"  torture [--lock NAME|all] [--writers N] [--readers N] [--acquisitions N] ...\n"
 	"        lock torture of the lock strategies, as the kernel's locktorture (--help)\n"
+	"  faultinject [--backend B|all] FILE\n"
+	"        rerun an op-script with each allocation of each op failing in turn\n"
 	"  placement --policy compact|scatter|none --threads N [--topology DESC]\n"
 	"        the thread -> CPU map of a placement policy on a topology (--help)\n"
 	"  preflight [--json] [--strict]\n"
@@ -35,6 +37,7 @@ static const struct command {
 	{ "stress", cmd_stress },
 	{ "difftest", cmd_difftest },
 	{ "torture", cmd_torture },
+	{ "faultinject", cmd_faultinject },
 	{ "list", cmd_list },
 	{ "placement", cmd_placement },
 	{ "preflight", cmd_preflight },

@@ -26,6 +26,11 @@ set(ENV{PKG_CONFIG_SYSROOT_DIR} "${IOMEM_ARM64_SYSROOT}")
 set(ENV{PKG_CONFIG_LIBDIR}
     "${IOMEM_ARM64_LIBDIR}/pkgconfig:${IOMEM_ARM64_SYSROOT}/usr/share/pkgconfig")
 
+# Headers a package puts in the multiarch directory (hwloc's generated config.h) are
+# found there after the ordinary include path, as the native compiler finds the host's.
+set(CMAKE_C_FLAGS_INIT "-idirafter ${IOMEM_ARM64_SYSROOT}/usr/include/aarch64-linux-gnu")
+set(CMAKE_CXX_FLAGS_INIT "-idirafter ${IOMEM_ARM64_SYSROOT}/usr/include/aarch64-linux-gnu")
+
 # The sysroot's libraries need each other (liburcu-memb needs liburcu-common) at link
 # time, and are found at run time through the build's rpath.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath-link,${IOMEM_ARM64_LIBDIR}")

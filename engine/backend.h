@@ -44,6 +44,12 @@ struct iomem_backend_ops {
 				     struct iomem_node *parent, resource_size_t start,
 				     resource_size_t end, const char *name, unsigned long flags,
 				     unsigned long desc);
+	/* Frees every resource under the root: the undo of a load that ran out of memory,
+	 * single-threaded as append is. */
+	void (*clear)(struct iomem_tree *t, enum iomem_root root);
+	/* Optional: returns once every node the tree retired is freed (iomem_tree_quiesce).
+	 * NULL for a backend that frees at once. */
+	void (*quiesce)(struct iomem_tree *t);
 };
 
 struct iomem_tree {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "backend.h"
 #include "iomem/dump.h"
 
@@ -104,16 +105,16 @@ static int parse_line(struct loader *l, char *s, unsigned long lineno, int width
 		return fail(l, lineno, "%s", why);
 	p += 3;
 	if (strcmp(p, "<BAD>") != 0) {
-		ln.name = strdup(p);
+		ln.name = iomem_strdup(IOMEM_ALLOC_OTHER, p);
 		if (!ln.name)
 			return -ENOMEM;
 	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 256;
-		struct line *a = realloc(l->lines, cap * sizeof(*a));
+		struct line *a = iomem_realloc(IOMEM_ALLOC_OTHER, l->lines, cap * sizeof(*a));
 
 		if (!a) {
-			free(ln.name);
+			iomem_free(IOMEM_ALLOC_OTHER, ln.name);
 			return -ENOMEM;
 		}
 		l->lines = a;
@@ -133,7 +134,7 @@ static bool contains(const struct line *outer, const struct line *inner)
  * resource at or below the cap that contains it. */
 static int nest(struct loader *l, const struct resource *root)
 {
-	long *open = malloc((l->n + 1) * sizeof(*open)); /* open[d] = line at depth d */
+	long *open = iomem_alloc(IOMEM_ALLOC_OTHER, (l->n + 1) * sizeof(*open)); /* open[d] = line at depth d */
 	int top = -1, ret = 0;
 
 	if (!open)
@@ -184,15 +185,15 @@ static int nest(struct loader *l, const struct resource *root)
 		open[d] = (long)i;
 		top = d;
 	}
-	free(open);
+	iomem_free(IOMEM_ALLOC_OTHER, open);
 	return ret;
 }
 
 static void free_lines(struct loader *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		free(l->lines[i].name);
-	free(l->lines);
+		iomem_free(IOMEM_ALLOC_OTHER, l->lines[i].name);
+	iomem_free(IOMEM_ALLOC_OTHER, l->lines);
 }
 
 int iomem_load_dump(struct iomem_tree *t, enum iomem_root root, FILE *in, const char *filename,
@@ -251,6 +252,7 @@ int iomem_load_dump(struct iomem_tree *t, enum iomem_root root, FILE *in, const 
 		if (!ln->node) {
 			snprintf(err, errlen, "%s: error: out of memory", filename);
 			ret = -ENOMEM;
+			t->ops->clear(t, root);	/* all or nothing */
 		}
 	}
 	free_lines(&l);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Tree nodes and their names come from one allocation (jemalloc in normal builds; the
- * sanitizers' malloc in sanitizer builds, where jemalloc cannot replace malloc). */
+/* Tree nodes and their names come from one allocation, through the allocation seam
+ * (iomem/alloc.h, kind IOMEM_ALLOC_NODE: jemalloc in normal builds, the sanitizers' malloc
+ * in sanitizer builds, where jemalloc cannot replace malloc). */
 #ifndef IOMEM_NODE_ALLOC_H
 #define IOMEM_NODE_ALLOC_H
 

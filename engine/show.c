@@ -30,8 +30,10 @@ int iomem_show(struct iomem_tree *t, enum iomem_root root, FILE *out)
 	struct resource r;
 	struct show_ctx c = { .out = out, .err = 0 };
 
+	int rc;
+
 	iomem_root_init(&r, root);
 	c.width = r.end < 0x10000 ? 4 : 8;
-	iomem_for_each(t, root, show_one, &c);
-	return c.err;
+	rc = iomem_for_each(t, root, show_one, &c);
+	return c.err ? c.err : rc < 0 ? rc : 0;
 }

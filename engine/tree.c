@@ -63,6 +63,12 @@ void iomem_tree_free(struct iomem_tree *t)
 	t->ops->destroy(t);
 }
 
+void iomem_tree_quiesce(struct iomem_tree *t)
+{
+	if (t->ops->quiesce)
+		t->ops->quiesce(t);
+}
+
 const char *iomem_tree_backend(const struct iomem_tree *t)
 {
 	return t->ops->name;

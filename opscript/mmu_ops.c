@@ -66,7 +66,7 @@ static unsigned bind_name(struct mmu_script *ms, const char *name)
 }
 
 /* VA: a number, NAME or NAME+OFFSET (NAME bound by an earlier "as"). */
-static int parse_addr(struct script *s, struct op *op, const struct token *t, const char *usage)
+static int parse_addr(struct opscript *s, struct op *op, const struct token *t, const char *usage)
 {
 	const char *plus = strchr(t->text, '+');
 	size_t len = plus ? (size_t)(plus - t->text) : strlen(t->text);
@@ -95,7 +95,7 @@ bad:
 }
 
 /* "as NAME" as the last two tokens from i on; nothing else may remain. */
-static int parse_bind(struct script *s, struct op *op, const struct token *tok, int i,
+static int parse_bind(struct opscript *s, struct op *op, const struct token *tok, int i,
 		      int ntok, const char *usage)
 {
 	if (i == ntok)
@@ -108,7 +108,7 @@ static int parse_bind(struct script *s, struct op *op, const struct token *tok, 
 	return op->bind ? 0 : opscript_syntax(s, op->lineno, "out of memory");
 }
 
-static int parse_ioremap(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_ioremap(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	const char *usage = op->def->usage;
 	int i = 3, rc = opscript_parse_numbers(s, op, tok, 2);
@@ -152,7 +152,7 @@ static bool parse_memremap_flags(const char *p, unsigned long *flags)
 	}
 }
 
-static int parse_memremap(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_memremap(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	const char *usage = op->def->usage;
 	int rc = opscript_parse_numbers(s, op, tok, 2);
@@ -175,7 +175,7 @@ static bool parse_count(const char *text, unsigned max, unsigned *out)
 	return true;
 }
 
-static int parse_mmu_word(struct script *s, struct op *op, const char *w)
+static int parse_mmu_word(struct opscript *s, struct op *op, const char *w)
 {
 	struct mmu_script *ms = &s->mmu;
 
@@ -202,7 +202,7 @@ static int parse_mmu_word(struct script *s, struct op *op, const char *w)
 			       "cpus=1..4096 nodes=1..128 va=global|sharded lock=NAME nohugeiomap");
 }
 
-static int parse_mmu(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_mmu(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	if (s->mmu.mapping_seen)
 		return opscript_syntax(s, op->lineno, "'mmu' must come before the first mapping op");
@@ -217,20 +217,20 @@ static int parse_mmu(struct script *s, struct op *op, const struct token *tok, i
 }
 
 /* Every mapping op: "mmu" is too late from now on. */
-static int parse_ioremap_op(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_ioremap_op(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	s->mmu.mapping_seen = true;
 	return parse_ioremap(s, op, tok, ntok);
 }
 
-static int parse_memremap_op(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_memremap_op(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	s->mmu.mapping_seen = true;
 	return parse_memremap(s, op, tok, ntok);
 }
 
 /* VA: iounmap, memunmap, translate. */
-static int parse_address_op(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_address_op(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	(void)ntok;
 	s->mmu.mapping_seen = true;
@@ -238,7 +238,7 @@ static int parse_address_op(struct script *s, struct op *op, const struct token 
 }
 
 /* purge, vmallocinfo */
-static int parse_bare_op(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_bare_op(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	(void)op;
 	(void)tok;
@@ -249,7 +249,10 @@ static int parse_bare_op(struct script *s, struct op *op, const struct token *to
 
 /* --- Running. */
 
-static int ensure_space(struct script *s, struct iomem_tree *t, const struct op *op)
+/* Makes the mapping space on the first mapping op: 0, -ENOMEM when there is no memory for
+ * it (the op's result, as for any failed allocation; the next op tries again), or 2 for a
+ * script error. */
+static int ensure_space(struct opscript *s, struct iomem_tree *t, const struct op *op)
 {
 	struct mmu_script *ms = &s->mmu;
 
@@ -262,14 +265,15 @@ static int ensure_space(struct script *s, struct iomem_tree *t, const struct op 
 		return 0;
 	ms->opts.va_lock = ms->lock ? ms->lock : iomem_tree_lock(t);
 	ms->space = iomem_mmu_new(t, &ms->opts);
-	if (!ms->space)
-		return opscript_syntax(s, op->lineno, "cannot set up the mapping space: %s",
-				       errno == EINVAL ? "nodes= needs va=sharded"
-						       : strerror(errno));
-	return 0;
+	if (ms->space)
+		return 0;
+	if (errno == ENOMEM)
+		return -ENOMEM;
+	return opscript_syntax(s, op->lineno, "cannot set up the mapping space: %s",
+			       errno == EINVAL ? "nodes= needs va=sharded" : strerror(errno));
 }
 
-static uint64_t addr_operand(const struct script *s, const struct op *op)
+static uint64_t addr_operand(const struct opscript *s, const struct op *op)
 {
 	return (op->ref ? s->mmu.values[op->ref - 1] : 0) + op->num[0];
 }
@@ -286,7 +290,7 @@ static int do_ioremap(struct iomem_mmu *m, const struct op *op, uint64_t *va)
 }
 
 /* "ok 0xVA" or the errno; binds the NAME. */
-static void address_result(struct script *s, const struct op *op, int rc, uint64_t va,
+static void address_result(struct opscript *s, const struct op *op, int rc, uint64_t va,
 			   FILE *out)
 {
 	if (rc)
@@ -320,13 +324,18 @@ static void purge_result(struct iomem_mmu *m, FILE *out)
 		r.areas, r.pages, r.tlbi_pages, r.tlbi_all, st.purges);
 }
 
-/* Every mapping op runs on the mapping space, made by the first one: *m, or 2. */
-static int space(struct script *s, struct iomem_tree *t, const struct op *op,
+/* Every mapping op runs on the mapping space, made by the first one: 0 and *m, or the
+ * op's status when the space cannot be made (its result, ENOMEM, is printed). */
+static int space(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out,
 		 struct iomem_mmu **m)
 {
 	int rc = ensure_space(s, t, op);
 
 	*m = s->mmu.space;
+	if (rc == -ENOMEM) {
+		address_result(s, op, rc, 0, out);
+		return 1;
+	}
 	/* A drain the last op started has finished, as the kernel's would have by now:
 	 * the script stays deterministic. */
 	if (*m)
@@ -334,86 +343,93 @@ static int space(struct script *s, struct iomem_tree *t, const struct op *op,
 	return rc;
 }
 
-static int run_ioremap(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+/* space()'s 1 (the op is done) as a status. */
+static int done(int rc)
+{
+	return rc == 1 ? 0 : rc;
+}
+
+static int run_ioremap(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct iomem_mmu *m;
 	uint64_t va = 0;
-	int rc = space(s, t, op, &m);
+	int rc = space(s, t, op, out, &m);
 
 	if (rc)
-		return rc;
+		return done(rc);
 	rc = do_ioremap(m, op, &va);
 	address_result(s, op, rc, va, out);
 	return 0;
 }
 
-static int run_memremap(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_memremap(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct iomem_mmu *m;
 	uint64_t va = 0;
-	int rc = space(s, t, op, &m);
+	int rc = space(s, t, op, out, &m);
 
 	if (rc)
-		return rc;
+		return done(rc);
 	rc = iomem_memremap(m, op->num[0], op->num[1], op->flags, &va);
 	address_result(s, op, rc, va, out);
 	return 0;
 }
 
-static int run_iounmap(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_iounmap(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct iomem_mmu *m;
-	int rc = space(s, t, op, &m);
+	int rc = space(s, t, op, out, &m);
 
 	if (!rc)
 		opscript_result(out, iomem_iounmap(m, addr_operand(s, op)));
-	return rc;
+	return done(rc);
 }
 
-static int run_memunmap(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_memunmap(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct iomem_mmu *m;
-	int rc = space(s, t, op, &m);
+	int rc = space(s, t, op, out, &m);
 
 	if (rc)
-		return rc;
+		return done(rc);
 	iomem_memunmap(m, addr_operand(s, op));
 	opscript_result(out, 0);
 	return 0;
 }
 
-static int run_translate(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_translate(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct iomem_mmu *m;
-	int rc = space(s, t, op, &m);
+	int rc = space(s, t, op, out, &m);
 
 	if (!rc)
 		translate_result(m, addr_operand(s, op), out);
-	return rc;
+	return done(rc);
 }
 
-static int run_purge(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_purge(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct iomem_mmu *m;
-	int rc = space(s, t, op, &m);
+	int rc = space(s, t, op, out, &m);
 
 	if (!rc)
 		purge_result(m, out);
-	return rc;
+	return done(rc);
 }
 
-static int run_vmallocinfo(struct script *s, struct iomem_tree *t, const struct op *op,
+static int run_vmallocinfo(struct opscript *s, struct iomem_tree *t, const struct op *op,
 			   FILE *out)
 {
 	struct iomem_mmu *m;
-	int rc = space(s, t, op, &m);
+	int rc = space(s, t, op, out, &m);
 
-	if (!rc)
-		iomem_vmallocinfo(m, out);
-	return rc;
+	/* The listing is collected before any of it is printed: all of it, or ENOMEM. */
+	if (!rc && iomem_vmallocinfo(m, out) == -ENOMEM)
+		opscript_result(out, -ENOMEM);
+	return done(rc);
 }
 
-static int run_mmu(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_mmu(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	(void)s;
 	(void)t;
@@ -422,15 +438,28 @@ static int run_mmu(struct script *s, struct iomem_tree *t, const struct op *op, 
 	return 0;
 }
 
-void mmu_script_free(struct mmu_script *ms)
+void mmu_script_reset(struct mmu_script *ms)
 {
 	iomem_mmu_free(ms->space);
+	ms->space = NULL;
+	free(ms->values);
+	ms->values = NULL;
+}
+
+void mmu_script_free(struct mmu_script *ms)
+{
+	mmu_script_reset(ms);
 	for (size_t i = 0; i < ms->nnames; i++)
 		free(ms->names[i]);
 	free(ms->names);
-	free(ms->values);
 	free(ms->lock);
 	memset(ms, 0, sizeof(*ms));
+}
+
+void mmu_script_unbind(struct mmu_script *ms, const struct op *op)
+{
+	if (op->bind && ms->values)	/* values not made yet all read 0 */
+		ms->values[op->bind - 1] = 0;
 }
 
 const struct opdef opscript_mmu_ops[] = {

@@ -22,7 +22,7 @@ static const struct opdef *find_op(const struct token *word)
 	return NULL;
 }
 
-static int parse_op(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_op(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	const struct opdef *def = find_op(&tok[0]);
 	int nargs = ntok - 1;
@@ -38,7 +38,7 @@ static int parse_op(struct script *s, struct op *op, const struct token *tok, in
 	return def->parse(s, op, tok, ntok);
 }
 
-static int parse_script(struct script *s, FILE *in)
+static int parse_script(struct opscript *s, FILE *in)
 {
 	struct token tok[MAX_ARGS + 1];
 	char *line = NULL;
@@ -80,17 +80,111 @@ static int parse_script(struct script *s, FILE *in)
 	return ret;
 }
 
+/* The default opener: path, or path relative to the script's directory. */
+static FILE *open_relative(const char *path, const char *script, void *arg)
+{
+	FILE *f = fopen(path, "r");
+	const char *slash = strrchr(script, '/');
+	size_t dirlen;
+	char *full;
+
+	(void)arg;
+	if (f || path[0] == '/' || !slash)
+		return f;
+	dirlen = (size_t)(slash - script) + 1;
+	full = malloc(dirlen + strlen(path) + 1);
+	if (!full)
+		return NULL;
+	memcpy(full, script, dirlen);
+	strcpy(full + dirlen, path);
+	f = fopen(full, "r");
+	free(full);
+	return f;
+}
+
+int opscript_parse(FILE *in, const char *filename, FILE *err, struct opscript **out)
+{
+	struct opscript *s = calloc(1, sizeof(*s));
+	int ret;
+
+	if (!s) {
+		fprintf(err, "%s: error: out of memory\n", filename);
+		return 2;
+	}
+	*s = (struct opscript){ .file = filename, .err = err, .root = IOMEM_ROOT_IOMEM,
+				.open = open_relative };
+	ret = parse_script(s, in);
+	if (ret) {
+		opscript_free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+void opscript_free(struct opscript *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->ops[i].name);
+	free(s->ops);
+	mmu_script_free(&s->mmu);
+	free(s);
+}
+
+size_t opscript_len(const struct opscript *s)
+{
+	return s->n;
+}
+
+unsigned long opscript_lineno(const struct opscript *s, size_t i)
+{
+	return s->ops[i].lineno;
+}
+
+int opscript_exec(struct opscript *s, struct iomem_tree *t, size_t i, FILE *out)
+{
+	return s->ops[i].def->exec(s, t, &s->ops[i], out);
+}
+
+void opscript_skip(struct opscript *s, size_t i)
+{
+	mmu_script_unbind(&s->mmu, &s->ops[i]);
+}
+
+void opscript_reset(struct opscript *s)
+{
+	mmu_script_reset(&s->mmu);
+}
+
+bool opscript_is_mapping_op(const struct opscript *s, size_t i)
+{
+	for (const struct opdef *def = opscript_mmu_ops; def->word; def++)
+		if (def == s->ops[i].def)
+			return true;
+	return false;
+}
+
+struct iomem_mmu *opscript_mmu(const struct opscript *s)
+{
+	return s->mmu.space;
+}
+
+void opscript_set_open(struct opscript *s, opscript_open_fn open, void *arg)
+{
+	s->open = open;
+	s->open_arg = arg;
+}
+
 int opscript_run(struct iomem_tree *t, FILE *in, const char *filename, FILE *out, FILE *err)
 {
-	struct script s = { .file = filename, .err = err, .root = IOMEM_ROOT_IOMEM };
-	int ret = parse_script(&s, in);
+	struct opscript *s = NULL;
+	int ret = opscript_parse(in, filename, err, &s);
 
-	for (size_t i = 0; !ret && i < s.n; i++)
-		ret = s.ops[i].def->exec(&s, t, &s.ops[i], out);
-	for (size_t i = 0; i < s.n; i++)
-		free(s.ops[i].name);
-	free(s.ops);
-	mmu_script_free(&s.mmu);
+	for (size_t i = 0; !ret && i < s->n; i++)
+		ret = opscript_exec(s, t, i, out);
+	opscript_free(s);
 	if (fflush(out) != 0 && !ret)
 		ret = 1;
 	return ret;

@@ -46,13 +46,15 @@ struct op {
 	unsigned variant;	/* ioremap variant */
 };
 
-struct script {
+struct opscript {
 	const char *file;
 	FILE *err;
 	struct op *ops;
 	size_t n, cap;
 	enum iomem_root root;	/* parsing: the root of the ops that follow */
 	struct mmu_script mmu;
+	opscript_open_fn open;	/* how `load` opens its FILE */
+	void *open_arg;
 };
 
 struct opdef {
@@ -62,19 +64,23 @@ struct opdef {
 	unsigned nnum;			/* numbers first among the arguments (the table's use) */
 	/* Fills op from the line's words (tok[0] is the op's word; the argument count is
 	 * checked already). 0, or opscript_syntax()'s 2. */
-	int (*parse)(struct script *s, struct op *op, const struct token *tok, int ntok);
+	int (*parse)(struct opscript *s, struct op *op, const struct token *tok, int ntok);
 	/* Runs op on t, its result to out: 0, or 2 for an error that ends the script. */
-	int (*exec)(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out);
+	int (*exec)(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out);
 };
 
 extern const struct opdef opscript_tree_ops[];	/* tree_ops.c */
 extern const struct opdef opscript_mmu_ops[];	/* mmu_ops.c */
-/* The mapping ops' state, freed with the script (mmu_ops.c). */
+/* The mapping ops' state: what a run made (the mapping space, the names' values) goes with
+ * mmu_script_reset, everything with mmu_script_free (mmu_ops.c). */
+void mmu_script_reset(struct mmu_script *ms);
 void mmu_script_free(struct mmu_script *ms);
+/* The "as NAME" of op, as when its call failed: NAME reads 0 (mmu_ops.c). */
+void mmu_script_unbind(struct mmu_script *ms, const struct op *op);
 
 /* syntax.c */
 /* "FILE:LINE: error: ..." on s->err; returns 2. */
-int opscript_syntax(struct script *s, unsigned long lineno, const char *fmt, ...)
+int opscript_syntax(struct opscript *s, unsigned long lineno, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Splits a line in place into words and "quoted strings" (\" and \\ escapes); a # outside
  * quotes ends it. The number of words, or -1 (with why) on an unterminated quote or more
@@ -83,7 +89,7 @@ int opscript_tokenize(char *p, struct token *tok, int max, const char **why);
 /* A number, decimal or 0x hex, of an unquoted token. */
 bool opscript_parse_u64(const struct token *t, resource_size_t *out);
 /* tok[1..n] as numbers into op->num, or a syntax error naming the op's usage. */
-int opscript_parse_numbers(struct script *s, struct op *op, const struct token *tok,
+int opscript_parse_numbers(struct opscript *s, struct op *op, const struct token *tok,
 			   unsigned n);
 /* "ok" or the errno's name. */
 void opscript_result(FILE *out, int err);

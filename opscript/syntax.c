@@ -7,7 +7,7 @@
 #include "iomem/names.h"
 #include "script.h"
 
-int opscript_syntax(struct script *s, unsigned long lineno, const char *fmt, ...)
+int opscript_syntax(struct opscript *s, unsigned long lineno, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -87,7 +87,7 @@ bool opscript_parse_u64(const struct token *t, resource_size_t *out)
 	return errno == 0 && *end == '\0';
 }
 
-int opscript_parse_numbers(struct script *s, struct op *op, const struct token *tok,
+int opscript_parse_numbers(struct opscript *s, struct op *op, const struct token *tok,
 			   unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)

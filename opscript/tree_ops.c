@@ -12,7 +12,7 @@
 
 /* --- Parsing. */
 
-static int parse_root(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_root(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	(void)ntok;
 	if (strcmp(tok[1].text, "iomem") == 0)
@@ -25,14 +25,14 @@ static int parse_root(struct script *s, struct op *op, const struct token *tok, 
 	return 0;
 }
 
-static int parse_load(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_load(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	(void)ntok;
 	op->name = strdup(tok[1].text);
 	return op->name ? 0 : opscript_syntax(s, op->lineno, "out of memory");
 }
 
-static int parse_nothing(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_nothing(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	(void)s;
 	(void)op;
@@ -42,7 +42,7 @@ static int parse_nothing(struct script *s, struct op *op, const struct token *to
 }
 
 /* The numbers, then a quoted NAME; the next word's index through *next. */
-static int parse_head(struct script *s, struct op *op, const struct token *tok, int *next)
+static int parse_head(struct opscript *s, struct op *op, const struct token *tok, int *next)
 {
 	int i = 1 + (int)op->def->nnum, rc = opscript_parse_numbers(s, op, tok, op->def->nnum);
 
@@ -59,7 +59,7 @@ static int parse_head(struct script *s, struct op *op, const struct token *tok, 
 }
 
 /* Numbers, a NAME, then FLAGS at most once; insert also takes desc=DESC. */
-static int parse_claim(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_claim(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	int i = 0, rc = parse_head(s, op, tok, &i);
 
@@ -83,7 +83,7 @@ static int parse_claim(struct script *s, struct op *op, const struct token *tok,
 }
 
 /* START SIZE|END FLAGS DESC */
-static int parse_query(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_query(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	int rc = opscript_parse_numbers(s, op, tok, op->def->nnum);
 
@@ -103,7 +103,7 @@ static int parse_query(struct script *s, struct op *op, const struct token *tok,
 }
 
 /* Numbers only (the argument count is theirs). */
-static int parse_numbers(struct script *s, struct op *op, const struct token *tok, int ntok)
+static int parse_numbers(struct opscript *s, struct op *op, const struct token *tok, int ntok)
 {
 	(void)ntok;
 	return opscript_parse_numbers(s, op, tok, op->def->nnum);
@@ -124,26 +124,7 @@ static unsigned long typed(const struct op *op)
 	return (f & IORESOURCE_TYPE_BITS) ? f : f | root_type(op->root);
 }
 
-static FILE *open_relative(const char *path, const char *script)
-{
-	FILE *f = fopen(path, "r");
-	const char *slash = strrchr(script, '/');
-
-	if (f || path[0] == '/' || !slash)
-		return f;
-	size_t dirlen = (size_t)(slash - script) + 1;
-	char *full = malloc(dirlen + strlen(path) + 1);
-
-	if (!full)
-		return NULL;
-	memcpy(full, script, dirlen);
-	strcpy(full + dirlen, path);
-	f = fopen(full, "r");
-	free(full);
-	return f;
-}
-
-static int run_nothing(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_nothing(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	(void)s;
 	(void)t;
@@ -152,10 +133,10 @@ static int run_nothing(struct script *s, struct iomem_tree *t, const struct op *
 	return 0;
 }
 
-static int run_load(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_load(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	char msg[512];
-	FILE *f = open_relative(op->name, s->file);
+	FILE *f = s->open(op->name, s->file, s->open_arg);
 	int err;
 
 	if (!f)
@@ -167,6 +148,10 @@ static int run_load(struct script *s, struct iomem_tree *t, const struct op *op,
 		fprintf(out, "EBUSY root not empty\n");
 		return 0;
 	}
+	if (err == -ENOMEM) {	/* the root is left empty */
+		opscript_result(out, err);
+		return 0;
+	}
 	if (err) {
 		fprintf(s->err, "%s\n", msg);
 		return opscript_syntax(s, op->lineno, "load '%s' failed", op->name);
@@ -175,7 +160,7 @@ static int run_load(struct script *s, struct iomem_tree *t, const struct op *op,
 	return 0;
 }
 
-static int run_request(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_request(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	(void)s;
 	opscript_result(out, iomem_request_region_nowait(t, op->root, op->num[0], op->num[1],
@@ -183,14 +168,14 @@ static int run_request(struct script *s, struct iomem_tree *t, const struct op *
 	return 0;
 }
 
-static int run_release(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_release(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	(void)s;
 	opscript_result(out, iomem_release_region(t, op->root, op->num[0], op->num[1]));
 	return 0;
 }
 
-static int run_insert(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_insert(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	(void)s;
 	opscript_result(out, iomem_insert_resource(t, op->root, op->num[0], op->num[1], op->name,
@@ -198,14 +183,14 @@ static int run_insert(struct script *s, struct iomem_tree *t, const struct op *o
 	return 0;
 }
 
-static int run_remove(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_remove(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	(void)s;
 	opscript_result(out, iomem_remove_resource(t, op->root, op->num[0], op->num[1]));
 	return 0;
 }
 
-static int run_adjust(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_adjust(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	const resource_size_t *n = op->num;
 
@@ -214,7 +199,7 @@ static int run_adjust(struct script *s, struct iomem_tree *t, const struct op *o
 	return 0;
 }
 
-static int run_allocate(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_allocate(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	const resource_size_t *n = op->num;
 	resource_size_t start;
@@ -230,7 +215,7 @@ static int run_allocate(struct script *s, struct iomem_tree *t, const struct op 
 	return 0;
 }
 
-static int run_intersects(struct script *s, struct iomem_tree *t, const struct op *op,
+static int run_intersects(struct opscript *s, struct iomem_tree *t, const struct op *op,
 			  FILE *out)
 {
 	(void)s;
@@ -254,7 +239,7 @@ static int walk_print(const struct resource *res, void *arg)
 	return 0;
 }
 
-static int run_walk(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_walk(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct walk_out w = { .out = out };
 
@@ -265,7 +250,7 @@ static int run_walk(struct script *s, struct iomem_tree *t, const struct op *op,
 	return 0;
 }
 
-static int run_lookup(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_lookup(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	struct resource r;
 	char name[256];
@@ -281,10 +266,11 @@ static int run_lookup(struct script *s, struct iomem_tree *t, const struct op *o
 	return 0;
 }
 
-static int run_dump(struct script *s, struct iomem_tree *t, const struct op *op, FILE *out)
+static int run_dump(struct opscript *s, struct iomem_tree *t, const struct op *op, FILE *out)
 {
 	(void)s;
-	iomem_show(t, op->root, out);
+	if (iomem_show(t, op->root, out) == -ENOMEM)
+		opscript_result(out, -ENOMEM);
 	return 0;
 }
 

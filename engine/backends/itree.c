@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "backend.h"
 #include "itree_kids.h"
 #include "locks/lock.h"
@@ -34,6 +35,7 @@ struct itree {
 	struct lock lock;
 	struct inode roots[IOMEM_NR_ROOTS];
 	struct kids_pool pool;		/* index nodes reserved by writers, under the lock */
+	unsigned load_mark[IOMEM_NR_ROOTS];	/* pool.nr_spare when loading a root began */
 	unsigned long containers_freed;	/* as in rwlock.c: MUXED retries restart at the root */
 };
 
@@ -137,7 +139,7 @@ static bool free_descendants(struct itree *it, struct inode *n)
 		container |= free_descendants(it, c) | !(c->flags & IORESOURCE_BUSY);
 		iomem_node_free(c);
 	}
-	kids_destroy(&n->kids);
+	kids_release(&it->pool, &n->kids);
 	return container;
 }
 
@@ -289,12 +291,16 @@ static int it_insert(struct iomem_tree *t, enum iomem_root root, resource_size_t
 {
 	struct itree *it = IT(t);
 	struct inode *res = node_new(start, end, name, flags, desc), *conflict;
+	unsigned mark;
 	int err;
 
 	if (!res)
 		return -ENOMEM;
 	lock_write(&it->lock);
+	mark = it->pool.nr_spare;
 	err = insert_conflict(it, &it->roots[root], res, &conflict);
+	if (err)	/* its first reservation may have held; it goes too */
+		kids_pool_restore(&it->pool, mark);
 	unlock_write(&it->lock);
 	if (!err && conflict)
 		err = -EBUSY;
@@ -339,7 +345,7 @@ static int it_remove(struct iomem_tree *t, enum iomem_root root, resource_size_t
 		next = next_sibling(c);
 		link_child(it, old->parent, c);
 	}
-	kids_destroy(&old->kids);
+	kids_release(&it->pool, &old->kids);
 	kids_pool_trim(&it->pool);
 	if (!(old->flags & IORESOURCE_BUSY))
 		it->containers_freed++;
@@ -625,8 +631,11 @@ static struct iomem_node *it_append(struct iomem_tree *t, enum iomem_root root,
 {
 	struct itree *it = IT(t);
 	struct inode *parent = handle ? (struct inode *)handle : &it->roots[root];
-	struct inode *n = node_new(start, end, name, flags, desc);
+	struct inode *n;
 
+	if (!handle && kids_empty(&it->roots[root].kids))
+		it->load_mark[root] = it->pool.nr_spare;
+	n = node_new(start, end, name, flags, desc);
 	if (!n)
 		return NULL;
 	if (reserve(it, 1, 0)) {
@@ -637,16 +646,26 @@ static struct iomem_node *it_append(struct iomem_tree *t, enum iomem_root root,
 	return (struct iomem_node *)n;
 }
 
+static void it_clear(struct iomem_tree *t, enum iomem_root root)
+{
+	struct itree *it = IT(t);
+
+	lock_write(&it->lock);
+	free_descendants(it, &it->roots[root]);
+	kids_pool_restore(&it->pool, it->load_mark[root]);
+	unlock_write(&it->lock);
+}
+
 static int it_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
-	struct itree *it = calloc(1, sizeof(*it));
+	struct itree *it = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*it));
 	int err;
 
 	if (!it)
 		return -ENOMEM;
 	err = iomem_tree_lock_init(&it->lock, opts);
 	if (err) {
-		free(it);
+		iomem_free(IOMEM_ALLOC_OTHER, it);
 		return err;
 	}
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++) {
@@ -668,7 +687,7 @@ static void it_destroy(struct iomem_tree *t)
 		free_descendants(it, &it->roots[i]);
 	kids_pool_destroy(&it->pool);
 	lock_destroy(&it->lock);
-	free(it);
+	iomem_free(IOMEM_ALLOC_OTHER, it);
 }
 
 static const char *it_lock_name(const struct iomem_tree *t)
@@ -697,4 +716,5 @@ const struct iomem_backend_ops iomem_backend_itree = {
 	.lookup = it_lookup,
 	.for_each = it_for_each,
 	.append = it_append,
+	.clear = it_clear,
 };

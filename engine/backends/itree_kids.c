@@ -79,6 +79,17 @@ static struct kids_node *small_leaf(struct kids_pool *pool, unsigned cap)
 	return x;
 }
 
+void kids_pool_restore(struct kids_pool *pool, unsigned keep)
+{
+	while (pool->nr_spare > keep) {
+		struct kids_node *x = pool->spare;
+
+		pool->spare = (struct kids_node *)(uintptr_t)x->key[0];
+		pool->nr_spare--;
+		iomem_node_free(x);
+	}
+}
+
 /* Nodes one insert may take in the worst case. */
 static unsigned insert_need(const struct kids_pool *pool)
 {
@@ -88,12 +99,15 @@ static unsigned insert_need(const struct kids_pool *pool)
 int kids_reserve(struct kids_pool *pool, unsigned inserts, unsigned extra)
 {
 	size_t need = (size_t)inserts * insert_need(pool) + extra;
+	unsigned had = pool->nr_spare;
 
 	while (pool->nr_spare < need) {
 		struct kids_node *x = node_new(KIDS_FANOUT);
 
-		if (!x)
+		if (!x) {
+			kids_pool_restore(pool, had);	/* nothing changed */
 			return -ENOMEM;
+		}
 		give_back(pool, x);
 	}
 	return 0;
@@ -101,24 +115,12 @@ int kids_reserve(struct kids_pool *pool, unsigned inserts, unsigned extra)
 
 void kids_pool_trim(struct kids_pool *pool)
 {
-	while (pool->nr_spare > KIDS_POOL_STOCK) {
-		struct kids_node *x = pool->spare;
-
-		pool->spare = (struct kids_node *)(uintptr_t)x->key[0];
-		pool->nr_spare--;
-		iomem_node_free(x);
-	}
+	kids_pool_restore(pool, KIDS_POOL_STOCK);
 }
 
 void kids_pool_destroy(struct kids_pool *pool)
 {
-	while (pool->spare) {
-		struct kids_node *x = pool->spare;
-
-		pool->spare = (struct kids_node *)(uintptr_t)x->key[0];
-		iomem_node_free(x);
-	}
-	pool->nr_spare = 0;
+	kids_pool_restore(pool, 0);
 }
 
 void *kids_first(const struct kids *k)
@@ -387,6 +389,21 @@ void kids_destroy(struct kids *k)
 {
 	if (k->root)
 		destroy_node(k->root);
+	k->root = NULL;
+}
+
+static void release_node(struct kids_pool *pool, struct kids_node *x)
+{
+	if (!x->leaf)
+		for (unsigned i = 0; i < x->n; i++)
+			release_node(pool, kids_ptrs(x)[i]);
+	give_back(pool, x);
+}
+
+void kids_release(struct kids_pool *pool, struct kids *k)
+{
+	if (k->root)
+		release_node(pool, k->root);
 	k->root = NULL;
 }
 

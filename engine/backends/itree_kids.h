@@ -87,6 +87,9 @@ void *kids_before(const struct kids *k, resource_size_t addr);
 int kids_reserve(struct kids_pool *pool, unsigned inserts, unsigned extra);
 /* Gives spare nodes beyond a small stock back to the allocator. */
 void kids_pool_trim(struct kids_pool *pool);
+/* Gives back the spares beyond the first keep: a write that fails restores the pool to
+ * what it held when the write began (pool->nr_spare then), so that it changes nothing. */
+void kids_pool_restore(struct kids_pool *pool, unsigned keep);
 void kids_pool_destroy(struct kids_pool *pool);
 
 /* Adds key -> val; key must not be present. Takes nodes from the pool (see kids_reserve).
@@ -98,6 +101,9 @@ void *kids_remove(struct kids_pool *pool, struct kids *k, resource_size_t key);
 void kids_rekey(struct kids *k, resource_size_t old, resource_size_t new);
 /* Frees the index's nodes (not the values). */
 void kids_destroy(struct kids *k);
+/* Empties the index (not the values): its full-size nodes go to the pool, where the
+ * writers' reservations came from, the smaller ones to the allocator. */
+void kids_release(struct kids_pool *pool, struct kids *k);
 
 /* Checks the structure (key order, exact minimums, counts, leaf depth) and that it holds
  * exactly n values. NULL, or what is wrong. For tests. */

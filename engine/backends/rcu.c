@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "backend.h"
 #include "locks/lock.h"
 #include "node_alloc.h"
@@ -30,7 +31,18 @@ struct rcu_tree {
 	struct resource roots[IOMEM_NR_ROOTS];
 	unsigned long containers_freed;	/* as in rwlock.c, counting retired containers */
 	struct resource *append_hint;	/* last node rc_append made; NULL after any change */
+	/* Retired nodes not yet handed to call_rcu, chained through their rcu_head, and how
+	 * many; under the writer lock. */
+	struct rcu_head *deferred;
+	unsigned int ndeferred;
+	bool in_flight;			/* a node went to call_rcu: teardown waits for it */
 };
+
+/* Retired nodes go to call_rcu in batches of this many. A tree torn down before its first
+ * batch frees them itself: waiting for call_rcu's thread (rcu_barrier) costs a wake-up
+ * and the 10 ms that the thread sleeps to gather callbacks, far more than a short-lived
+ * tree's whole life (a fuzz input, a test's tree). */
+enum { RETIRE_BATCH = 64 };
 
 static inline struct rcu_tree *RC(struct iomem_tree *t)
 {
@@ -106,14 +118,54 @@ static void reclaim_with_children(struct rcu_head *head)
 	iomem_node_free(n);
 }
 
+/* The next of a chain of deferred heads (rcu_head's queue link, unused until call_rcu). */
+static struct rcu_head *deferred_next(struct rcu_head *h)
+{
+	return h->next.next ? caa_container_of(h->next.next, struct rcu_head, next) : NULL;
+}
+
+/* Hands the deferred nodes to call_rcu; under the writer lock. */
+static void flush_deferred(struct rcu_tree *rt)
+{
+	struct rcu_head *h = rt->deferred, *next;
+
+	for (; h; h = next) {
+		void (*func)(struct rcu_head *) = h->func;
+
+		next = deferred_next(h);	/* call_rcu reuses the link */
+		/* The writers' accesses to h, these reads too, come before its reclaim; the
+		 * reclaim's own thread takes them over through call_rcu, which TSan cannot see. */
+		rcu_tsan_reader_done();
+		urcu_memb_call_rcu(h, func);
+	}
+	rt->deferred = NULL;
+	rt->ndeferred = 0;
+	rt->in_flight = true;
+}
+
+/* Runs each reclaim callback of a chain taken off the tree, once no reader can hold it. */
+static void reclaim_deferred(struct rcu_head *h)
+{
+	struct rcu_head *next;
+
+	for (; h; h = next) {
+		next = deferred_next(h);
+		h->func(h);
+	}
+}
+
 /* Frees r once no reader can hold it; its children too when they left with it. */
 static void retire(struct rcu_tree *rt, struct resource *r, bool with_children)
 {
+	struct rcu_head *head = &caa_container_of(r, struct rnode, r)->rcu;
+
 	if (!(r->flags & IORESOURCE_BUSY) || (with_children && r->child))
 		rt->containers_freed++;
-	rcu_tsan_reader_done();	/* the writer's own accesses, too, come before the reclaim */
-	urcu_memb_call_rcu(&caa_container_of(r, struct rnode, r)->rcu,
-			   with_children ? reclaim_with_children : reclaim_node);
+	head->func = with_children ? reclaim_with_children : reclaim_node;
+	head->next.next = rt->deferred ? &rt->deferred->next : NULL;
+	rt->deferred = head;
+	if (++rt->ndeferred == RETIRE_BATCH)
+		flush_deferred(rt);
 }
 
 /* __request_region (§1.2). */
@@ -227,6 +279,7 @@ static struct resource *copy_run(struct resource *first, struct resource *last,
 			return NULL;
 		}
 		c->parent = parent;
+		c->sibling = NULL;	/* not the original's: the cleanup above stops here */
 		*link = c;
 		link = &c->sibling;
 		if (r == last)
@@ -456,7 +509,7 @@ static bool preorder_push(struct preorder *w, const struct resource *r)
 {
 	if (w->depth == w->cap) {
 		size_t cap = 2 * w->cap;
-		const struct resource **p = malloc(cap * sizeof(*p));
+		const struct resource **p = iomem_alloc(IOMEM_ALLOC_OTHER, cap * sizeof(*p));
 
 		if (!p) {
 			w->oom = true;
@@ -464,7 +517,7 @@ static bool preorder_push(struct preorder *w, const struct resource *r)
 		}
 		memcpy(p, w->path, w->depth * sizeof(*p));
 		if (w->path != w->fixed)
-			free(w->path);
+			iomem_free(IOMEM_ALLOC_OTHER, w->path);
 		w->path = p;
 		w->cap = cap;
 	}
@@ -498,7 +551,7 @@ static const struct resource *preorder_next(struct preorder *w, bool descend, in
 static void preorder_done(struct preorder *w)
 {
 	if (w->path != w->fixed)
-		free(w->path);
+		iomem_free(IOMEM_ALLOC_OTHER, w->path);
 }
 
 /* __region_intersects, 6.12+ (§1.5). */
@@ -661,16 +714,55 @@ static struct iomem_node *rc_append(struct iomem_tree *t, enum iomem_root root,
 	return (struct iomem_node *)r;
 }
 
+/* Readers may still be inside the old children: they leave through call_rcu. */
+static void rc_clear(struct iomem_tree *t, enum iomem_root root)
+{
+	struct rcu_tree *rt = RC(t);
+	struct resource *r, *next;
+
+	rcu_reader_ensure_registered();
+	writer_lock(rt);
+	r = rt->roots[root].child;
+	publish(&rt->roots[root].child, NULL);
+	for (; r; r = next) {
+		next = r->sibling;
+		retire(rt, r, true);
+	}
+	unlock_write(&rt->writer);
+}
+
+static void rc_quiesce(struct iomem_tree *t)
+{
+	struct rcu_tree *rt = RC(t);
+	struct rcu_head *deferred;
+	bool in_flight;
+
+	rcu_reader_ensure_registered();
+	writer_lock(rt);
+	deferred = rt->deferred;
+	rt->deferred = NULL;
+	rt->ndeferred = 0;
+	in_flight = rt->in_flight;
+	rt->in_flight = false;
+	unlock_write(&rt->writer);
+	if (deferred) {
+		urcu_memb_synchronize_rcu();	/* readers may still be inside them */
+		reclaim_deferred(deferred);
+	}
+	if (in_flight)
+		urcu_memb_barrier();
+}
+
 static int rc_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
-	struct rcu_tree *rt = calloc(1, sizeof(*rt));
+	struct rcu_tree *rt = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*rt));
 	int err;
 
 	if (!rt)
 		return -ENOMEM;
 	err = iomem_tree_lock_init(&rt->writer, opts);
 	if (err) {
-		free(rt);
+		iomem_free(IOMEM_ALLOC_OTHER, rt);
 		return err;
 	}
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
@@ -684,12 +776,16 @@ static void rc_destroy(struct iomem_tree *t)
 	struct rcu_tree *rt = RC(t);
 
 	rcu_reader_ensure_registered();
-	urcu_memb_barrier();
+	/* Only nodes handed to call_rcu need its thread; those still deferred no reader can
+	 * hold, since nobody uses a tree being freed. */
+	if (rt->in_flight)
+		urcu_memb_barrier();
+	reclaim_deferred(rt->deferred);
 	rcu_tsan_reclaim_begin();
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_list(rt->roots[i].child);
 	lock_destroy(&rt->writer);
-	free(rt);
+	iomem_free(IOMEM_ALLOC_OTHER, rt);
 }
 
 static const char *rc_lock_name(const struct iomem_tree *t)
@@ -713,4 +809,6 @@ const struct iomem_backend_ops iomem_backend_rcu = {
 	.lookup = rc_lookup,
 	.for_each = rc_for_each,
 	.append = rc_append,
+	.clear = rc_clear,
+	.quiesce = rc_quiesce,
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "backend.h"
 #include "locks/lock.h"
 #include "node_alloc.h"
@@ -494,16 +495,27 @@ static struct iomem_node *rw_append(struct iomem_tree *t, enum iomem_root root,
 	return (struct iomem_node *)r;
 }
 
+static void rw_clear(struct iomem_tree *t, enum iomem_root root)
+{
+	struct rwlock_tree *rt = RT(t);
+
+	lock_write(&rt->lock);
+	free_list(rt->roots[root].child);
+	rt->roots[root].child = NULL;
+	rt->append_hint = NULL;
+	unlock_write(&rt->lock);
+}
+
 static int rw_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
-	struct rwlock_tree *rt = calloc(1, sizeof(*rt));
+	struct rwlock_tree *rt = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*rt));
 	int err;
 
 	if (!rt)
 		return -ENOMEM;
 	err = iomem_tree_lock_init(&rt->lock, opts);
 	if (err) {
-		free(rt);
+		iomem_free(IOMEM_ALLOC_OTHER, rt);
 		return err;
 	}
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
@@ -519,7 +531,7 @@ static void rw_destroy(struct iomem_tree *t)
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_list(rt->roots[i].child);
 	lock_destroy(&rt->lock);
-	free(rt);
+	iomem_free(IOMEM_ALLOC_OTHER, rt);
 }
 
 static const char *rw_lock_name(const struct iomem_tree *t)
@@ -543,4 +555,5 @@ const struct iomem_backend_ops iomem_backend_rwlock = {
 	.lookup = rw_lookup,
 	.for_each = rw_for_each,
 	.append = rw_append,
+	.clear = rw_clear,
 };

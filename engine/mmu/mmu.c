@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "iomem/alloc.h"
 #include "iomem/ioremap.h"
 #include "mmu_impl.h"
 
@@ -15,9 +16,9 @@ struct iomem_mmu *iomem_mmu_new(struct iomem_tree *t, const struct iomem_mmu_opt
 
 	if (!opts)
 		opts = &defaults;
-	m = calloc(1, sizeof(*m));
+	m = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*m));
 	if (!m || !(m->pt = pgtable_new())) {
-		free(m);
+		iomem_free(IOMEM_ALLOC_OTHER, m);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -28,7 +29,7 @@ struct iomem_mmu *iomem_mmu_new(struct iomem_tree *t, const struct iomem_mmu_opt
 		int err = errno;
 
 		pgtable_free(m->pt);
-		free(m);
+		iomem_free(IOMEM_ALLOC_OTHER, m);
 		errno = err;
 		return NULL;
 	}
@@ -43,7 +44,7 @@ void iomem_mmu_free(struct iomem_mmu *m)
 		return;
 	vmap_free(m->vs);
 	pgtable_free(m->pt);
-	free(m);
+	iomem_free(IOMEM_ALLOC_OTHER, m);
 }
 
 struct pgtable *iomem_mmu_pgtable(struct iomem_mmu *m)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "pt_state.h"
 
 static const unsigned level_shift[4] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
@@ -111,16 +112,13 @@ static inline int desc_make(struct pgtable *pt, _Atomic uint64_t *slot, uint64_t
 
 static struct pt_table *table_alloc_raw(void)
 {
-	struct pt_table *t = aligned_alloc(PAGE_SIZE, sizeof(*t));
+	struct pt_table *t = iomem_alloc_aligned(IOMEM_ALLOC_PGTABLE, PAGE_SIZE, sizeof(*t));
 
-	if (!t)
-		return NULL;
 	/* Only a table the output-address field can hold is usable. */
 	if ((uintptr_t)t & ~PTE_ADDR_MASK) {
-		free(t);
+		iomem_free(IOMEM_ALLOC_PGTABLE, t);
 		return NULL;
 	}
-	memset(t, 0, sizeof(*t));
 	return t;
 }
 
@@ -142,7 +140,7 @@ static void table_tree_free(struct pgtable *pt, struct pt_table *tbl, int level)
 		if (desc_is_table(d, level))
 			table_tree_free(pt, table_of(d), level + 1);
 	}
-	free(tbl);
+	iomem_free(IOMEM_ALLOC_PGTABLE, tbl);
 	pt_count(&pt->c.tables_freed, 1);
 }
 
@@ -178,7 +176,7 @@ static int get_table(struct pgtable *pt, _Atomic uint64_t *slot, int level,
 			return 0;
 		}
 		/* Another mapper published one first; ours was never seen. */
-		free(t);
+		iomem_free(IOMEM_ALLOC_PGTABLE, t);
 		pt_count(&pt->c.tables_freed, 1);
 	}
 	if (!desc_is_table(d, level))
@@ -552,14 +550,13 @@ int pgtable_read_desc(struct pgtable *pt, uint64_t va, int level, uint64_t *desc
 
 struct pgtable *pgtable_new(void)
 {
-	struct pgtable *pt = aligned_alloc(64, sizeof(*pt));
+	struct pgtable *pt = iomem_alloc_aligned(IOMEM_ALLOC_OTHER, 64, sizeof(*pt));
 
 	if (!pt)
 		return NULL;
-	memset(pt, 0, sizeof(*pt));
 	pt->pgd = table_alloc_raw();
 	if (!pt->pgd) {
-		free(pt);
+		iomem_free(IOMEM_ALLOC_OTHER, pt);
 		return NULL;
 	}
 	walkers_init(&pt->walkers);
@@ -576,9 +573,9 @@ void pgtable_free(struct pgtable *pt)
 		if (desc_is_table(d, 0))
 			table_tree_free(pt, table_of(d), 1);
 	}
-	free(pt->pgd);
+	iomem_free(IOMEM_ALLOC_PGTABLE, pt->pgd);
 	walkers_destroy(&pt->walkers);
-	free(pt);
+	iomem_free(IOMEM_ALLOC_OTHER, pt);
 }
 
 void pgtable_stats(struct pgtable *pt, struct pgtable_stats *out)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "iomem/alloc.h"
 #include "vmap_impl.h"
 
 /* get_count_order: ceil(log2(size)). */
@@ -87,7 +88,7 @@ static int alloc_start_sharded(struct vmap_space *vs, unsigned cpu_node, uint64_
 	}
 	if (pooled) {
 		*start = pooled->rb.start;
-		free(pooled);
+		iomem_free(IOMEM_ALLOC_VA, pooled);
 		return 0;
 	}
 	vl_lock(&vs->lock);
@@ -142,7 +143,7 @@ int vmap_get_area(struct vmap_space *vs, uint64_t size, uint64_t phys, const cha
 		*addr = va->rb.start;
 		return 0;
 	}
-	free(va);
+	iomem_free(IOMEM_ALLOC_VA, va);
 fail:
 	atomic_fetch_add_explicit(&vs->alloc_failures, 1, memory_order_relaxed);
 	return -ENOMEM;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "vmap_impl.h"
 
 #define SPARE_AREAS 32
@@ -27,7 +28,7 @@ static struct vmap_area *spare_get(struct vmap_space *vs)
 static void spare_put(struct vmap_space *vs, struct vmap_area *va)
 {
 	if (vs->nr_spare == SPARE_AREAS) {
-		free(va);
+		iomem_free(IOMEM_ALLOC_VA, va);
 		return;
 	}
 	va->next = vs->spare;

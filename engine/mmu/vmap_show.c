@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iomem/alloc.h"
 #include "vmap_impl.h"
 
 void vmap_lock_all(struct vmap_space *vs)
@@ -119,6 +120,7 @@ void vmap_stats(struct vmap_space *vs, struct vmap_stats *out)
 	va_tree_for_each(vs->free_root, tally_node, &free_);
 	out->free_areas = free_.areas;
 	out->free_bytes = free_.bytes;
+	out->spare_areas = vs->nr_spare;
 	out->purges = vs->purges;
 	out->purged_areas = vs->purged_areas;
 	out->purged_pages = vs->purged_pages;
@@ -151,7 +153,7 @@ static void collect_one(struct collect *c, const struct vmap_area *va)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 256;
-		struct area_ref *v = realloc(c->v, cap * sizeof(*v));
+		struct area_ref *v = iomem_realloc(IOMEM_ALLOC_OTHER, c->v, cap * sizeof(*v));
 
 		if (!v) {
 			c->failed = true;
@@ -234,12 +236,13 @@ int vmap_show(struct vmap_space *vs, FILE *out)
 	vmap_lock_all(vs);
 	collect_all(vs, 1u << AREA_BUSY | 1u << AREA_LAZY, &c);
 	if (!c.failed) {
-		qsort(c.v, c.n, sizeof(*c.v), by_kind_then_start);
+		if (c.n)	/* no area at all: c.v is NULL, which qsort may not get */
+			qsort(c.v, c.n, sizeof(*c.v), by_kind_then_start);
 		for (size_t i = 0; i < c.n; i++)
 			show_area(out, &c.v[i]);
 	}
 	vmap_unlock_all(vs);
-	free(c.v);
+	iomem_free(IOMEM_ALLOC_OTHER, c.v);
 	if (c.failed)
 		return -ENOMEM;
 	return ferror(out) ? -EIO : 0;
@@ -344,6 +347,6 @@ int vmap_check(struct vmap_space *vs, char *msg, size_t msglen)
 		rc = check_tiling(&c, msg, msglen);
 	}
 	vmap_unlock_all(vs);
-	free(c.v);
+	iomem_free(IOMEM_ALLOC_OTHER, c.v);
 	return rc;
 }

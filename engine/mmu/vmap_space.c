@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "iomem/alloc.h"
 #include "vmap_impl.h"
 
 static const char *const policy_names[] = { "global", "sharded", NULL };
@@ -21,13 +22,8 @@ static unsigned fls_u(unsigned x)
 
 struct vmap_area *va_area_new(void)
 {
-	/* Rounded up to whole lines, so the allocation can be line-aligned. */
-	size_t size = (sizeof(struct vmap_area) + CACHELINE - 1) & ~(size_t)(CACHELINE - 1);
-	struct vmap_area *va = aligned_alloc(CACHELINE, size);
-
-	if (va)
-		memset(va, 0, sizeof(*va));
-	return va;
+	/* Line-aligned (the seam rounds the size up to whole lines and zeroes it). */
+	return iomem_alloc_aligned(IOMEM_ALLOC_VA, CACHELINE, sizeof(struct vmap_area));
 }
 
 /* The allocator's locks, in the order vmap_lock_all takes them. */
@@ -106,8 +102,7 @@ static int init_free_tree(struct vmap_space *vs)
 struct vmap_space *vmap_new(struct pgtable *pt, const struct vmap_opts *opts)
 {
 	static const struct vmap_opts defaults;
-	struct vmap_space *vs = aligned_alloc(CACHELINE, (sizeof(*vs) + CACHELINE - 1) &
-						       ~(size_t)(CACHELINE - 1));
+	struct vmap_space *vs = iomem_alloc_aligned(IOMEM_ALLOC_OTHER, CACHELINE, sizeof(*vs));
 	int rc = -ENOMEM;
 
 	if (!vs)
@@ -118,23 +113,23 @@ struct vmap_space *vmap_new(struct pgtable *pt, const struct vmap_opts *opts)
 	if (rc)
 		goto fail;
 	rc = -ENOMEM;
-	vs->nodes = aligned_alloc(CACHELINE, vs->nr_nodes * sizeof(*vs->nodes));
-	vs->purge_lists = calloc(vs->nr_nodes, sizeof(*vs->purge_lists));
+	vs->nodes = iomem_alloc_aligned(IOMEM_ALLOC_OTHER, CACHELINE,
+					 vs->nr_nodes * sizeof(*vs->nodes));
+	vs->purge_lists = iomem_alloc(IOMEM_ALLOC_OTHER, vs->nr_nodes * sizeof(*vs->purge_lists));
 	if (!vs->nodes || !vs->purge_lists)
 		goto fail;
-	memset(vs->nodes, 0, vs->nr_nodes * sizeof(*vs->nodes));
 	rc = init_free_tree(vs);
 	if (!rc && (rc = init_locks(vs, opts ? opts->lock : NULL)))
-		free(vs->free_root);
+		iomem_free(IOMEM_ALLOC_VA, to_area(vs->free_root));
 	if (!rc) {
 		vmap_drain_init(&vs->drain);
 		return vs;
 	}
 fail:
 	if (vs) {
-		free(vs->nodes);
-		free(vs->purge_lists);
-		free(vs);
+		iomem_free(IOMEM_ALLOC_OTHER, vs->nodes);
+		iomem_free(IOMEM_ALLOC_OTHER, vs->purge_lists);
+		iomem_free(IOMEM_ALLOC_OTHER, vs);
 	}
 	errno = -rc;
 	return NULL;
@@ -142,14 +137,14 @@ fail:
 
 static void free_node(struct va_node *n)
 {
-	free(to_area(n));
+	iomem_free(IOMEM_ALLOC_VA, to_area(n));
 }
 
 static void free_list(struct vmap_area *va)
 {
 	for (struct vmap_area *next; va; va = next) {
 		next = va->next;
-		free(va);
+		iomem_free(IOMEM_ALLOC_VA, va);
 	}
 }
 
@@ -169,9 +164,9 @@ void vmap_free(struct vmap_space *vs)
 	va_tree_destroy(vs->free_root, free_node);
 	free_list(vs->spare);
 	destroy_locks(vs);
-	free(vs->nodes);
-	free(vs->purge_lists);
-	free(vs);
+	iomem_free(IOMEM_ALLOC_OTHER, vs->nodes);
+	iomem_free(IOMEM_ALLOC_OTHER, vs->purge_lists);
+	iomem_free(IOMEM_ALLOC_OTHER, vs);
 }
 
 uint64_t vmap_lazy_max_pages(const struct vmap_space *vs)

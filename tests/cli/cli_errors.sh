@@ -71,8 +71,32 @@ while read -r file line; do
 	[ $rc -eq 2 ] || fail "$file: exit status $rc, expected 2"
 	grep -q "^$file:$line: error: " "$tmp/err" ||
 		{ fail "$file: stderr lacks '$file:$line: error: ':"; cat "$tmp/err"; }
+	# iomem faultinject refuses them alike, before injecting anything.
+	(cd "$dir/bad" && "$iomem" faultinject "$file" > "$tmp/out" 2> "$tmp/err" < /dev/null)
+	rc=$?
+	[ $rc -eq 2 ] || fail "faultinject $file: exit status $rc, expected 2"
+	grep -q "^$file:$line: error: " "$tmp/err" ||
+		{ fail "faultinject $file: stderr lacks '$file:$line: error: ':"; cat "$tmp/err"; }
+	[ -s "$tmp/out" ] && fail "faultinject $file: injected into a script that does not run"
 done < "$dir/bad/MANIFEST"
 [ $n -ge 10 ] || fail "only $n malformed scripts in the MANIFEST"
+
+# iomem faultinject: bad options and an unknown backend → usage, exit 2; a golden script
+# holds on the backend asked for, and the summary says so.
+for args in "--no-such-option request.iomem" "--backend" "" "request.iomem extra"; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "iomem faultinject $args" sh -c "cd '$dir' && '$iomem' faultinject $args" &&
+		{ has_usage || fail "iomem faultinject $args: no usage text"; }
+done
+expect_exit 2 "iomem faultinject --backend no-such-backend" \
+	sh -c "cd '$dir' && '$iomem' faultinject --backend no-such-backend request.iomem"
+[ -s "$tmp/out" ] && fail "faultinject: unknown backend: injected anyway"
+expect_exit 2 "iomem faultinject of a missing file" "$iomem" faultinject "$tmp/missing.iomem"
+if expect_exit 0 "iomem faultinject --backend rwlock request.iomem" \
+	sh -c "cd '$dir' && '$iomem' faultinject --backend rwlock request.iomem"; then
+	grep -Eq '^faultinject: rwlock: request.iomem: [1-9][0-9]* runs with one allocation failing' \
+		"$tmp/out" || { fail "faultinject: no summary for rwlock:"; cat "$tmp/out"; }
+fi
 
 [ $status -eq 0 ] && echo "all CLI error paths ok"
 exit $status

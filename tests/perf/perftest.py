@@ -115,6 +115,29 @@ class TmpCase(unittest.TestCase):
         return os.path.join(self.tmp, *p)
 
 
+# Tests that make real timed runs (benchmarks) run apart, in ctest's perf.NAME.timed with
+# the label `slow` (IOMEM_PERF_TIMED=1), so that the quick test command stays quick and
+# deterministic; every other test runs in perf.NAME.
+TIMED = os.environ.get("IOMEM_PERF_TIMED") == "1"
+
+
+def timed(test):
+    """Marks a test that makes real timed runs."""
+    test.iomem_timed = True
+    return test
+
+
+class _Loader(unittest.TestLoader):
+    """The tests of this run: the timed ones in a timed run, the others otherwise."""
+
+    def getTestCaseNames(self, case):
+        return [n for n in super().getTestCaseNames(case)
+                if getattr(getattr(case, n), "iomem_timed", False) == TIMED]
+
+
 def main():
-    r = unittest.main(exit=False, verbosity=2).result
+    r = unittest.main(exit=False, verbosity=2, testLoader=_Loader()).result
+    if r.testsRun == 0:
+        print("perftest: no test of this kind here")
+        sys.exit(1)
     sys.exit(0 if r.wasSuccessful() else 1)

@@ -120,6 +120,7 @@ class Ab(TmpCase):
         self.assertIsNone(root.find(".//table"))
         self.assertIsNone(root.find(".//b"))
 
+    @perftest.timed
     def test_small_aa_run(self):
         out = self.path("ab")
         md = self.path("summary.md")

@@ -176,6 +176,7 @@ class SweepCli(TmpCase):
         self.assertIn("sweep: refusing to measure (--strict)", r.stderr)
         self.assertFalse(os.path.exists(results))
 
+    @perftest.timed
     def test_smoke_run_is_filed(self):
         results = self.path("results")
         r = run("sweep", "smoke", "--build-dir", BUILD, "--results-dir", results, "-q",
@@ -250,6 +251,7 @@ class Installed(TmpCase):
     def run_tool(self, tool, *args):
         return perftest.run_installed(self.bin, tool, *args, cwd=self.cwd)
 
+    @perftest.timed
     def test_sweep_uses_installed_binaries(self):
         r = self.run_tool("sweep", "smoke", "--dry-run", "--seed", "4")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)

@@ -12,7 +12,7 @@
  *   -EINVAL  a malformed line: "FILE:LINE: error: ..."
  *   -EPERM   every address is zero (a dump read without CAP_SYS_ADMIN)
  *   -EBUSY   the root already has children
- *   -ENOMEM, or the errno of a read error. */
+ *   -ENOMEM (the root is left empty), or the errno of a read error. */
 int iomem_load_dump(struct iomem_tree *t, enum iomem_root root, FILE *in, const char *filename,
 		    char *err, size_t errlen);
 

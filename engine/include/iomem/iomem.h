@@ -66,6 +66,10 @@ const char *iomem_tree_backend(const struct iomem_tree *t);
 const char *iomem_tree_lock(const struct iomem_tree *t);
 const char *iomem_tree_muxed_wait(const struct iomem_tree *t);
 void iomem_tree_muxed_stats(struct iomem_tree *t, struct iomem_muxed_stats *out);
+/* Returns once every node the tree has retired is freed (the rcu backend frees replaced
+ * nodes after a grace period), so that allocation counts can be compared exactly. Not
+ * from inside a walk's callback. */
+void iomem_tree_quiesce(struct iomem_tree *t);
 
 /* __request_region (§1.2). Sleeps while a MUXED request meets a busy MUXED region.
  * 0, -EBUSY, -ENOMEM. */
@@ -121,7 +125,8 @@ int iomem_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t add
 typedef int (*iomem_visit_fn)(const struct resource *res, int depth, void *arg);
 int iomem_for_each(struct iomem_tree *t, enum iomem_root root, iomem_visit_fn fn, void *arg);
 
-/* The root in /proc/iomem format (r_show, §1.7). -errno on a write error. */
+/* The root in /proc/iomem format (r_show, §1.7). -errno on a write error, or -ENOMEM when
+ * the walk could not go on (what was printed by then stays printed). */
 int iomem_show(struct iomem_tree *t, enum iomem_root root, FILE *out);
 
 /* Siblings sorted and disjoint, children inside their parent, checked through

@@ -117,6 +117,7 @@ struct vmap_stats {
 	uint64_t purges, purged_areas, purged_pages;
 	uint64_t lazy_pages;		/* now */
 	uint64_t busy_areas, lazy_areas, free_areas, pooled_areas;	/* now */
+	uint64_t spare_areas;		/* now: area structures cached for free-tree splits */
 	uint64_t busy_bytes, lazy_bytes, free_bytes, pooled_bytes;	/* now, guards included */
 	uint64_t drains;		/* purges the drain worker ran (within purges) */
 	uint64_t drain_throttled;	/* frees that waited for a lagging drain */
