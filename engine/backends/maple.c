@@ -637,12 +637,12 @@ static const struct mnode *sib_take(struct siblings *s, const struct mnode *c)
 	return c;
 }
 
-/* The first child of n ending at or after addr. */
-static const struct mnode *sib_from(struct siblings *s, const struct mnode *n,
+/* The first child ending at or after addr in the family whose published index is fam. */
+static const struct mnode *sib_from(struct siblings *s, const struct mk_node *fam,
 				    resource_size_t addr)
 {
 	s->any = false;
-	return sib_take(s, first_ending_from(&s->it, kids_of(n), addr));
+	return sib_take(s, first_ending_from(&s->it, fam, addr));
 }
 
 static const struct mnode *sib_next(struct siblings *s)
@@ -663,14 +663,18 @@ struct intersect_scan {
 	bool covered;
 };
 
-/* The descendant loop of §1.5, in pre-order. Subtrees that miss the range are skipped
- * whole: every node in them misses it too. True when the kernel's loop would break. */
-static bool scan_descendants(const struct mnode *n, struct intersect_scan *s)
+/* The descendant loop of §1.5, in pre-order, below the family whose published index is
+ * fam (a resource's, loaded once: its children are what it held then). Subtrees that miss
+ * the range are skipped whole: every node in them misses it too; childless resources
+ * cost no cursor. True when the kernel's loop would break. */
+static bool scan_descendants(const struct mk_node *fam, struct intersect_scan *s)
 {
 	struct siblings sib;
 
-	for (const struct mnode *c = sib_from(&sib, n, s->start); c && c->start <= s->end;
+	for (const struct mnode *c = sib_from(&sib, fam, s->start); c && c->start <= s->end;
 	     c = sib_next(&sib)) {
+		const struct mk_node *kids;
+
 		if (match(c, s->flags, s->desc)) {
 			s->type++;
 			if (c->start > s->o.start)
@@ -682,7 +686,8 @@ static bool scan_descendants(const struct mnode *n, struct intersect_scan *s)
 			if (c->end + 1 > s->o.start)
 				s->o.start = c->end + 1;
 		}
-		if (scan_descendants(c, s))
+		kids = kids_of(c);
+		if (kids && scan_descendants(kids, s))
 			return true;
 	}
 	return false;
@@ -698,8 +703,10 @@ static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 	int other = 0;
 
 	rcu_read_begin();
-	for (const struct mnode *p = sib_from(&sib, &mt->roots[root], start); p && p->start <= end;
-	     p = sib_next(&sib)) {
+	for (const struct mnode *p = sib_from(&sib, kids_of(&mt->roots[root]), start);
+	     p && p->start <= end; p = sib_next(&sib)) {
+		const struct mk_node *kids;
+
 		if (match(p, flags, desc)) {
 			s.type++;
 			continue;
@@ -707,7 +714,9 @@ static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 		s.o.start = p->start > start ? p->start : start;
 		s.o.end = p->end < end ? p->end : end;
 		s.covered = false;
-		scan_descendants(p, &s);
+		kids = kids_of(p);
+		if (kids)
+			scan_descendants(kids, &s);
 		if (!s.covered)
 			other++;
 	}
@@ -717,17 +726,19 @@ static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 	return other == 0 ? REGION_INTERSECTS : REGION_MIXED;
 }
 
-/* The first type match in pre-order among resources overlapping [start, end] below n.
- * *stop is set once pre-order has passed end. Below a resource that ends before start
- * nothing can match, so the search starts at the first child ending at or after it. */
-static const struct mnode *find_first_match(const struct mnode *n, resource_size_t start,
+/* The first type match in pre-order among resources overlapping [start, end] in the
+ * family whose published index is fam, and below. *stop is set once pre-order has passed
+ * end. Below a resource that ends before start nothing can match, so the search starts at
+ * the first child ending at or after it; a childless resource is not searched at all. */
+static const struct mnode *find_first_match(const struct mk_node *fam, resource_size_t start,
 					    resource_size_t end, unsigned long flags,
 					    unsigned long desc, bool *stop)
 {
 	struct siblings sib;
 
-	for (const struct mnode *c = sib_from(&sib, n, start); c; c = sib_next(&sib)) {
+	for (const struct mnode *c = sib_from(&sib, fam, start); c; c = sib_next(&sib)) {
 		const struct mnode *found;
+		const struct mk_node *kids;
 
 		if (c->start > end) {
 			*stop = true;
@@ -735,7 +746,10 @@ static const struct mnode *find_first_match(const struct mnode *n, resource_size
 		}
 		if (match(c, flags, desc))
 			return c;
-		found = find_first_match(c, start, end, flags, desc, stop);
+		kids = kids_of(c);
+		if (!kids)
+			continue;
+		found = find_first_match(kids, start, end, flags, desc, stop);
 		if (found || *stop)
 			return found;
 	}
@@ -752,7 +766,7 @@ static int ma_find_next(struct iomem_tree *t, enum iomem_root root, resource_siz
 	bool stop = false;
 
 	rcu_read_begin();
-	p = find_first_match(&mt->roots[root], start, end, flags, desc, &stop);
+	p = find_first_match(kids_of(&mt->roots[root]), start, end, flags, desc, &stop);
 	if (p)
 		*res = (struct resource){
 			.start = p->start > start ? p->start : start,
@@ -786,19 +800,21 @@ static int ma_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	return found ? 0 : -ENOENT;
 }
 
-/* Pre-order below n, children at depth; nonzero from fn stops it. */
-static int visit(const struct mnode *n, int depth, iomem_visit_fn fn, void *arg)
+/* Pre-order in the family whose published index is fam, and below, its members at depth;
+ * nonzero from fn stops it. */
+static int visit(const struct mk_node *fam, int depth, iomem_visit_fn fn, void *arg)
 {
 	struct siblings sib;
 	int ret = 0;
 
-	for (const struct mnode *c = sib_from(&sib, n, 0); c && !ret; c = sib_next(&sib)) {
+	for (const struct mnode *c = sib_from(&sib, fam, 0); c && !ret; c = sib_next(&sib)) {
 		struct resource r = { .start = c->start, .end = c->end, .name = c->name,
 				      .flags = c->flags, .desc = c->desc };
+		const struct mk_node *kids;
 
 		ret = fn(&r, depth, arg);
-		if (!ret)
-			ret = visit(c, depth + 1, fn, arg);
+		if (!ret && (kids = kids_of(c)))
+			ret = visit(kids, depth + 1, fn, arg);
 	}
 	return ret;
 }
@@ -808,7 +824,7 @@ static int ma_for_each(struct iomem_tree *t, enum iomem_root root, iomem_visit_f
 	int ret;
 
 	rcu_read_begin();
-	ret = visit(&MT(t)->roots[root], 0, fn, arg);
+	ret = visit(kids_of(&MT(t)->roots[root]), 0, fn, arg);
 	rcu_read_end();
 	return ret;
 }
