@@ -22,8 +22,9 @@
  * (maple_kids.h), so a descent meets either the old subtree or the new one. What a write
  * replaced stays intact until the grace period after it. Every write reserves the index
  * nodes it may need, and the batch that will carry what it retires, before it changes
- * anything, so it fails with -ENOMEM whole or not at all; what it replaced goes to one
- * call_rcu. */
+ * anything, so it fails with -ENOMEM whole or not at all. What writes replaced collects
+ * in a batch that goes to call_rcu when it is nearly full (or at teardown, after
+ * rcu_barrier): one call_rcu, with its full fence, for many writes. */
 #define _LGPL_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -53,17 +54,25 @@ enum retire_how {
 	FREE_SUBTREE,		/* release: its descendants leave with it (§1.3) */
 };
 
-/* Index nodes a batch lists in its array: enough for every single-child change of a
- * family below 14^12 children; bigger writes list the rest through the nodes. */
-#define BATCH_NODES 27
+/* Index nodes one write may list in a batch's array: enough for every single-child change
+ * of a family below 14^12 children; bigger writes list the rest through the nodes. */
+#define WRITE_NODES 27
+/* What a batch holds before it goes to call_rcu: index nodes (2 KB of pointers, some 50
+ * requests and releases of a family of 10^5), and resource nodes (at most one a write). A
+ * write starts a new batch when the current one may not have room for it, so what waits
+ * for call_rcu stays below BATCH_NODES index nodes and BATCH_RES resources. */
+#define BATCH_NODES 256
+#define BATCH_RES 64
 
-/* Everything one write replaced, freed by one call_rcu. 256 bytes. */
+/* Everything several writes replaced, freed by one call_rcu. */
 struct retire_batch {
 	struct rcu_head rcu;
-	struct mnode *res;		/* a resource node that left, or NULL */
-	enum retire_how how;
-	unsigned nr;			/* index nodes in node[] */
-	struct mk_node *more;		/* and through next_retired */
+	unsigned nr, nr_res;		/* index nodes in node[], resource nodes in res[] */
+	struct mk_node *more;		/* more index nodes, through next_retired */
+	struct {
+		struct mnode *node;
+		enum retire_how how;
+	} res[BATCH_RES];
 	struct mk_node *node[BATCH_NODES];
 };
 
@@ -74,7 +83,9 @@ struct maple_tree {
 	/* Under the writer lock: */
 	struct mk_pool pool;		/* index nodes reserved by writes */
 	uint64_t gen;			/* the last write's transaction */
-	struct retire_batch *batch;	/* the next write's, allocated before it changes anything */
+	/* What the writes since the last call_rcu replaced; each write makes sure, before it
+	 * changes anything, that it exists and has room for the write. */
+	struct retire_batch *batch;
 	/* Bumped whenever a non-busy resource leaves (remove, release with it) or is replaced
 	 * (adjust). A MUXED sleeper retries from the container where it met the conflict, as
 	 * the kernel does, unless that container may have been freed meanwhile: then from the
@@ -118,21 +129,27 @@ static void free_descendants(struct mnode *n)
 	mk_destroy(n->kids);
 }
 
-static void reclaim(struct rcu_head *head)
+/* Frees what a batch lists, and the batch. */
+static void free_batch(struct retire_batch *b)
 {
-	struct retire_batch *b = caa_container_of(head, struct retire_batch, rcu);
-
-	rcu_tsan_reclaim_begin();
 	iomem_node_free_bulk((void *const *)b->node, b->nr);
 	mk_free_retired(b->more);
-	if (b->res) {
-		if (b->how == FREE_SUBTREE)
-			free_descendants(b->res);
+	for (unsigned i = 0; i < b->nr_res; i++) {
+		struct mnode *n = b->res[i].node;
+
+		if (b->res[i].how == FREE_SUBTREE)
+			free_descendants(n);
 		else
-			mk_destroy(b->res->kids);
-		iomem_node_free(b->res);
+			mk_destroy(n->kids);
+		iomem_node_free(n);
 	}
 	free(b);
+}
+
+static void reclaim(struct rcu_head *head)
+{
+	rcu_tsan_reclaim_begin();
+	free_batch(caa_container_of(head, struct retire_batch, rcu));
 }
 
 /* --- Writes: under the writer lock, write_begin, the index changes, mk_publish, then
@@ -144,39 +161,57 @@ static void reclaim(struct rcu_head *head)
  * itself (struct mk_txn). */
 static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes, bool publish)
 {
-	/* Not a tree node (not counted with them): bookkeeping, and a leaked one would
-	 * leak the nodes it lists, which are counted. */
-	if (!mt->batch && !(mt->batch = malloc(sizeof(*mt->batch))))
-		return -ENOMEM;
+	struct retire_batch *b = mt->batch;
+
+	if (!b || b->nr + WRITE_NODES > BATCH_NODES || b->nr_res == BATCH_RES) {
+		/* Not a tree node (not counted with them): bookkeeping, and a leaked one would
+		 * leak the nodes it lists, which are counted. */
+		struct retire_batch *fresh = malloc(sizeof(*fresh));
+
+		if (!fresh)
+			return -ENOMEM;
+		fresh->nr = fresh->nr_res = 0;
+		fresh->more = NULL;
+		if (b) {
+			/* Every write that retired into b has published: its nodes are out of
+			 * readers' reach, and the grace period that starts now covers every
+			 * reader that may still hold one. */
+			rcu_tsan_reader_done();	/* the writers' accesses come before the reclaim */
+			urcu_memb_call_rcu(&b->rcu, reclaim);
+		}
+		mt->batch = b = fresh;
+	}
 	if (mk_reserve(&mt->pool, nodes))
 		return -ENOMEM;
-	mt->batch->res = NULL;
-	mk_txn_begin(tx, &mt->pool, ++mt->gen, mt->batch->node, BATCH_NODES, publish);
+	mk_txn_begin(tx, &mt->pool, ++mt->gen, &b->node[b->nr], BATCH_NODES - b->nr, publish);
 	return 0;
 }
 
 /* n left the tree in this write (at most one resource node does). */
 static void retire_node(struct maple_tree *mt, struct mnode *n, enum retire_how how)
 {
-	mt->batch->res = n;
-	mt->batch->how = how;
+	struct retire_batch *b = mt->batch;
+
+	b->res[b->nr_res].node = n;
+	b->res[b->nr_res++].how = how;
 	if (!(n->flags & IORESOURCE_BUSY) || (how == FREE_SUBTREE && n->kids))
 		mt->containers_freed++;
 }
 
 /* After the write's one publishing store (made by the index change itself, or by
- * mk_publish): what it replaced is freed once every reader that may still hold it has
- * left its read-side section. */
+ * mk_publish): what it replaced joins the batch, freed once every reader that may still
+ * hold it has left its read-side section. */
 static void write_end(struct maple_tree *mt, struct mk_txn *tx)
 {
 	struct retire_batch *b = mt->batch;
+	struct mk_node *x = tx->retired;
 
-	b->nr = tx->nr_ret;
-	b->more = tx->retired;
-	if (b->nr || b->more || b->res) {
-		mt->batch = NULL;
-		rcu_tsan_reader_done();	/* the writer's own accesses come before the reclaim */
-		urcu_memb_call_rcu(&b->rcu, reclaim);
+	b->nr += tx->nr_ret;
+	if (x) {
+		while (x->next_retired)
+			x = x->next_retired;
+		x->next_retired = b->more;
+		b->more = tx->retired;
 	}
 	mk_pool_trim(&mt->pool);
 }
@@ -602,12 +637,12 @@ static const struct mnode *sib_take(struct siblings *s, const struct mnode *c)
 	return c;
 }
 
-/* The first child of n ending at or after addr. */
-static const struct mnode *sib_from(struct siblings *s, const struct mnode *n,
+/* The first child ending at or after addr in the family whose published index is fam. */
+static const struct mnode *sib_from(struct siblings *s, const struct mk_node *fam,
 				    resource_size_t addr)
 {
 	s->any = false;
-	return sib_take(s, first_ending_from(&s->it, kids_of(n), addr));
+	return sib_take(s, first_ending_from(&s->it, fam, addr));
 }
 
 static const struct mnode *sib_next(struct siblings *s)
@@ -628,14 +663,18 @@ struct intersect_scan {
 	bool covered;
 };
 
-/* The descendant loop of §1.5, in pre-order. Subtrees that miss the range are skipped
- * whole: every node in them misses it too. True when the kernel's loop would break. */
-static bool scan_descendants(const struct mnode *n, struct intersect_scan *s)
+/* The descendant loop of §1.5, in pre-order, below the family whose published index is
+ * fam (a resource's, loaded once: its children are what it held then). Subtrees that miss
+ * the range are skipped whole: every node in them misses it too; childless resources
+ * cost no cursor. True when the kernel's loop would break. */
+static bool scan_descendants(const struct mk_node *fam, struct intersect_scan *s)
 {
 	struct siblings sib;
 
-	for (const struct mnode *c = sib_from(&sib, n, s->start); c && c->start <= s->end;
+	for (const struct mnode *c = sib_from(&sib, fam, s->start); c && c->start <= s->end;
 	     c = sib_next(&sib)) {
+		const struct mk_node *kids;
+
 		if (match(c, s->flags, s->desc)) {
 			s->type++;
 			if (c->start > s->o.start)
@@ -647,7 +686,8 @@ static bool scan_descendants(const struct mnode *n, struct intersect_scan *s)
 			if (c->end + 1 > s->o.start)
 				s->o.start = c->end + 1;
 		}
-		if (scan_descendants(c, s))
+		kids = kids_of(c);
+		if (kids && scan_descendants(kids, s))
 			return true;
 	}
 	return false;
@@ -663,8 +703,10 @@ static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 	int other = 0;
 
 	rcu_read_begin();
-	for (const struct mnode *p = sib_from(&sib, &mt->roots[root], start); p && p->start <= end;
-	     p = sib_next(&sib)) {
+	for (const struct mnode *p = sib_from(&sib, kids_of(&mt->roots[root]), start);
+	     p && p->start <= end; p = sib_next(&sib)) {
+		const struct mk_node *kids;
+
 		if (match(p, flags, desc)) {
 			s.type++;
 			continue;
@@ -672,7 +714,9 @@ static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 		s.o.start = p->start > start ? p->start : start;
 		s.o.end = p->end < end ? p->end : end;
 		s.covered = false;
-		scan_descendants(p, &s);
+		kids = kids_of(p);
+		if (kids)
+			scan_descendants(kids, &s);
 		if (!s.covered)
 			other++;
 	}
@@ -682,17 +726,19 @@ static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 	return other == 0 ? REGION_INTERSECTS : REGION_MIXED;
 }
 
-/* The first type match in pre-order among resources overlapping [start, end] below n.
- * *stop is set once pre-order has passed end. Below a resource that ends before start
- * nothing can match, so the search starts at the first child ending at or after it. */
-static const struct mnode *find_first_match(const struct mnode *n, resource_size_t start,
+/* The first type match in pre-order among resources overlapping [start, end] in the
+ * family whose published index is fam, and below. *stop is set once pre-order has passed
+ * end. Below a resource that ends before start nothing can match, so the search starts at
+ * the first child ending at or after it; a childless resource is not searched at all. */
+static const struct mnode *find_first_match(const struct mk_node *fam, resource_size_t start,
 					    resource_size_t end, unsigned long flags,
 					    unsigned long desc, bool *stop)
 {
 	struct siblings sib;
 
-	for (const struct mnode *c = sib_from(&sib, n, start); c; c = sib_next(&sib)) {
+	for (const struct mnode *c = sib_from(&sib, fam, start); c; c = sib_next(&sib)) {
 		const struct mnode *found;
+		const struct mk_node *kids;
 
 		if (c->start > end) {
 			*stop = true;
@@ -700,7 +746,10 @@ static const struct mnode *find_first_match(const struct mnode *n, resource_size
 		}
 		if (match(c, flags, desc))
 			return c;
-		found = find_first_match(c, start, end, flags, desc, stop);
+		kids = kids_of(c);
+		if (!kids)
+			continue;
+		found = find_first_match(kids, start, end, flags, desc, stop);
 		if (found || *stop)
 			return found;
 	}
@@ -717,7 +766,7 @@ static int ma_find_next(struct iomem_tree *t, enum iomem_root root, resource_siz
 	bool stop = false;
 
 	rcu_read_begin();
-	p = find_first_match(&mt->roots[root], start, end, flags, desc, &stop);
+	p = find_first_match(kids_of(&mt->roots[root]), start, end, flags, desc, &stop);
 	if (p)
 		*res = (struct resource){
 			.start = p->start > start ? p->start : start,
@@ -751,19 +800,21 @@ static int ma_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t
 	return found ? 0 : -ENOENT;
 }
 
-/* Pre-order below n, children at depth; nonzero from fn stops it. */
-static int visit(const struct mnode *n, int depth, iomem_visit_fn fn, void *arg)
+/* Pre-order in the family whose published index is fam, and below, its members at depth;
+ * nonzero from fn stops it. */
+static int visit(const struct mk_node *fam, int depth, iomem_visit_fn fn, void *arg)
 {
 	struct siblings sib;
 	int ret = 0;
 
-	for (const struct mnode *c = sib_from(&sib, n, 0); c && !ret; c = sib_next(&sib)) {
+	for (const struct mnode *c = sib_from(&sib, fam, 0); c && !ret; c = sib_next(&sib)) {
 		struct resource r = { .start = c->start, .end = c->end, .name = c->name,
 				      .flags = c->flags, .desc = c->desc };
+		const struct mk_node *kids;
 
 		ret = fn(&r, depth, arg);
-		if (!ret)
-			ret = visit(c, depth + 1, fn, arg);
+		if (!ret && (kids = kids_of(c)))
+			ret = visit(kids, depth + 1, fn, arg);
 	}
 	return ret;
 }
@@ -773,7 +824,7 @@ static int ma_for_each(struct iomem_tree *t, enum iomem_root root, iomem_visit_f
 	int ret;
 
 	rcu_read_begin();
-	ret = visit(&MT(t)->roots[root], 0, fn, arg);
+	ret = visit(kids_of(&MT(t)->roots[root]), 0, fn, arg);
 	rcu_read_end();
 	return ret;
 }
@@ -829,12 +880,13 @@ static void ma_destroy(struct iomem_tree *t)
 	struct maple_tree *mt = MT(t);
 
 	rcu_reader_ensure_registered();
-	urcu_memb_barrier();	/* every write's retired nodes are freed */
+	urcu_memb_barrier();	/* every batch given to call_rcu is freed */
 	rcu_tsan_reclaim_begin();
+	if (mt->batch)
+		free_batch(mt->batch);	/* and no reader is left for the last one */
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++)
 		free_descendants(&mt->roots[i]);
 	mk_pool_destroy(&mt->pool);
-	free(mt->batch);
 	lock_destroy(&mt->writer);
 	free(mt);
 }

@@ -56,7 +56,9 @@ void *mk_iter_first(struct mk_iter *it, const struct mk_node *root)
 	return mk_ptrs(x)[0];
 }
 
-void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root, resource_size_t addr)
+/* mk_iter_seek's general case. */
+void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
+			   resource_size_t addr)
 {
 	const struct mk_node *x = root;
 

@@ -122,12 +122,25 @@ struct mk_iter {
 	unsigned slot;
 };
 
-/* Positions it at the greatest key <= addr, or at the first entry when every key is
- * greater. The value there, or NULL for an empty family. */
-void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root, resource_size_t addr);
 /* Positions it at the first entry: its value, or NULL. */
 void *mk_iter_first(struct mk_iter *it, const struct mk_node *root);
+void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
+			   resource_size_t addr);
 void *mk_iter_next_leaf(struct mk_iter *it);
+
+/* Positions it at the greatest key <= addr, or at the first entry when every key is
+ * greater. The value there, or NULL for an empty family. */
+static inline void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root,
+				 resource_size_t addr)
+{
+	/* A family that fits one leaf, as most do, needs no descent and no call. */
+	if (root && root->leaf && root->key[0] <= addr) {
+		it->root = it->leaf = root;
+		it->slot = kids_slot_search(root->key, root->n, addr);
+		return mk_ptrs(root)[it->slot];
+	}
+	return mk_iter_seek_descend(it, root, addr);
+}
 
 /* The value after the cursor's, or NULL at the end (where it stays). */
 static inline void *mk_iter_next(struct mk_iter *it)
