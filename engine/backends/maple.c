@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "iomem/alloc.h"
 #include "locks/lock.h"
 #include "maple_kids.h"
 #include "node_alloc.h"
@@ -143,7 +144,7 @@ static void free_batch(struct retire_batch *b)
 			mk_destroy(n->kids);
 		iomem_node_free(n);
 	}
-	free(b);
+	iomem_free(IOMEM_ALLOC_OTHER, b);
 }
 
 static void reclaim(struct rcu_head *head)
@@ -166,7 +167,7 @@ static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes, b
 	if (!b || b->nr + WRITE_NODES > BATCH_NODES || b->nr_res == BATCH_RES) {
 		/* Not a tree node (not counted with them): bookkeeping, and a leaked one would
 		 * leak the nodes it lists, which are counted. */
-		struct retire_batch *fresh = malloc(sizeof(*fresh));
+		struct retire_batch *fresh = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*fresh));
 
 		if (!fresh)
 			return -ENOMEM;
@@ -852,16 +853,53 @@ static struct iomem_node *ma_append(struct iomem_tree *t, enum iomem_root root,
 	return (struct iomem_node *)n;
 }
 
+/* The undo of a load that ran out of memory: the root's children leave in one store, and
+ * are freed once no reader can be inside them (a grace period: not a request or release
+ * path). */
+static void ma_clear(struct iomem_tree *t, enum iomem_root root)
+{
+	struct maple_tree *mt = MT(t);
+	struct mnode gone;
+
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	gone = mt->roots[root];
+	mk_publish(&mt->roots[root].kids, NULL);
+	unlock_write(&mt->writer);
+	urcu_memb_synchronize_rcu();
+	free_descendants(&gone);
+}
+
+/* Returns once every write's retired nodes are freed, and the writers' caches (the spare
+ * index nodes, the open batch) are given back: what is left allocated is the tree itself,
+ * the state an exact accounting (iomem faultinject) compares. */
+static void ma_quiesce(struct iomem_tree *t)
+{
+	struct maple_tree *mt = MT(t);
+
+	rcu_reader_ensure_registered();
+	lock_write(&mt->writer);
+	if (mt->batch) {
+		/* Every write that retired into it has published (as in write_begin). */
+		rcu_tsan_reader_done();
+		urcu_memb_call_rcu(&mt->batch->rcu, reclaim);
+		mt->batch = NULL;
+	}
+	mk_pool_destroy(&mt->pool);
+	unlock_write(&mt->writer);
+	urcu_memb_barrier();
+}
+
 static int ma_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
 {
-	struct maple_tree *mt = calloc(1, sizeof(*mt));
+	struct maple_tree *mt = iomem_alloc(IOMEM_ALLOC_OTHER, sizeof(*mt));
 	int err;
 
 	if (!mt)
 		return -ENOMEM;
 	err = iomem_tree_lock_init(&mt->writer, opts);
 	if (err) {
-		free(mt);
+		iomem_free(IOMEM_ALLOC_OTHER, mt);
 		return err;
 	}
 	for (int i = 0; i < IOMEM_NR_ROOTS; i++) {
@@ -888,7 +926,7 @@ static void ma_destroy(struct iomem_tree *t)
 		free_descendants(&mt->roots[i]);
 	mk_pool_destroy(&mt->pool);
 	lock_destroy(&mt->writer);
-	free(mt);
+	iomem_free(IOMEM_ALLOC_OTHER, mt);
 }
 
 static const char *ma_lock_name(const struct iomem_tree *t)
@@ -912,4 +950,6 @@ const struct iomem_backend_ops iomem_backend_maple = {
 	.lookup = ma_lookup,
 	.for_each = ma_for_each,
 	.append = ma_append,
+	.clear = ma_clear,
+	.quiesce = ma_quiesce,
 };

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "maple_kids.h"
 
+#include "iomem/alloc.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,7 +209,7 @@ static int pool_room(struct mk_pool *pool, size_t n)
 		return 0;
 	while (cap < n)
 		cap *= 2;
-	if (!(a = realloc(pool->spare, cap * sizeof(*a))))
+	if (!(a = iomem_realloc(IOMEM_ALLOC_OTHER, pool->spare, cap * sizeof(*a))))
 		return -ENOMEM;
 	pool->spare = a;
 	pool->cap = cap;
@@ -219,16 +221,29 @@ static int pool_room(struct mk_pool *pool, size_t n)
  * is taken. */
 int mk_reserve(struct mk_pool *pool, size_t nodes)
 {
-	if (pool->nr_spare >= nodes)
+	size_t had = pool->nr_spare, had_cap = pool->cap, got;
+
+	if (had >= nodes)
 		return 0;
-	if (nodes < pool->nr_spare + MK_POOL_REFILL)
-		nodes = pool->nr_spare + MK_POOL_REFILL;
+	if (nodes < had + MK_POOL_REFILL)
+		nodes = had + MK_POOL_REFILL;
 	if (pool_room(pool, nodes))
 		return -ENOMEM;
-	pool->nr_spare += iomem_node_alloc_bulk(node_bytes(MK_FANOUT),
-						(void **)&pool->spare[pool->nr_spare],
-						nodes - pool->nr_spare);
-	return pool->nr_spare < nodes ? -ENOMEM : 0;
+	got = iomem_node_alloc_bulk(node_bytes(MK_FANOUT), (void **)&pool->spare[had],
+				    nodes - had);
+	if (had + got < nodes) {
+		/* All or nothing: a failed reservation leaves the pool, and the count of live
+		 * node bytes, as they were. */
+		iomem_node_free_bulk((void *const *)&pool->spare[had], got);
+		if (!had_cap) {		/* the array too, when this call made it */
+			iomem_free(IOMEM_ALLOC_OTHER, pool->spare);
+			pool->spare = NULL;
+			pool->cap = 0;
+		}
+		return -ENOMEM;
+	}
+	pool->nr_spare = nodes;
+	return 0;
 }
 
 void mk_pool_trim(struct mk_pool *pool)
@@ -243,7 +258,7 @@ void mk_pool_trim(struct mk_pool *pool)
 void mk_pool_destroy(struct mk_pool *pool)
 {
 	iomem_node_free_bulk((void *const *)pool->spare, pool->nr_spare);
-	free(pool->spare);
+	iomem_free(IOMEM_ALLOC_OTHER, pool->spare);
 	*pool = (struct mk_pool){ 0 };
 }
 
