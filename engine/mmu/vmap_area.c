@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "iomem/alloc.h"
+#include "vmap_cpu.h"
 #include "vmap_impl.h"
 
 /* get_count_order: ceil(log2(size)). */
@@ -23,17 +24,6 @@ uint64_t vmap_ioremap_align(uint64_t size)
 	if (order > IOREMAP_MAX_ORDER)
 		order = IOREMAP_MAX_ORDER;
 	return 1ULL << order;
-}
-
-/* A thread's simulated CPU: handed out round-robin on first use. */
-static _Atomic unsigned next_cpu;
-static _Thread_local unsigned this_cpu_id = ~0u;
-
-static unsigned this_cpu(void)
-{
-	if (this_cpu_id == ~0u)
-		this_cpu_id = atomic_fetch_add_explicit(&next_cpu, 1, memory_order_relaxed);
-	return this_cpu_id;
 }
 
 /* --- Busy areas (caller holds the node's busy lock). */
@@ -100,7 +90,7 @@ static int alloc_start_sharded(struct vmap_space *vs, unsigned cpu_node, uint64_
 static int alloc_sharded(struct vmap_space *vs, struct vmap_area *va, uint64_t size,
 			 uint64_t align)
 {
-	unsigned cpu_node = this_cpu() % vs->nr_nodes;
+	unsigned cpu_node = vmap_this_cpu() % vs->nr_nodes;
 	unsigned busy_node;
 	int rc = alloc_start_sharded(vs, cpu_node, size, align, &va->rb.start);
 

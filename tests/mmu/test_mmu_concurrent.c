@@ -6,12 +6,14 @@
  *   - two mappers populating the same new tables (the compare-and-swap publish);
  *   - a table replaced by a block again and again under walkers (the grace period);
  *   - the VA allocator alone under both policies, with a purging thread, and without
- *     one: the drain worker purging while threads allocate and free.
+ *     one: the drain worker purging while threads allocate and free;
+ *   - simulated CPU numbers: distinct among threads alive together, reused after exit.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 
 #include "mmu_test.h"
+#include "vmap_cpu.h"
 
 #ifdef IOMEM_TSAN
 #define SCALE 1
@@ -499,6 +501,69 @@ static void test_va_concurrent_sharded(void **state)
 	va_concurrent("sharded");
 }
 
+/* --- Simulated CPUs. */
+
+#define CPU_THREADS 4
+
+struct cpu_round {
+	pthread_barrier_t alive;	/* every thread holds its number at once */
+	unsigned cpu[CPU_THREADS];
+};
+
+struct cpu_arg {
+	struct cpu_round *r;
+	int i;
+};
+
+static void *take_cpu(void *p)
+{
+	struct cpu_arg *a = p;
+
+	a->r->cpu[a->i] = vmap_this_cpu();
+	pthread_barrier_wait(&a->r->alive);
+	return NULL;
+}
+
+static void cpu_round(struct cpu_round *r)
+{
+	struct cpu_arg args[CPU_THREADS];
+
+	pthread_barrier_init(&r->alive, NULL, CPU_THREADS);
+	for (int i = 0; i < CPU_THREADS; i++)
+		args[i] = (struct cpu_arg){ .r = r, .i = i };
+	run_threads(CPU_THREADS, take_cpu, args, sizeof(args[0]));
+	pthread_barrier_destroy(&r->alive);
+}
+
+static bool cpu_in(const struct cpu_round *r, unsigned cpu)
+{
+	for (int i = 0; i < CPU_THREADS; i++)
+		if (r->cpu[i] == cpu)
+			return true;
+	return false;
+}
+
+/* Threads alive at once never share a number, and the numbers of threads that exited are
+ * the ones the next threads get; the main thread's stays its own. */
+static void test_cpu_numbers(void **state)
+{
+	struct cpu_round first, second;
+	unsigned mine = vmap_this_cpu();	/* held through both rounds */
+
+	(void)state;
+	cpu_round(&first);
+	cpu_round(&second);
+	for (int i = 0; i < CPU_THREADS; i++)
+		for (int j = 0; j < i; j++) {
+			assert_int_not_equal(first.cpu[i], first.cpu[j]);
+			assert_int_not_equal(second.cpu[i], second.cpu[j]);
+		}
+	for (int i = 0; i < CPU_THREADS; i++) {
+		assert_false(cpu_in(&first, mine) || cpu_in(&second, mine));
+		assert_true(cpu_in(&first, second.cpu[i]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_va_concurrent_sharded),
 		cmocka_unit_test(test_va_drain_global),
 		cmocka_unit_test(test_va_drain_sharded),
+		cmocka_unit_test(test_cpu_numbers),
 	};
 
 	return cmocka_run_group_tests_name("mmu.concurrent", tests, NULL, NULL);
