@@ -33,7 +33,10 @@ set(CMAKE_CXX_FLAGS_INIT "-idirafter ${IOMEM_ARM64_SYSROOT}/usr/include/aarch64-
 
 # The sysroot's libraries need each other (liburcu-memb needs liburcu-common) at link
 # time, and are found at run time through the build's rpath.
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath-link,${IOMEM_ARM64_LIBDIR}")
+# The rpath is written as DT_RPATH (--disable-new-dtags), which the loader also searches
+# for libraries' own dependencies (hwloc's libudev), where DT_RUNPATH serves only the
+# program's direct ones.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath-link,${IOMEM_ARM64_LIBDIR} -Wl,--disable-new-dtags")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "-Wl,-rpath-link,${IOMEM_ARM64_LIBDIR}")
 set(CMAKE_BUILD_RPATH "${IOMEM_ARM64_LIBDIR}")
 
