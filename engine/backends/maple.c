@@ -156,6 +156,15 @@ static void reclaim(struct rcu_head *head)
 /* --- Writes: under the writer lock, write_begin, the index changes, mk_publish, then
  * write_end. */
 
+/* Hands b to call_rcu; under the writer lock. Every write that retired into b has
+ * published: its nodes are out of readers' reach, and the grace period that starts now
+ * covers every reader that may still hold one. */
+static void submit_batch(struct retire_batch *b)
+{
+	rcu_tsan_reader_done();	/* the writers' accesses come before the reclaim */
+	urcu_memb_call_rcu(&b->rcu, reclaim);
+}
+
 /* Reserves what a write may need: `nodes` index nodes and the batch for what it retires.
  * 0, or -ENOMEM with nothing changed. `publish`: the write's last index change publishes
  * it (a change of one child of one family); else the write publishes a family's root
@@ -173,13 +182,8 @@ static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes, b
 			return -ENOMEM;
 		fresh->nr = fresh->nr_res = 0;
 		fresh->more = NULL;
-		if (b) {
-			/* Every write that retired into b has published: its nodes are out of
-			 * readers' reach, and the grace period that starts now covers every
-			 * reader that may still hold one. */
-			rcu_tsan_reader_done();	/* the writers' accesses come before the reclaim */
-			urcu_memb_call_rcu(&b->rcu, reclaim);
-		}
+		if (b)
+			submit_batch(b);
 		mt->batch = b = fresh;
 	}
 	if (mk_reserve(&mt->pool, nodes))
@@ -880,9 +884,7 @@ static void ma_quiesce(struct iomem_tree *t)
 	rcu_reader_ensure_registered();
 	lock_write(&mt->writer);
 	if (mt->batch) {
-		/* Every write that retired into it has published (as in write_begin). */
-		rcu_tsan_reader_done();
-		urcu_memb_call_rcu(&mt->batch->rcu, reclaim);
+		submit_batch(mt->batch);
 		mt->batch = NULL;
 	}
 	mk_pool_destroy(&mt->pool);
