@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "human_units.h"
 #include "measure.h"
 #include "locks/fairness.h"
 #include "report/atomic_file.h"
@@ -57,30 +58,6 @@ void report_add_worker(struct run_figures *f, const struct worker *w)
 }
 
 /* --- Summary. */
-const char *human_ns(double ns, char *buf, size_t len)
-{
-	if (ns < 1e3)
-		snprintf(buf, len, "%.0fns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, len, "%.1fms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.2fs", ns / 1e9);
-	return buf;
-}
-
-static const char *human_rate(double v, char *buf, size_t len)
-{
-	if (v >= 1e6)
-		snprintf(buf, len, "%.2fM", v / 1e6);
-	else if (v >= 1e3)
-		snprintf(buf, len, "%.1fk", v / 1e3);
-	else
-		snprintf(buf, len, "%.0f", v);
-	return buf;
-}
-
 struct fairness fairness_of(const unsigned long long *x, unsigned n)
 {
 	struct lock_fairness lf = LOCK_FAIRNESS_INIT;

@@ -64,9 +64,6 @@ struct report_context {
 	bool interrupted;
 };
 
-/* "12ns", "3.4us", "1.2ms", "2.00s". */
-const char *human_ns(double ns, char *buf, size_t len);
-
 void report_summary(FILE *out, const struct report_context *ctx, struct run_figures *figs,
 		    unsigned n);
 /* Jain's index and locktorture's starvation flag over per-thread op counts. */

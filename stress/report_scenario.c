@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "human_units.h"
 #include "report.h"
 #include "report/bench_json.h"
 #include "scenarios/scenario.h"
