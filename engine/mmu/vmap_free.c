@@ -11,6 +11,12 @@
 
 #define SPARE_AREAS 32
 
+struct vmap_area *va_area_new(void)
+{
+	/* Line-aligned (the seam rounds the size up to whole lines and zeroes it). */
+	return iomem_alloc_aligned(IOMEM_ALLOC_VA, CACHELINE, sizeof(struct vmap_area));
+}
+
 /* Free-area nodes come from a small cache under the free tree's lock, as the kernel
  * preloads one for NE fits: a split does not call the allocator with the lock held. */
 static struct vmap_area *spare_get(struct vmap_space *vs)

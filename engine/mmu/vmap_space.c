@@ -20,12 +20,6 @@ static unsigned fls_u(unsigned x)
 	return x ? 32u - (unsigned)__builtin_clz(x) : 0;
 }
 
-struct vmap_area *va_area_new(void)
-{
-	/* Line-aligned (the seam rounds the size up to whole lines and zeroes it). */
-	return iomem_alloc_aligned(IOMEM_ALLOC_VA, CACHELINE, sizeof(struct vmap_area));
-}
-
 /* The allocator's locks, in the order vmap_lock_all takes them. */
 static unsigned all_locks(struct vmap_space *vs, struct vmap_lock **v)
 {
