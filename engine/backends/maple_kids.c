@@ -74,20 +74,30 @@ void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
 	return mk_ptrs(x)[it->slot];
 }
 
-/* The cursor's leaf is done. The next leaf is the leftmost one of the subtree just right
- * of the deepest node, on the path to the leaf's last key, that has a child to the right
- * of that path. */
+/* The cursor's leaf is done: the next entry is the first with a key after that leaf's
+ * last. It is found by a descent from the cursor's root for that key, and not by stepping
+ * to the leaf right of the one the cursor was in, because single changes store in place
+ * below the root: the subtree holding the last key may by now be a newer version whose
+ * leaf there has more keys after it (a removal that absorbed its right neighbour) or
+ * fewer (an insert that split it). Inner keys are never written, so the key after it is
+ * in that leaf, or else first in the subtree right of the deepest turn that has one. */
 void *mk_iter_next_leaf(struct mk_iter *it)
 {
 	resource_size_t last = it->leaf->key[it->leaf->n - 1];
 	const struct mk_node *x = it->root, *next = NULL;
+	unsigned i;
 
 	while (!x->leaf) {
-		unsigned i = kids_slot_search(x->key, x->n, last);
-
+		i = kids_slot_search(x->key, x->n, last);
 		if (i + 1u < x->n)
 			next = mk_child(x, i + 1);
 		x = mk_child(x, i);
+	}
+	i = kids_slot_search(x->key, x->n, last);
+	if (i + 1u < x->n) {
+		it->leaf = x;
+		it->slot = i + 1;
+		return mk_ptrs(x)[it->slot];
 	}
 	if (!next) {
 		it->leaf = NULL;

@@ -433,6 +433,80 @@ static void writes_copy_only_what_changes(void **state)
 	mk_pool_destroy(&w.pool);
 }
 
+/* A cursor that crosses leaves while single changes publish themselves in place below its
+ * root (a reader's walk while writers work): it returns keys strictly ascending, and every
+ * key present throughout the walk, though the leaf it is in has meanwhile been replaced by
+ * a version holding more keys (a removal that absorbed the right neighbour) or fewer (an
+ * insert that split it). What the writes retired is freed only after the walk, as the
+ * grace period does for a reader. */
+static void cursor_keeps_keys_present_throughout(void **state)
+{
+	enum { N = 3000, WALKS = 400, GRID = 16 };
+	static bool present[N * GRID], was[N * GRID], removed[N * GRID], seen[N * GRID];
+	struct mk_node *retired[4 * N];
+	struct writer w = { 0 };
+	struct mk_node *root = NULL;
+	long long base = iomem_node_bytes();
+
+	(void)state;
+	begin_exact(&w, mk_need_build(N), false);
+	for (size_t i = 0; i < N; i++) {
+		mk_insert(&w.tx, &root, i * GRID, (void *)(uintptr_t)(i * GRID + 1));
+		present[i * GRID] = true;
+	}
+	for (unsigned walk = 0; walk < WALKS; walk++) {
+		resource_size_t from = next_rand() % (N * GRID), last = 0;
+		size_t nr_retired = 0, returned = 0;
+		struct mk_iter it;
+		void *v;
+
+		memcpy(was, present, sizeof(was));
+		memset(removed, 0, sizeof(removed));
+		memset(seen, 0, sizeof(seen));
+		for (v = mk_iter_seek(&it, root, from); v; v = mk_iter_next(&it)) {
+			resource_size_t key = (uintptr_t)v - 1;
+
+			if (returned++ && key <= last)
+				fail_msg("walk %u: key %llu after %llu", walk,
+					 (unsigned long long)key, (unsigned long long)last);
+			last = key;
+			seen[key] = true;
+			/* a few writes just ahead of the cursor, where its next leaves are */
+			for (int k = next_rand() % 3; k > 0 && nr_retired < 4 * N - 1; k--) {
+				resource_size_t at = key + 1 + next_rand() % (40 * GRID);
+				bool publish = true;
+
+				if (at >= N * GRID)
+					continue;
+				if (present[at]) {
+					begin_exact(&w, mk_need_remove(root), publish);
+					mk_remove(&w.tx, &root, at);
+					present[at] = false;
+					removed[at] = true;
+				} else if (next_rand() % 4 == 0) {
+					begin_exact(&w, mk_need_insert(root), publish);
+					mk_insert(&w.tx, &root, at, (void *)(uintptr_t)(at + 1));
+					present[at] = true;
+				} else {
+					continue;
+				}
+				end_checked(&w, "a write during a walk");
+				retired[nr_retired++] = w.tx.retired;
+			}
+		}
+		/* every key after the one it started at, there all along, came out */
+		for (resource_size_t key = from + 1; key < N * GRID; key++)
+			if (was[key] && !removed[key] && !seen[key])
+				fail_msg("walk %u from %llu missed %llu", walk,
+					 (unsigned long long)from, (unsigned long long)key);
+		while (nr_retired)
+			mk_free_retired(retired[--nr_retired]);
+	}
+	mk_destroy(root);
+	mk_pool_destroy(&w.pool);
+	assert_int_equal(iomem_node_bytes(), base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +515,7 @@ int main(void)
 		cmocka_unit_test(build_then_drain),
 		cmocka_unit_test(ordered_fills_pack_leaves),
 		cmocka_unit_test(writes_copy_only_what_changes),
+		cmocka_unit_test(cursor_keeps_keys_present_throughout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
