@@ -37,6 +37,13 @@ struct iomem_backend_ops {
 	int (*find_next)(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
 			 resource_size_t end, unsigned long flags, unsigned long desc,
 			 struct resource *res);
+	/* Optional: __walk_iomem_res_desc (§1.6) whole, with start < end checked; NULL for
+	 * tree.c's loop of find_next calls. It reports what that loop would: fn runs outside
+	 * any lock or read-side section, and every region comes from a search made after the
+	 * callback before it returned (or that no write since could have changed). */
+	int (*walk)(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		    resource_size_t end, unsigned long flags, unsigned long desc,
+		    iomem_walk_fn fn, void *arg);
 	int (*lookup)(struct iomem_tree *t, enum iomem_root root, resource_size_t addr,
 		      struct resource *out, char *namebuf, size_t namelen);
 	int (*for_each)(struct iomem_tree *t, enum iomem_root root, iomem_visit_fn fn, void *arg);

@@ -141,7 +141,8 @@ int iomem_region_intersects(struct iomem_tree *t, enum iomem_root root, resource
 }
 
 /* __walk_iomem_res_desc (§1.6): the lock is taken per step inside find_next, and the
- * callback runs unlocked on a copy, as in the kernel. */
+ * callback runs unlocked on a copy, as in the kernel; or the backend's own walk, which
+ * reports the same. */
 int iomem_walk_res_desc(struct iomem_tree *t, enum iomem_root root, unsigned long desc,
 			unsigned long flags, resource_size_t start, resource_size_t end,
 			iomem_walk_fn fn, void *arg)
@@ -149,6 +150,8 @@ int iomem_walk_res_desc(struct iomem_tree *t, enum iomem_root root, unsigned lon
 	struct resource res;
 	int ret = -EINVAL;
 
+	if (t->ops->walk)
+		return start < end ? t->ops->walk(t, root, start, end, flags, desc, fn, arg) : ret;
 	while (start < end && !t->ops->find_next(t, root, start, end, flags, desc, &res)) {
 		ret = fn(&res, arg);
 		if (ret)

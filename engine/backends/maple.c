@@ -84,6 +84,10 @@ struct maple_tree {
 	/* Under the writer lock: */
 	struct mk_pool pool;		/* index nodes reserved by writes */
 	uint64_t gen;			/* the last write's transaction */
+	/* Odd while a write may be publishing, even between writes: a walk's reads ahead
+	 * are still what find_next would find while it has not moved (ma_walk). Written by
+	 * writers (write_seq_begin, write_seq_end), read by walks with acquire. */
+	unsigned long write_seq;
 	/* What the writes since the last call_rcu replaced; each write makes sure, before it
 	 * changes anything, that it exists and has room for the write. */
 	struct retire_batch *batch;
@@ -165,6 +169,20 @@ static void submit_batch(struct retire_batch *b)
 	urcu_memb_call_rcu(&b->rcu, reclaim);
 }
 
+/* A write's publishing stores lie between these two. The odd value is stored before any
+ * of them (the release of each publishing store orders it first): a walk that read
+ * anything a write published then reads the sequence as changed. The even one is a
+ * release: a walk that acquires it reads everything the write published. */
+static void write_seq_begin(struct maple_tree *mt)
+{
+	__atomic_store_n(&mt->write_seq, mt->write_seq + 1, __ATOMIC_RELAXED);
+}
+
+static void write_seq_end(struct maple_tree *mt)
+{
+	__atomic_store_n(&mt->write_seq, mt->write_seq + 1, __ATOMIC_RELEASE);
+}
+
 /* Reserves what a write may need: `nodes` index nodes and the batch for what it retires.
  * 0, or -ENOMEM with nothing changed. `publish`: the write's last index change publishes
  * it (a change of one child of one family); else the write publishes a family's root
@@ -189,6 +207,7 @@ static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes, b
 	if (mk_reserve(&mt->pool, nodes))
 		return -ENOMEM;
 	mk_txn_begin(tx, &mt->pool, ++mt->gen, &b->node[b->nr], BATCH_NODES - b->nr, publish);
+	write_seq_begin(mt);
 	return 0;
 }
 
@@ -211,6 +230,7 @@ static void write_end(struct maple_tree *mt, struct mk_txn *tx)
 	struct retire_batch *b = mt->batch;
 	struct mk_node *x = tx->retired;
 
+	write_seq_end(mt);
 	b->nr += tx->nr_ret;
 	if (x) {
 		while (x->next_retired)
@@ -783,6 +803,106 @@ static int ma_find_next(struct iomem_tree *t, enum iomem_root root, resource_siz
 	return p ? 0 : -ENODEV;
 }
 
+/* Regions a walk reads in one read-side section. */
+#define WALK_AHEAD 32
+
+/* What find_next would return for successive starts, read together. */
+struct walk_ahead {
+	resource_size_t start, end;	/* the walk's next start, and its end */
+	unsigned long flags, desc;
+	struct resource res[WALK_AHEAD];
+	unsigned n;
+	bool last;			/* no region after res[n - 1] */
+};
+
+/* Appends to w, in pre-order, the matches find_next would return one after another in the
+ * family whose published index is fam and below, each from the end of the one before; a
+ * match's descendants are passed over, as the next start is after its end. True once w is
+ * full or the walk is over. */
+static bool read_ahead(const struct mk_node *fam, struct walk_ahead *w)
+{
+	struct siblings sib;
+
+	for (const struct mnode *c = sib_from(&sib, fam, w->start); c; c = sib_next(&sib)) {
+		const struct mk_node *kids;
+
+		if (c->start > w->end) {
+			w->last = true;
+			return true;
+		}
+		if (match(c, w->flags, w->desc)) {
+			struct resource *r = &w->res[w->n++];
+
+			*r = (struct resource){
+				.start = c->start > w->start ? c->start : w->start,
+				.end = c->end < w->end ? c->end : w->end,
+				.flags = c->flags,
+				.desc = c->desc,
+			};
+			/* the loop of iomem_walk_res_desc: on while start < end, no wrap */
+			if (r->end == ~(resource_size_t)0 || r->end + 1 >= w->end) {
+				w->last = true;
+				return true;
+			}
+			w->start = r->end + 1;
+			if (w->n == WALK_AHEAD)
+				return true;
+			continue;
+		}
+		kids = kids_of(c);
+		if (kids && read_ahead(kids, w))
+			return true;
+	}
+	return false;
+}
+
+/* __walk_iomem_res_desc (§1.6) with the search kept in place: one read-side section reads
+ * up to WALK_AHEAD regions, continuing from each one found, where find_next searches from
+ * the root for every region. fn runs outside the section, on copies, as the kernel's runs
+ * outside the lock. A region read ahead is what find_next would have returned after the
+ * callback before it only if no write has been published since the section began: the
+ * write sequence, even then and the same now, says so (a write fn made, or one that
+ * happened before anything fn waited for, included). Else the walk reads again from
+ * where it is. */
+static int ma_walk(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+		   resource_size_t end, unsigned long flags, unsigned long desc,
+		   iomem_walk_fn fn, void *arg)
+{
+	struct maple_tree *mt = MT(t);
+	struct walk_ahead w = { .start = start, .end = end, .flags = flags, .desc = desc };
+	int ret = -EINVAL;
+
+	while (w.start < w.end) {
+		unsigned long seq;
+		unsigned i;
+
+		w.n = 0;
+		w.last = false;
+		rcu_read_begin();
+		/* acquire: pairs with write_seq_end; the reads below see every write it ends */
+		seq = __atomic_load_n(&mt->write_seq, __ATOMIC_ACQUIRE);
+		if (!read_ahead(kids_of(&mt->roots[root]), &w))
+			w.last = true;
+		rcu_read_end();
+		for (i = 0; i < w.n; i++) {
+			/* acquire: a write whose publication the reads above met stored the odd
+			 * value first; it is seen here, as the loads of that publication were
+			 * acquires too */
+			if (i && ((seq & 1) ||
+				  __atomic_load_n(&mt->write_seq, __ATOMIC_ACQUIRE) != seq))
+				break;
+			ret = fn(&w.res[i], arg);
+			if (ret)
+				return ret;
+		}
+		if (i == w.n && w.last)
+			break;
+		/* from the end of the last region reported (none can be the last address) */
+		w.start = w.res[i - 1].end + 1;
+	}
+	return ret;
+}
+
 static int ma_lookup(struct iomem_tree *t, enum iomem_root root, resource_size_t addr,
 		     struct resource *out, char *namebuf, size_t namelen)
 {
@@ -868,7 +988,9 @@ static void ma_clear(struct iomem_tree *t, enum iomem_root root)
 	rcu_reader_ensure_registered();
 	lock_write(&mt->writer);
 	gone = mt->roots[root];
+	write_seq_begin(mt);
 	mk_publish(&mt->roots[root].kids, NULL);
+	write_seq_end(mt);
 	unlock_write(&mt->writer);
 	urcu_memb_synchronize_rcu();
 	free_descendants(&gone);
@@ -949,6 +1071,7 @@ const struct iomem_backend_ops iomem_backend_maple = {
 	.allocate = ma_allocate,
 	.intersects = ma_intersects,
 	.find_next = ma_find_next,
+	.walk = ma_walk,
 	.lookup = ma_lookup,
 	.for_each = ma_for_each,
 	.append = ma_append,

@@ -260,6 +260,107 @@ static void walk_callback_unlocked(void **state)
 	}
 }
 
+/* The walk after a callback sees what the callback changed, as the kernel's next
+ * find_next does: every third callback has another thread (joined before it returns)
+ * release the region two ahead and request one in the gap three ahead. More regions than
+ * a walk reads in one go (the maple backend reads ahead), against a model of the kernel's
+ * loop. */
+/* regions every EDIT_STRIDE slots of EDIT_SIZE; an edit at slot s releases s + EDIT_GONE
+ * and requests s + EDIT_ADDED */
+enum { EDIT_REGIONS = 100, EDIT_STRIDE = 4, EDIT_GONE = 2 * EDIT_STRIDE,
+       EDIT_ADDED = 3 * EDIT_STRIDE + 1 };
+#define EDIT_BASE 0x40000000ULL
+#define EDIT_SIZE 0x1000ULL
+
+struct edit_walk {
+	struct iomem_tree *t;
+	bool present[4 * EDIT_REGIONS + 8];	/* by slot: start = EDIT_BASE + slot * SIZE */
+	unsigned calls;
+	resource_size_t got[4 * EDIT_REGIONS];
+	unsigned nr_got;
+	int rc;
+	resource_size_t at;
+};
+
+static void *edit_ahead(void *arg)
+{
+	struct edit_walk *w = arg;
+	unsigned slot = (unsigned)((w->at - EDIT_BASE) / EDIT_SIZE);
+	unsigned gone = slot + EDIT_GONE, added = slot + EDIT_ADDED;
+
+	if (gone < sizeof(w->present) && w->present[gone]) {
+		w->rc |= release_mem_region(w->t, EDIT_BASE + gone * EDIT_SIZE,
+					    EDIT_SIZE);
+		w->present[gone] = false;
+	}
+	if (added < sizeof(w->present) && !w->present[added]) {
+		w->rc |= request_mem_region(w->t, EDIT_BASE + added * EDIT_SIZE,
+					    EDIT_SIZE, "added");
+		w->present[added] = true;
+	}
+	return NULL;
+}
+
+static int edit_every_third(const struct resource *r, void *arg)
+{
+	struct edit_walk *w = arg;
+	pthread_t th;
+
+	w->got[w->nr_got++] = r->start;
+	if (++w->calls % 3 == 0) {
+		w->at = r->start;
+		if (pthread_create(&th, NULL, edit_ahead, w) || pthread_join(th, NULL))
+			return -1;
+	}
+	return 0;
+}
+
+static void walk_sees_callback_edits(void **state)
+{
+	(void)state;
+	FOR_EACH_BACKEND(t) {
+		struct edit_walk *w = calloc(1, sizeof(*w));
+		resource_size_t expect[4 * EDIT_REGIONS];
+		unsigned nr_expect = 0;
+		bool model[sizeof(w->present)];
+
+		assert_non_null(w);
+		w->t = t;
+		for (unsigned i = 0; i < EDIT_REGIONS; i++) {
+			unsigned slot = i * EDIT_STRIDE;
+
+			EXPECT_EQ(request_mem_region(t, EDIT_BASE + slot * EDIT_SIZE, EDIT_SIZE,
+						     "region"), 0);
+			w->present[slot] = true;
+		}
+		memcpy(model, w->present, sizeof(model));
+		/* the kernel's loop over the model, with the same edits */
+		for (unsigned slot = 0, calls = 0; slot < sizeof(model); slot++) {
+			if (!model[slot])
+				continue;
+			expect[nr_expect++] = EDIT_BASE + slot * EDIT_SIZE;
+			if (++calls % 3 == 0) {
+				unsigned gone = slot + EDIT_GONE, added = slot + EDIT_ADDED;
+
+				if (gone < sizeof(model))
+					model[gone] = false;
+				if (added < sizeof(model))
+					model[added] = true;
+			}
+		}
+		EXPECT_EQ(walk_iomem_res_desc(t, NONE, MEMF | BUSY, 0, MAXADDR, edit_every_third,
+					      w), 0);
+		EXPECT_EQ(w->rc, 0);
+		EXPECT_EQ(w->nr_got, nr_expect);
+		for (unsigned i = 0; i < nr_expect && i < w->nr_got; i++)
+			if (w->got[i] != expect[i])
+				fail_msg("[backend %s] region %u of the walk: %#llx, expected %#llx",
+					 g_backend, i, (unsigned long long)w->got[i],
+					 (unsigned long long)expect[i]);
+		free(w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +371,7 @@ int main(void)
 		cmocka_unit_test(walk_einval),
 		cmocka_unit_test(walk_callback_stops),
 		cmocka_unit_test(walk_callback_unlocked),
+		cmocka_unit_test(walk_sees_callback_edits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
