@@ -303,6 +303,7 @@ static int ma_request(struct iomem_tree *t, enum iomem_root root, resource_size_
 		return -ENOMEM;
 	rcu_reader_ensure_registered();
 	lock_write(&mt->writer);
+	mk_pool_prefetch(&mt->pool);
 	for (;;) {
 		struct mnode *conflict;
 
@@ -357,6 +358,7 @@ static int ma_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 
 	rcu_reader_ensure_registered();
 	lock_write(&mt->writer);
+	mk_pool_prefetch(&mt->pool);
 	while ((res = covering_child(p->kids, start, end)) && !(res->flags & IORESOURCE_BUSY))
 		p = res;
 	if (!res || res->start != start || res->end != end) {
