@@ -20,7 +20,9 @@
  * kind would on every ioremap. A slot's counts may go negative (a node freed by another
  * thread than made it); only the sum over the slots means anything. Relaxed: the counts
  * are statistics, read when the allocating threads are done (joined, or the reader's own
- * calls), and order nothing else. */
+ * calls), and order nothing else. The first COUNT_SLOTS threads own their slots: one
+ * writer, so an update is a load and a store, not a locked read-modify-write (which cost
+ * a write of the maple backend 5% of its time); later threads share, with atomic adds. */
 #define COUNT_SLOTS 64
 static struct count_slot {
 	struct {
@@ -29,13 +31,27 @@ static struct count_slot {
 } __attribute__((aligned(64))) slots[COUNT_SLOTS];
 static _Atomic unsigned next_slot;
 static _Thread_local struct count_slot *my_slot;
+static _Thread_local bool my_slot_shared;
 
 static struct count_slot *this_slot(void)
 {
-	if (__builtin_expect(!my_slot, 0))
-		my_slot = &slots[atomic_fetch_add_explicit(&next_slot, 1, memory_order_relaxed) %
-				 COUNT_SLOTS];
+	if (__builtin_expect(!my_slot, 0)) {
+		unsigned n = atomic_fetch_add_explicit(&next_slot, 1, memory_order_relaxed);
+
+		/* n is never reused, so a slot below COUNT_SLOTS has this thread alone */
+		my_slot_shared = n >= COUNT_SLOTS;
+		my_slot = &slots[n % COUNT_SLOTS];
+	}
 	return my_slot;
+}
+
+static void add(_Atomic long long *v, long long d)
+{
+	if (my_slot_shared)
+		atomic_fetch_add_explicit(v, d, memory_order_relaxed);
+	else
+		atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed) + d,
+				      memory_order_relaxed);
 }
 
 /* The failure switch is compiled into every build. Disarmed, it costs one relaxed load of
@@ -116,8 +132,8 @@ static void count(enum iomem_alloc_kind kind, long long live, long long bytes)
 {
 	struct count_slot *c = this_slot();
 
-	atomic_fetch_add_explicit(&c->kind[kind].live, live, memory_order_relaxed);
-	atomic_fetch_add_explicit(&c->kind[kind].bytes, bytes, memory_order_relaxed);
+	add(&c->kind[kind].live, live);
+	add(&c->kind[kind].bytes, bytes);
 }
 
 static void *counted(enum iomem_alloc_kind kind, void *p)
