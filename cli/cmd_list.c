@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* iomem list: what can be chosen by name, and what each lock strategy is. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "locks/lock.h"
@@ -18,7 +19,10 @@ static const char *lock_kind(unsigned props)
 
 int cmd_list(int argc, char **argv)
 {
-	(void)argv;
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs("usage: iomem list\n", stdout);
+		return 0;
+	}
 	if (argc != 1)
 		return cli_usage_error("usage: iomem list\n", "list takes no arguments");
 	fputs("backends:", stdout);

@@ -26,6 +26,12 @@ expect_exit() {
 
 has_usage() { cat "$tmp/out" "$tmp/err" | grep -qi usage; }
 
+# --help: usage on stdout, exit 0, for every command.
+for cmd in list show script stress difftest torture faultinject placement preflight; do
+	expect_exit 0 "iomem $cmd --help" "$iomem" $cmd --help &&
+		{ grep -qi usage "$tmp/out" || fail "iomem $cmd --help: no usage text on stdout"; }
+done
+
 # Bad options → usage + exit 2.
 expect_exit 2 "iomem --no-such-option" "$iomem" --no-such-option &&
 	{ has_usage || fail "iomem --no-such-option: no usage text"; }
