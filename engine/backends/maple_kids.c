@@ -93,8 +93,9 @@ void *mk_iter_next_leaf(struct mk_iter *it)
 			next = mk_child(x, i + 1);
 		x = mk_child(x, i);
 	}
-	i = kids_slot_search(x->key, x->n, last);
-	if (i + 1u < x->n) {
+	/* the same leaf has nothing after its last key: a leaf is never written (this is
+	 * all a family of one leaf needs) */
+	if (x != it->leaf && (i = kids_slot_search(x->key, x->n, last)) + 1u < x->n) {
 		it->leaf = x;
 		it->slot = i + 1;
 		return mk_ptrs(x)[it->slot];
