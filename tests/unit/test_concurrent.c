@@ -9,6 +9,7 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 enum { READERS = 2, WRITERS = 2, WRITER_OPS = 1500, READER_OPS = 600 };
@@ -191,6 +192,7 @@ struct every_change {
 	atomic_bool done;
 	atomic_int failures;
 	atomic_ulong reads;
+	atomic_uint started;	/* readers that finished their first read */
 	char why[200];
 };
 
@@ -221,6 +223,10 @@ static void *every_change_writer(void *p)
 	resource_size_t allocated[4];
 	uint64_t rng = 0x853c49e6748fea9bULL;
 
+	/* Every reader in its loop before the first change: on a loaded machine the changes
+	 * could otherwise all be over before a reader was scheduled. */
+	while (atomic_load(&s->started) < READERS && !atomic_load(&s->failures))
+		sched_yield();
 	for (unsigned i = 0; i < CHANGES && !atomic_load(&s->failures); i++) {
 		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 		unsigned g = (unsigned)(rng >> 8) % DEVS, what = (unsigned)(rng % 16);
@@ -375,10 +381,15 @@ static void *every_change_reader(void *p)
 {
 	struct every_change *s = p;
 	uint64_t rng = 0x9e3779b97f4a7c15ULL ^ (uintptr_t)&rng;
+	bool counted = false;
 
 	while (!atomic_load(&s->done) && !atomic_load(&s->failures)) {
 		every_change_read(s, &rng);
 		atomic_fetch_add(&s->reads, 1);
+		if (!counted) {
+			atomic_fetch_add(&s->started, 1);
+			counted = true;
+		}
 	}
 	return NULL;
 }
