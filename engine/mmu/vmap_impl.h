@@ -104,6 +104,10 @@ struct vmap_space {
 	uint64_t lazy_max;			/* pages */
 	struct vmap_node *nodes;
 	struct vmap_area **purge_lists;		/* per node, under purge_lock */
+	/* A purge's per-size batches for one node's pools and the sizes it used, empty
+	 * between purges (under purge_lock). */
+	struct va_pool purge_batch[MAX_VA_SIZE_PAGES];
+	uint16_t purge_batch_sizes[MAX_VA_SIZE_PAGES];
 	/* The free tree: its lock, its root and its node cache ("global": everything). */
 	struct vmap_lock lock __attribute__((aligned(CACHELINE)));
 	struct va_node *free_root;
@@ -152,7 +156,13 @@ bool vmap_purge_decay(struct vmap_space *vs, bool full_decay, struct vmap_purge_
 
 /* Pools (sharded; caller holds the node's pool lock but for peek and decay). */
 bool vmap_pool_fits(uint64_t size);
-void vmap_pool_add(struct vmap_node *vn, struct vmap_area *va);
+/* The index of a fitting size's pool. */
+unsigned vmap_pool_index(uint64_t size);
+/* node_pool_add_va on a pool of the caller's own (no lock: a purge's batch). */
+void vmap_pool_push(struct va_pool *p, struct vmap_area *va);
+/* Puts a non-empty batch of one size in front of the node's pool of that size, as pushing
+ * its areas one by one from the last would, and empties the batch. */
+void vmap_pool_splice(struct vmap_node *vn, struct va_pool *batch);
 /* node_pool_del_va: the first area of the size's pool if it is aligned, else NULL (and the
  * first area moves to the tail). */
 struct vmap_area *vmap_pool_take(struct vmap_node *vn, uint64_t size, uint64_t align);
