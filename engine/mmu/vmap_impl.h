@@ -104,10 +104,6 @@ struct vmap_space {
 	uint64_t lazy_max;			/* pages */
 	struct vmap_node *nodes;
 	struct vmap_area **purge_lists;		/* per node, under purge_lock */
-	/* A purge's per-size batches for one node's pools and the sizes it used, empty
-	 * between purges (under purge_lock). */
-	struct va_pool purge_batch[MAX_VA_SIZE_PAGES];
-	uint16_t purge_batch_sizes[MAX_VA_SIZE_PAGES];
 	/* The free tree: its lock, its root and its node cache ("global": everything). */
 	struct vmap_lock lock __attribute__((aligned(CACHELINE)));
 	struct va_node *free_root;
@@ -118,6 +114,10 @@ struct vmap_space {
 	/* Purges. */
 	struct vmap_lock purge_lock __attribute__((aligned(CACHELINE)));
 	uint64_t purges, purged_areas, purged_pages;	/* under purge_lock */
+	/* A purge's per-size batches for one node's pools and the sizes it used, empty
+	 * between purges (under purge_lock; the group's, so off the read-mostly line). */
+	struct va_pool purge_batch[MAX_VA_SIZE_PAGES];
+	uint16_t purge_batch_sizes[MAX_VA_SIZE_PAGES];
 	_Atomic uint64_t alloc_failures;
 	struct vmap_drain drain;
 };
