@@ -26,7 +26,8 @@
  *   pgtable/churn/<policy>/threads:<T>   T threads each keep 16 live mappings of a driver-like
  *                                        mix (4K 60%, 16K 20%, 64K 15%, 2M 5%) and replace a
  *                                        random one per op; unmaps_per_purge counts, drains
- *                                        (purges the drain worker ran) and, per allocator
+ *                                        (purges the drain worker ran), pool_hits (% of
+ *                                        allocations a node pool served) and, per allocator
  *                                        lock class, <class>_contended (% of acquisitions
  *                                        that found it taken) and <class>_wait_ns (waited
  *                                        per op)
@@ -437,6 +438,9 @@ static void churn_leave(iomb_state *st, struct churn *c)
 			set_purge_counters(st, atomic_load(&c->unmaps), vst.purges - c->purges0);
 			iomb_set_counter(st, "drains", (double)vst.drains, IOMB_COUNTER_PLAIN);
 			iomb_set_counter(st, "throttled", (double)vst.drain_throttled,
+					 IOMB_COUNTER_PLAIN);
+			iomb_set_counter(st, "pool_hits", vst.allocs ? 100.0 *
+					 (double)vst.pool_hits / (double)vst.allocs : 0,
 					 IOMB_COUNTER_PLAIN);
 			set_lock_counters(st, vs, atomic_load(&c->unmaps));
 		}

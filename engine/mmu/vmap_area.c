@@ -61,14 +61,12 @@ static int alloc_global(struct vmap_space *vs, struct vmap_area *va, uint64_t si
 	return rc;
 }
 
-/* node_alloc: the CPU's node pool first (its lock only when the pool looks non-empty, as
- * the kernel peeks at the list), then the global free tree. */
-static int alloc_start_sharded(struct vmap_space *vs, unsigned cpu_node, uint64_t size,
-			       uint64_t align, uint64_t *start)
+/* node_alloc: an area of the CPU's node pool, or NULL (its lock only when the pool looks
+ * non-empty, as the kernel peeks at the list). The area itself is reused, as the kernel
+ * reuses the pooled vmap_area: a hit allocates and frees nothing. */
+static struct vmap_area *node_alloc(struct vmap_node *vn, uint64_t size, uint64_t align)
 {
-	struct vmap_node *vn = &vs->nodes[cpu_node];
 	struct vmap_area *pooled = NULL;
-	int rc = 0;
 
 	if (vmap_pool_fits(size) && vmap_pool_peek(vn, size)) {
 		vl_lock(&vn->pools.lock);
@@ -76,38 +74,40 @@ static int alloc_start_sharded(struct vmap_space *vs, unsigned cpu_node, uint64_
 		vn->pools.hits += pooled != NULL;
 		vl_unlock(&vn->pools.lock);
 	}
-	if (pooled) {
-		*start = pooled->rb.start;
-		iomem_free(IOMEM_ALLOC_VA, pooled);
-		return 0;
-	}
-	vl_lock(&vs->lock);
-	rc = vmap_free_tree_take(vs, size, align, start);
-	vl_unlock(&vs->lock);
-	return rc;
+	return pooled;
 }
 
-static int alloc_sharded(struct vmap_space *vs, struct vmap_area *va, uint64_t size,
-			 uint64_t align)
+/* A busy area into its address's node (sharded); tag: the node its lazy list is. */
+static void busy_insert_sharded(struct vmap_space *vs, struct vmap_area *va, unsigned tag)
 {
-	unsigned cpu_node = vmap_this_cpu() % vs->nr_nodes;
-	unsigned busy_node;
-	int rc = alloc_start_sharded(vs, cpu_node, size, align, &va->rb.start);
+	unsigned busy_node = addr_to_node(vs, va->rb.start);
 
-	if (rc)
-		return rc;
-	va->rb.end = va->rb.start + size;
-	va->rb.tag = (uint16_t)cpu_node;
-	busy_node = addr_to_node(vs, va->rb.start);
+	va->rb.tag = (uint16_t)tag;
 	vl_lock(&vs->nodes[busy_node].busy.lock);
 	busy_insert(&vs->nodes[busy_node], va);
 	vl_unlock(&vs->nodes[busy_node].busy.lock);
+}
+
+/* The global free tree (sharded: only its lock), for an area not from a pool. */
+static int alloc_sharded(struct vmap_space *vs, unsigned cpu_node, struct vmap_area *va,
+			 uint64_t size, uint64_t align)
+{
+	int rc;
+
+	vl_lock(&vs->lock);
+	rc = vmap_free_tree_take(vs, size, align, &va->rb.start);
+	vl_unlock(&vs->lock);
+	if (rc)
+		return rc;
+	va->rb.end = va->rb.start + size;
+	busy_insert_sharded(vs, va, cpu_node);
 	return 0;
 }
 
 int vmap_get_area(struct vmap_space *vs, uint64_t size, uint64_t phys, const char *caller,
 		  uint64_t *addr)
 {
+	unsigned cpu_node = 0;
 	struct vmap_area *va;
 	uint64_t align;
 	int rc;
@@ -118,12 +118,24 @@ int vmap_get_area(struct vmap_space *vs, uint64_t size, uint64_t phys, const cha
 		goto fail;
 	size = (size + PAGE_SIZE - 1) & PAGE_MASK;
 	align = vmap_ioremap_align(size);
+	if (vs->sharded) {
+		cpu_node = vmap_this_cpu() % vs->nr_nodes;
+		va = node_alloc(&vs->nodes[cpu_node], size + PAGE_SIZE, align);
+		if (va) {
+			area_set_vm(va, phys, caller);
+			busy_insert_sharded(vs, va, cpu_node);
+			*addr = va->rb.start;
+			return 0;
+		}
+	}
 	va = va_area_new();
 	if (!va)
 		goto fail;
 	area_set_vm(va, phys, caller);
+	/* As the kernel's retry after a purge: the free tree only (a full decay emptied the
+	 * pools). */
 	for (bool purged = false;; purged = true) {
-		rc = vs->sharded ? alloc_sharded(vs, va, size + PAGE_SIZE, align)
+		rc = vs->sharded ? alloc_sharded(vs, cpu_node, va, size + PAGE_SIZE, align)
 				 : alloc_global(vs, va, size + PAGE_SIZE, align);
 		if (rc != -ENOMEM || purged)
 			break;

@@ -114,6 +114,10 @@ struct vmap_space {
 	/* Purges. */
 	struct vmap_lock purge_lock __attribute__((aligned(CACHELINE)));
 	uint64_t purges, purged_areas, purged_pages;	/* under purge_lock */
+	/* A purge's per-size batches for one node's pools and the sizes it used, empty
+	 * between purges (under purge_lock; the group's, so off the read-mostly line). */
+	struct va_pool purge_batch[MAX_VA_SIZE_PAGES];
+	uint16_t purge_batch_sizes[MAX_VA_SIZE_PAGES];
 	_Atomic uint64_t alloc_failures;
 	struct vmap_drain drain;
 };
@@ -152,7 +156,13 @@ bool vmap_purge_decay(struct vmap_space *vs, bool full_decay, struct vmap_purge_
 
 /* Pools (sharded; caller holds the node's pool lock but for peek and decay). */
 bool vmap_pool_fits(uint64_t size);
-void vmap_pool_add(struct vmap_node *vn, struct vmap_area *va);
+/* The index of a fitting size's pool. */
+unsigned vmap_pool_index(uint64_t size);
+/* node_pool_add_va on a pool of the caller's own (no lock: a purge's batch). */
+void vmap_pool_push(struct va_pool *p, struct vmap_area *va);
+/* Puts a non-empty batch of one size in front of the node's pool of that size, as pushing
+ * its areas one by one from the last would, and empties the batch. */
+void vmap_pool_splice(struct vmap_node *vn, struct va_pool *batch);
 /* node_pool_del_va: the first area of the size's pool if it is aligned, else NULL (and the
  * first area moves to the tail). */
 struct vmap_area *vmap_pool_take(struct vmap_node *vn, uint64_t size, uint64_t align);

@@ -4,6 +4,11 @@
  * pool lock, but for vmap_pool_peek (none) and vmap_pool_decay (takes it). */
 #include "vmap_impl.h"
 
+unsigned vmap_pool_index(uint64_t size)
+{
+	return (unsigned)((size - 1) / PAGE_SIZE);
+}
+
 static struct va_pool *size_to_pool(struct vmap_node *vn, uint64_t size)
 {
 	uint64_t idx = (size - 1) / PAGE_SIZE;
@@ -33,15 +38,26 @@ bool vmap_pool_fits(uint64_t size)
 	return size && (size - 1) / PAGE_SIZE < MAX_VA_SIZE_PAGES;
 }
 
-void vmap_pool_add(struct vmap_node *vn, struct vmap_area *va)
+void vmap_pool_push(struct va_pool *p, struct vmap_area *va)
 {
-	struct va_pool *p = size_to_pool(vn, va_size(&va->rb));
-
 	va->next = p->head;
 	p->head = va;
 	if (!p->tail)
 		p->tail = va;
 	set_len(p, get_len(p) + 1);
+}
+
+void vmap_pool_splice(struct vmap_node *vn, struct va_pool *batch)
+{
+	struct va_pool *p = size_to_pool(vn, va_size(&batch->head->rb));
+
+	batch->tail->next = p->head;
+	if (!p->tail)
+		p->tail = batch->tail;
+	p->head = batch->head;
+	set_len(p, get_len(p) + get_len(batch));
+	batch->head = batch->tail = NULL;
+	set_len(batch, 0);
 }
 
 static struct vmap_area *pool_pop(struct va_pool *p)
