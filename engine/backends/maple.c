@@ -753,69 +753,31 @@ static int ma_intersects(struct iomem_tree *t, enum iomem_root root, resource_si
 	return other == 0 ? REGION_INTERSECTS : REGION_MIXED;
 }
 
-/* The first type match in pre-order among resources overlapping [start, end] in the
- * family whose published index is fam, and below. *stop is set once pre-order has passed
- * end. Below a resource that ends before start nothing can match, so the search starts at
- * the first child ending at or after it; a childless resource is not searched at all. */
-static const struct mnode *find_first_match(const struct mk_node *fam, resource_size_t start,
-					    resource_size_t end, unsigned long flags,
-					    unsigned long desc, bool *stop)
-{
-	struct siblings sib;
-
-	for (const struct mnode *c = sib_from(&sib, fam, start); c; c = sib_next(&sib)) {
-		const struct mnode *found;
-		const struct mk_node *kids;
-
-		if (c->start > end) {
-			*stop = true;
-			return NULL;
-		}
-		if (match(c, flags, desc))
-			return c;
-		kids = kids_of(c);
-		if (!kids)
-			continue;
-		found = find_first_match(kids, start, end, flags, desc, stop);
-		if (found || *stop)
-			return found;
-	}
-	return NULL;
-}
-
-/* find_next_iomem_res (§1.6). */
-static int ma_find_next(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
-			resource_size_t end, unsigned long flags, unsigned long desc,
-			struct resource *res)
-{
-	struct maple_tree *mt = MT(t);
-	const struct mnode *p;
-	bool stop = false;
-
-	rcu_read_begin();
-	p = find_first_match(kids_of(&mt->roots[root]), start, end, flags, desc, &stop);
-	if (p)
-		*res = (struct resource){
-			.start = p->start > start ? p->start : start,
-			.end = p->end < end ? p->end : end,
-			.flags = p->flags,
-			.desc = p->desc,
-		};
-	rcu_read_end();
-	return p ? 0 : -ENODEV;
-}
-
 /* Regions a walk reads in one read-side section. */
 #define WALK_AHEAD 32
 
-/* What find_next would return for successive starts, read together. */
+/* What find_next would return for successive starts, read together: up to cap (at most
+ * WALK_AHEAD) regions. */
 struct walk_ahead {
 	resource_size_t start, end;	/* the walk's next start, and its end */
 	unsigned long flags, desc;
 	struct resource res[WALK_AHEAD];
-	unsigned n;
+	unsigned n, cap;
 	bool last;			/* no region after res[n - 1] */
 };
+
+/* Not an initializer: that would clear res[] too, 1.5 KB, on every walk. */
+static void walk_ahead_init(struct walk_ahead *w, resource_size_t start, resource_size_t end,
+			    unsigned long flags, unsigned long desc, unsigned cap)
+{
+	w->start = start;
+	w->end = end;
+	w->flags = flags;
+	w->desc = desc;
+	w->cap = cap;
+	w->n = 0;
+	w->last = false;
+}
 
 /* Appends to w, in pre-order, the matches find_next would return one after another in the
  * family whose published index is fam and below, each from the end of the one before; a
@@ -847,7 +809,7 @@ static bool read_ahead(const struct mk_node *fam, struct walk_ahead *w)
 				return true;
 			}
 			w->start = r->end + 1;
-			if (w->n == WALK_AHEAD)
+			if (w->n == w->cap)
 				return true;
 			continue;
 		}
@@ -856,6 +818,23 @@ static bool read_ahead(const struct mk_node *fam, struct walk_ahead *w)
 			return true;
 	}
 	return false;
+}
+
+/* find_next_iomem_res (§1.6): a walk that reads one region. */
+static int ma_find_next(struct iomem_tree *t, enum iomem_root root, resource_size_t start,
+			resource_size_t end, unsigned long flags, unsigned long desc,
+			struct resource *res)
+{
+	struct walk_ahead w;
+
+	walk_ahead_init(&w, start, end, flags, desc, 1);
+	rcu_read_begin();
+	read_ahead(kids_of(&MT(t)->roots[root]), &w);
+	rcu_read_end();
+	if (!w.n)
+		return -ENODEV;
+	*res = w.res[0];
+	return 0;
 }
 
 /* __walk_iomem_res_desc (§1.6) with the search kept in place: one read-side section reads
@@ -871,8 +850,10 @@ static int ma_walk(struct iomem_tree *t, enum iomem_root root, resource_size_t s
 		   iomem_walk_fn fn, void *arg)
 {
 	struct maple_tree *mt = MT(t);
-	struct walk_ahead w = { .start = start, .end = end, .flags = flags, .desc = desc };
+	struct walk_ahead w;
 	int ret = -EINVAL;
+
+	walk_ahead_init(&w, start, end, flags, desc, WALK_AHEAD);
 
 	while (w.start < w.end) {
 		unsigned long seq;
