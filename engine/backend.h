@@ -9,6 +9,19 @@
 #include "iomem/iomem.h"
 #include "muxed_wait.h"
 
+/* The step of __walk_iomem_res_desc's loop (§1.6) after a region ending at region_end:
+ * true, with *start the next start, while the walk goes on (start < end). The kernel's
+ * start = end + 1 would wrap to 0 after a region ending at 2^64-1 and loop forever; here
+ * the walk stops. */
+static inline bool iomem_walk_advance(resource_size_t region_end, resource_size_t end,
+				      resource_size_t *start)
+{
+	if (region_end == ~(resource_size_t)0)
+		return false;
+	*start = region_end + 1;
+	return *start < end;
+}
+
 struct iomem_backend_ops {
 	const char *name;
 	/* 0 and *out, or -ENOENT (unknown lock) / -ENOMEM. */

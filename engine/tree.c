@@ -152,14 +152,12 @@ int iomem_walk_res_desc(struct iomem_tree *t, enum iomem_root root, unsigned lon
 
 	if (t->ops->walk)
 		return start < end ? t->ops->walk(t, root, start, end, flags, desc, fn, arg) : ret;
-	while (start < end && !t->ops->find_next(t, root, start, end, flags, desc, &res)) {
+	if (start >= end)
+		return ret;
+	while (!t->ops->find_next(t, root, start, end, flags, desc, &res)) {
 		ret = fn(&res, arg);
-		if (ret)
+		if (ret || !iomem_walk_advance(res.end, end, &start))
 			break;
-		/* The kernel's start = res.end + 1 would wrap to 0 here and loop forever. */
-		if (res.end == ~(resource_size_t)0)
-			break;
-		start = res.end + 1;
 	}
 	return ret;
 }

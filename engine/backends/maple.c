@@ -803,12 +803,10 @@ static bool read_ahead(const struct mk_node *fam, struct walk_ahead *w)
 				.flags = c->flags,
 				.desc = c->desc,
 			};
-			/* the loop of iomem_walk_res_desc: on while start < end, no wrap */
-			if (r->end == ~(resource_size_t)0 || r->end + 1 >= w->end) {
+			if (!iomem_walk_advance(r->end, w->end, &w->start)) {
 				w->last = true;
 				return true;
 			}
-			w->start = r->end + 1;
 			if (w->n == w->cap)
 				return true;
 			continue;
