@@ -19,15 +19,10 @@
 #define MK_POOL_STOCK 64
 #define MK_POOL_REFILL 32
 
-static size_t node_bytes(unsigned cap)
-{
-	return sizeof(struct mk_node) + cap * (sizeof(resource_size_t) + sizeof(void *));
-}
-
 static struct mk_node *node_alloc(unsigned cap)
 {
 	const char *no_name;
-	struct mk_node *x = iomem_node_alloc(node_bytes(cap), NULL, &no_name);
+	struct mk_node *x = iomem_node_alloc(mk_node_bytes(cap), NULL, &no_name);
 
 	if (x)
 		x->cap = (uint8_t)cap;
@@ -240,7 +235,7 @@ int mk_reserve(struct mk_pool *pool, size_t nodes)
 		nodes = had + MK_POOL_REFILL;
 	if (pool_room(pool, nodes))
 		return -ENOMEM;
-	got = iomem_node_alloc_bulk(node_bytes(MK_FANOUT), (void **)&pool->spare[had],
+	got = iomem_node_alloc_bulk(mk_node_bytes(MK_FANOUT), (void **)&pool->spare[had],
 				    nodes - had);
 	if (had + got < nodes) {
 		/* All or nothing: a failed reservation leaves the pool, and the count of live

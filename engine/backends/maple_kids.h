@@ -70,6 +70,12 @@ struct mk_node {
 
 _Static_assert(sizeof(struct mk_node) == 16, "the header is 16 bytes: keys end at byte 128");
 
+/* Bytes of a node with room for cap entries. */
+static inline size_t mk_node_bytes(unsigned cap)
+{
+	return sizeof(struct mk_node) + cap * (sizeof(resource_size_t) + sizeof(void *));
+}
+
 static inline void **mk_ptrs(const struct mk_node *x)
 {
 	return (void **)(x->key + x->cap);
@@ -199,11 +205,11 @@ size_t mk_need_clone(const struct mk_node *root);
 int mk_reserve(struct mk_pool *pool, size_t nodes);
 /* Starts fetching, for writing, the spares a write takes first (the last in the array),
  * so that their cache misses overlap the write's search instead of following it: a spare
- * is cold, and its copy writes all four of its lines. Only a hint: it changes nothing. */
+ * is cold, and its copy writes every 64-byte line of it. Only a hint: it changes nothing. */
 static inline void mk_pool_prefetch(const struct mk_pool *pool)
 {
 	for (size_t i = 1; i <= 2 && i <= pool->nr_spare; i++)
-		for (size_t off = 0; off < 256; off += 64)
+		for (size_t off = 0; off < mk_node_bytes(MK_FANOUT); off += 64)
 			__builtin_prefetch((const char *)pool->spare[pool->nr_spare - i] + off, 1);
 }
 
