@@ -263,29 +263,66 @@ static struct mnode *covering_child(const struct mk_node *fam, resource_size_t s
 	return c && c->end >= end ? c : NULL;
 }
 
-/* __request_resource's search (§1.1), without linking: root when [start, end] is not
- * inside it, the first child it overlaps, or NULL. */
-static struct mnode *conflict_of(struct mnode *root, resource_size_t start, resource_size_t end)
+/* covering_child for a writer: the descent is left in p, for a change at res->start. */
+static struct mnode *covering_child_path(struct mnode *parent, resource_size_t start,
+					 resource_size_t end, struct mk_path *p)
 {
-	struct mk_iter it;
+	struct mk_node *leaf = mk_find_path(parent->kids, start, p);
 	struct mnode *c;
+	unsigned i;
+
+	if (!leaf)
+		return NULL;
+	i = kids_slot_search(leaf->key, leaf->n, start);
+	if (leaf->key[i] > start)
+		return NULL;
+	c = mk_ptrs(leaf)[i];
+	return c->end >= end ? c : NULL;
+}
+
+/* __request_resource's search (§1.1), without linking: root when [start, end] is not
+ * inside it, the first child it overlaps, or NULL; writers only. The descent is left in
+ * p, where a new child starting at start goes. Siblings do not overlap, so only two can:
+ * the last starting at or before start, whose end is read, and the next one, of which
+ * only the start matters, and the index has it (read from the index, not from the child,
+ * it costs no cache miss on a resource node). */
+static struct mnode *conflict_of(struct mnode *root, resource_size_t start, resource_size_t end,
+				 struct mk_path *p)
+{
+	struct mk_node *leaf;
+	resource_size_t next;
+	unsigned i;
 
 	if (end < start || start < root->start || end > root->end)
 		return root;
-	c = first_ending_from(&it, root->kids, start);
-	return c && c->start <= end ? c : NULL;
+	if (!(leaf = mk_find_path(root->kids, start, p)))
+		return NULL;
+	i = kids_slot_search(leaf->key, leaf->n, start);
+	if (leaf->key[i] > start) {		/* every child starts after start */
+		next = leaf->key[0];
+	} else {
+		struct mnode *c = mk_ptrs(leaf)[i];
+
+		if (c->end >= start)
+			return c;
+		if (!mk_path_next_key(p, i, &next))
+			return NULL;
+	}
+	return next <= end ? mk_at_or_before(root->kids, next) : NULL;
 }
 
-/* Links new (complete, not yet visible) under parent: one write, published by the insert.
+/* Links new (complete, not yet visible) under parent, at the end of p (from conflict_of
+ * on parent, since the family's last change): one write, published by the insert.
  * 0 or -ENOMEM. */
-static int link_child(struct maple_tree *mt, struct mnode *parent, struct mnode *new)
+static int link_child(struct maple_tree *mt, struct mnode *parent, struct mnode *new,
+		      const struct mk_path *p)
 {
 	struct mk_txn tx;
-	int err = write_begin(mt, &tx, mk_need_insert(parent->kids), true);
+	int err = write_begin(mt, &tx, mk_need_insert_at(p), true);
 
 	if (err)
 		return err;
-	mk_insert(&tx, &parent->kids, new->start, new);
+	mk_insert_at(&tx, &parent->kids, p, new->start, new);
 	write_end(mt, &tx);
 	return 0;
 }
@@ -306,13 +343,14 @@ static int ma_request(struct iomem_tree *t, enum iomem_root root, resource_size_
 	mk_pool_prefetch(&mt->pool);
 	for (;;) {
 		struct mnode *conflict;
+		struct mk_path path;
 
 		res->flags = (parent->flags & (IORESOURCE_TYPE_BITS | IORESOURCE_EXT_TYPE_BITS)) |
 			     IORESOURCE_BUSY | flags;
 		res->desc = parent->desc;
-		conflict = conflict_of(parent, res->start, res->end);
+		conflict = conflict_of(parent, res->start, res->end, &path);
 		if (!conflict) {
-			err = link_child(mt, parent, res);
+			err = link_child(mt, parent, res, &path);
 			if (err)
 				break;
 			unlock_write(&mt->writer);
@@ -353,23 +391,25 @@ static int ma_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 	struct maple_tree *mt = MT(t);
 	resource_size_t end = start + n - 1;
 	struct mnode *p = &mt->roots[root], *res;
+	struct mk_path path;
 	struct mk_txn tx;
 	bool muxed;
 
 	rcu_reader_ensure_registered();
 	lock_write(&mt->writer);
 	mk_pool_prefetch(&mt->pool);
-	while ((res = covering_child(p->kids, start, end)) && !(res->flags & IORESOURCE_BUSY))
+	while ((res = covering_child_path(p, start, end, &path)) &&
+	       !(res->flags & IORESOURCE_BUSY))
 		p = res;
 	if (!res || res->start != start || res->end != end) {
 		unlock_write(&mt->writer);
 		return -ENOENT;
 	}
-	if (write_begin(mt, &tx, mk_need_remove(p->kids), true)) {
+	if (write_begin(mt, &tx, mk_need_remove_at(&path), true)) {
 		unlock_write(&mt->writer);
 		return -ENOMEM;
 	}
-	mk_remove(&tx, &p->kids, start);
+	mk_remove_at(&tx, &p->kids, &path, start);
 	/* Read now: once the lock is dropped, res may be freed under this thread. */
 	muxed = res->flags & IORESOURCE_MUXED;
 	retire_node(mt, res, FREE_SUBTREE);
@@ -385,14 +425,15 @@ static int insert_locked(struct maple_tree *mt, struct mnode *parent, struct mno
 {
 	struct mnode *first, *last, *c;
 	struct mk_node *adopted = NULL, *r;
+	struct mk_path path;
 	struct mk_iter it;
 	struct mk_txn tx;
 	size_t moved = 1;
 
 	for (;; parent = first) {
-		first = conflict_of(parent, new->start, new->end);
+		first = conflict_of(parent, new->start, new->end, &path);
 		if (!first)
-			return link_child(mt, parent, new);
+			return link_child(mt, parent, new, &path);
 		if (first == parent)
 			return -EBUSY;
 		if (first->start > new->start || first->end < new->end)
@@ -613,6 +654,7 @@ static int ma_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 {
 	struct maple_tree *mt = MT(t);
 	struct mnode *res = node_new(0, 0, name, flags, IORES_DESC_NONE);
+	struct mk_path path;
 	int err = -EBUSY;
 
 	if (!res)
@@ -620,8 +662,8 @@ static int ma_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 	rcu_reader_ensure_registered();
 	lock_write(&mt->writer);
 	if (find_space(&mt->roots[root], res, size, min, max, align) &&
-	    !conflict_of(&mt->roots[root], res->start, res->end)) {
-		err = link_child(mt, &mt->roots[root], res);
+	    !conflict_of(&mt->roots[root], res->start, res->end, &path)) {
+		err = link_child(mt, &mt->roots[root], res, &path);
 		if (!err)
 			*start_out = res->start;
 	}
@@ -943,13 +985,15 @@ static struct iomem_node *ma_append(struct iomem_tree *t, enum iomem_root root,
 	struct maple_tree *mt = MT(t);
 	struct mnode *parent = handle ? (struct mnode *)handle : &mt->roots[root];
 	struct mnode *n = node_new(start, end, name, flags, desc);
+	struct mk_path path;
 	int err;
 
 	if (!n)
 		return NULL;
 	rcu_reader_ensure_registered();
 	lock_write(&mt->writer);
-	err = link_child(mt, parent, n);
+	mk_find_path(parent->kids, start, &path);
+	err = link_child(mt, parent, n, &path);
 	unlock_write(&mt->writer);
 	if (err) {
 		iomem_node_free(n);

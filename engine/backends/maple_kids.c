@@ -10,9 +10,6 @@
 
 #include "node_alloc.h"
 
-/* A bound no family reaches: every inner node but the root has two children or more
- * when it is made, and a tree gets taller only when its root splits. */
-#define MK_MAX_HEIGHT 40
 /* A node this empty after a removal absorbs a neighbour when both fit in one node. */
 #define MK_MERGE_AT (MK_FANOUT / 3)
 /* Spare nodes a pool keeps between writes, and gets from the allocator at a time. */
@@ -141,9 +138,19 @@ size_t mk_need_insert(const struct mk_node *root)
 	return 2 * (size_t)mk_height(root) + 2;
 }
 
+size_t mk_need_insert_at(const struct mk_path *p)
+{
+	return 2 * (size_t)mk_path_height(p) + 2;
+}
+
 size_t mk_need_remove(const struct mk_node *root)
 {
 	return mk_height(root);
+}
+
+size_t mk_need_remove_at(const struct mk_path *p)
+{
+	return mk_path_height(p);
 }
 
 size_t mk_need_rekey(const struct mk_node *root)
@@ -404,21 +411,15 @@ static struct mk_node *split(struct mk_txn *tx, struct mk_node *x, unsigned pos,
 	return r;
 }
 
-/* A descent, root first: the inner nodes and the slot taken in each; the leaf is below. */
-struct path {
-	struct mk_node *node[MK_MAX_HEIGHT];
-	unsigned slot[MK_MAX_HEIGHT];
-	unsigned h;
-	bool left_edge, right_edge;	/* it ran along that edge of the family */
-};
-
-/* The leaf where key is, or would go (a key below the family's minimum: the first). */
-static struct mk_node *descend(struct mk_node *x, resource_size_t key, struct path *p)
+struct mk_node *mk_find_path(struct mk_node *x, resource_size_t key, struct mk_path *p)
 {
 	p->h = 0;
 	p->left_edge = p->right_edge = true;
+	if (!x)
+		return p->leaf = NULL;
 	while (!x->leaf) {
-		unsigned i = key < x->key[0] ? 0 : kids_slot_search(x->key, x->n, key);
+		/* a key below the family's minimum goes down the first child */
+		unsigned i = kids_slot_search(x->key, x->n, key);
 
 		if (p->h == MK_MAX_HEIGHT)
 			broken("taller than MK_MAX_HEIGHT");
@@ -428,14 +429,30 @@ static struct mk_node *descend(struct mk_node *x, resource_size_t key, struct pa
 		p->slot[p->h++] = i;
 		x = mk_child(x, i);
 	}
-	return x;
+	return p->leaf = x;
+}
+
+bool mk_path_next_key(const struct mk_path *p, unsigned i, resource_size_t *key)
+{
+	if (i + 1u < p->leaf->n) {
+		*key = p->leaf->key[i + 1];
+		return true;
+	}
+	/* the deepest turn with a subtree to its right: that subtree's minimum is its key */
+	for (unsigned h = p->h; h--;) {
+		if (p->slot[h] + 1u < p->node[h]->n) {
+			*key = p->node[h]->key[p->slot[h] + 1];
+			return true;
+		}
+	}
+	return false;
 }
 
 /* x (private, full) gets (key, ptr) at pos; returns the node split off to its right. In
  * the middle both halves keep room for what comes next; at the family's edges a fill in
  * address order (dumps, the benchmarks) keeps coming to the same edge, so there the old
  * node stays full and the new one starts nearly empty, and such fills pack. */
-static struct mk_node *split_at(struct mk_txn *tx, const struct path *p, struct mk_node *x,
+static struct mk_node *split_at(struct mk_txn *tx, const struct mk_path *p, struct mk_node *x,
 				unsigned pos, resource_size_t key, void *ptr)
 {
 	unsigned left = (MK_FANOUT + 1) / 2;
@@ -500,7 +517,7 @@ static void set_root(struct mk_txn *tx, struct mk_node **rootp, struct mk_node *
  * version covers exactly the keys the old one did (same minimum, so the ancestor's keys
  * stay right), and the store is the one that makes the whole change visible. Otherwise
  * the change reaches the root, which is published (or handed to the caller). */
-static void propagate(struct mk_txn *tx, struct mk_node **rootp, const struct path *p,
+static void propagate(struct mk_txn *tx, struct mk_node **rootp, const struct mk_path *p,
 		      struct mk_node *c, struct mk_node *r)
 {
 	unsigned h = p->h;
@@ -557,10 +574,10 @@ static void propagate(struct mk_txn *tx, struct mk_node **rootp, const struct pa
 	set_root(tx, rootp, c);
 }
 
-void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, void *val)
+void mk_insert_at(struct mk_txn *tx, struct mk_node **rootp, const struct mk_path *p,
+		  resource_size_t key, void *val)
 {
-	struct mk_node *x = *rootp, *c, *r = NULL;
-	struct path p;
+	struct mk_node *x = p->leaf, *c, *r = NULL;
 	unsigned pos;
 
 	if (!x) {
@@ -569,36 +586,51 @@ void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, v
 		set_root(tx, rootp, c);
 		return;
 	}
-	x = descend(x, key, &p);
 	/* Below the root only a family's smallest key lands first in a leaf: every inner key
 	 * is its subtree's minimum. */
 	pos = key < x->key[0] ? 0 : kids_slot_search(x->key, x->n, key) + 1;
-	c = own(tx, x, !p.h);
+	c = own(tx, x, !p->h);
 	if (c->n < c->cap)
 		place(c, pos, key, val);
 	else
-		r = split_at(tx, &p, c, pos, key, val);
-	propagate(tx, rootp, &p, c, r);
+		r = split_at(tx, p, c, pos, key, val);
+	propagate(tx, rootp, p, c, r);
 }
 
-void mk_remove(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key)
+void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, void *val)
 {
-	struct path p;
-	struct mk_node *c = own(tx, descend(*rootp, key, &p), false);
+	struct mk_path p;
+
+	mk_find_path(*rootp, key, &p);
+	mk_insert_at(tx, rootp, &p, key, val);
+}
+
+void mk_remove_at(struct mk_txn *tx, struct mk_node **rootp, const struct mk_path *p,
+		  resource_size_t key)
+{
+	struct mk_node *c = own(tx, p->leaf, false);
 
 	cut(c, kids_slot_search(c->key, c->n, key));
 	if (!c->n) {
 		drop(tx, c);
 		c = NULL;
 	}
-	propagate(tx, rootp, &p, c, NULL);
+	propagate(tx, rootp, p, c, NULL);
+}
+
+void mk_remove(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key)
+{
+	struct mk_path p;
+
+	mk_find_path(*rootp, key, &p);
+	mk_remove_at(tx, rootp, &p, key);
 }
 
 void mk_rekey(struct mk_txn *tx, struct mk_node **rootp, resource_size_t old,
 	      resource_size_t new, void *val)
 {
-	struct path p;
-	struct mk_node *c = own(tx, descend(*rootp, old, &p), false);
+	struct mk_path p;
+	struct mk_node *c = own(tx, mk_find_path(*rootp, old, &p), false);
 	unsigned i = kids_slot_search(c->key, c->n, old);
 
 	c->key[i] = new;

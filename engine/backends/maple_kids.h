@@ -165,6 +165,38 @@ unsigned mk_height(const struct mk_node *root);
 
 /* --- Writers, serialized by the caller. */
 
+/* A bound no family reaches: every inner node but the root has two children or more
+ * when it is made, and a tree gets taller only when its root splits. */
+#define MK_MAX_HEIGHT 40
+
+/* A writer's descent to the leaf where a key is or would go (a key below the family's
+ * minimum: the first leaf), with the inner nodes it passed and the slot it took in each,
+ * root first. An insert or removal at that key changes exactly these nodes, so a write
+ * that searched the family for its key first (a conflict, the region to release) hands
+ * its path to the change instead of descending again. Valid until the family's next
+ * change. */
+struct mk_path {
+	struct mk_node *node[MK_MAX_HEIGHT];
+	unsigned slot[MK_MAX_HEIGHT];
+	unsigned h;			/* inner nodes passed */
+	bool left_edge, right_edge;	/* it ran along that edge of the family */
+	struct mk_node *leaf;		/* NULL for an empty family */
+};
+
+/* Fills p for key in the family at root; returns p->leaf. */
+struct mk_node *mk_find_path(struct mk_node *root, resource_size_t key, struct mk_path *p);
+
+/* Levels of the family p was found in; 0 for an empty one. */
+static inline unsigned mk_path_height(const struct mk_path *p)
+{
+	return p->leaf ? p->h + 1 : 0;
+}
+
+/* The key after slot i of p's leaf, in this leaf or the next, without reading the next
+ * leaf (an inner key is its subtree's minimum). False when slot i holds the family's
+ * last key. */
+bool mk_path_next_key(const struct mk_path *p, unsigned i, resource_size_t *key);
+
 /* Spare full-size nodes, reserved by writers before they change anything. An array, so
  * that taking one does not read the node: a spare is cold (the allocator's, or freed long
  * ago), and a list through the nodes would cost a cache miss per node before its copy
@@ -195,6 +227,9 @@ struct mk_txn {
  * in ascending order; cloning the family. */
 size_t mk_need_insert(const struct mk_node *root);
 size_t mk_need_remove(const struct mk_node *root);
+/* The same for a write at the end of a path just found. */
+size_t mk_need_insert_at(const struct mk_path *p);
+size_t mk_need_remove_at(const struct mk_path *p);
 size_t mk_need_rekey(const struct mk_node *root);
 size_t mk_need_remove_span(const struct mk_node *root, resource_size_t lo, resource_size_t hi);
 size_t mk_need_insert_run(const struct mk_node *root, size_t k);
@@ -238,6 +273,11 @@ static inline void mk_txn_begin(struct mk_txn *tx, struct mk_pool *pool, uint64_
 void mk_insert(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key, void *val);
 /* Removes key, which must be present. */
 void mk_remove(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key);
+/* The same at the end of p, found for key in the family at *rootp since its last change. */
+void mk_insert_at(struct mk_txn *tx, struct mk_node **rootp, const struct mk_path *p,
+		  resource_size_t key, void *val);
+void mk_remove_at(struct mk_txn *tx, struct mk_node **rootp, const struct mk_path *p,
+		  resource_size_t key);
 /* Replaces the entry of key old (present) by new -> val; new must sort between the same
  * neighbours. */
 void mk_rekey(struct mk_txn *tx, struct mk_node **rootp, resource_size_t old,

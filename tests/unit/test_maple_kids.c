@@ -345,6 +345,74 @@ static void build_then_drain(void **state)
 	assert_int_equal(iomem_node_bytes(), base);
 }
 
+/* A writer's path, for keys present, absent, below the first and after the last, in
+ * families of one leaf to several levels: its leaf holds the greatest key <= the probe
+ * (or is the first leaf), the key after that slot is the model's next one (read from the
+ * inner keys when it is in the next leaf), the reservation from the path is the one from
+ * the root, and an insert and a removal at the end of the path change the family as the
+ * model. */
+static void path_finds_leaf_and_next_key(void **state)
+{
+	static const size_t sizes[] = { 1, 5, MK_FANOUT, 200, 5000 };
+	struct writer w = { 0 };
+	long long base = iomem_node_bytes();
+
+	(void)state;
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		struct mk_node *root = NULL;
+		struct model m;
+
+		model_init(&m, n + 1);
+		begin_exact(&w, mk_need_build(n), false);
+		for (size_t i = 0; i < n; i++) {
+			mk_insert(&w.tx, &root, 0x1000 + i * 0x100, &m.key[i]);
+			model_insert(&m, 0x1000 + i * 0x100, &m.key[i]);
+		}
+		end_checked(&w, "a build");
+		for (unsigned t = 0; t < 4000; t++) {
+			resource_size_t probe = between(0xf00, 0x1000 + n * 0x100 + 0x100);
+			struct mk_path p;
+			struct mk_node *leaf = mk_find_path(root, probe, &p);
+			unsigned i = kids_slot_search(leaf->key, leaf->n, probe);
+			size_t at = lower_bound(&m, probe);
+			resource_size_t next;
+			bool has_next;
+
+			if (at == m.n || m.key[at] != probe)
+				at = at ? at - 1 : 0;	/* the greatest key <= probe, else the first */
+			assert_int_equal(leaf->key[i], m.key[at]);
+			has_next = mk_path_next_key(&p, i, &next);
+			assert_int_equal(has_next, at + 1 < m.n);
+			if (has_next)
+				assert_int_equal(next, m.key[at + 1]);
+			assert_int_equal(mk_path_height(&p), mk_height(root));
+			assert_int_equal(mk_need_insert_at(&p), mk_need_insert(root));
+			assert_int_equal(mk_need_remove_at(&p), mk_need_remove(root));
+			if (t % 7 == 0 && probe % 0x100) {	/* a key not present: in and out */
+				begin_exact(&w, mk_need_insert_at(&p), t % 2);
+				mk_insert_at(&w.tx, &root, &p, probe, &m.val[0]);
+				end_checked(&w, "an insert at a path");
+				mk_free_retired(w.tx.retired);
+				model_insert(&m, probe, &m.val[0]);
+				expect_same(root, &m, probe);
+				mk_find_path(root, probe, &p);
+				begin_exact(&w, mk_need_remove_at(&p), t % 3);
+				mk_remove_at(&w.tx, &root, &p, probe);
+				end_checked(&w, "a removal at a path");
+				mk_free_retired(w.tx.retired);
+				model_remove_at(&m, lower_bound(&m, probe));
+				expect_same(root, &m, probe);
+			}
+		}
+		mk_destroy(root);
+		model_free(&m);
+	}
+	assert_null(mk_find_path(NULL, 1, &(struct mk_path){ 0 }));
+	mk_pool_destroy(&w.pool);
+	assert_int_equal(iomem_node_bytes(), base);
+}
+
 /* Bytes of index nodes for n keys added in ascending (or descending) order, one
  * transaction per key as the backend's writes are. */
 static long long fill_bytes(size_t n, bool descending)
@@ -516,6 +584,7 @@ int main(void)
 		cmocka_unit_test(ordered_fills_pack_leaves),
 		cmocka_unit_test(writes_copy_only_what_changes),
 		cmocka_unit_test(cursor_keeps_keys_present_throughout),
+		cmocka_unit_test(path_finds_leaf_and_next_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
