@@ -24,7 +24,11 @@
  * nodes it may need, and the batch that will carry what it retires, before it changes
  * anything, so it fails with -ENOMEM whole or not at all. What writes replaced collects
  * in a batch that goes to call_rcu when it is nearly full (or at teardown, after
- * rcu_barrier): one call_rcu, with its full fence, for many writes. */
+ * rcu_barrier): one call_rcu, with its full fence, for many writes. The callback only
+ * marks the batch's grace period as over; the next write frees it, on the writing thread,
+ * as the kernel's RCU callbacks run on the CPU that queued them: the nodes go back to
+ * the writer's own allocator cache, which hands them to its next writes, instead of
+ * crossing to liburcu's callback thread and back. */
 #define _LGPL_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -68,6 +72,10 @@ enum retire_how {
 /* Everything several writes replaced, freed by one call_rcu. */
 struct retire_batch {
 	struct rcu_head rcu;
+	/* Set by the call_rcu callback, with release, once no reader can hold what the
+	 * batch lists; a writer that reads it set (acquire) frees the batch. */
+	bool grace_period_over;
+	struct retire_batch *next;	/* in the tree's list of batches given to call_rcu */
 	unsigned nr, nr_res;		/* index nodes in node[], resource nodes in res[] */
 	struct mk_node *more;		/* more index nodes, through next_retired */
 	struct {
@@ -91,6 +99,9 @@ struct maple_tree {
 	/* What the writes since the last call_rcu replaced; each write makes sure, before it
 	 * changes anything, that it exists and has room for the write. */
 	struct retire_batch *batch;
+	/* Batches given to call_rcu, oldest first (their grace periods end in that order):
+	 * freed by the writes after the callback marks them. */
+	struct retire_batch *submitted, **submitted_tail;
 	/* Bumped whenever a non-busy resource leaves (remove, release with it) or is replaced
 	 * (adjust). A MUXED sleeper retries from the container where it met the conflict, as
 	 * the kernel does, unless that container may have been freed meanwhile: then from the
@@ -151,10 +162,29 @@ static void free_batch(struct retire_batch *b)
 	iomem_free(IOMEM_ALLOC_OTHER, b);
 }
 
-static void reclaim(struct rcu_head *head)
+/* The call_rcu callback: the batch may be freed. The release store pairs with the
+ * acquire in free_reclaimable: whoever frees the batch sees the grace period over (and,
+ * for TSan, everything the readers did before it). The batch is not touched after it. */
+static void grace_period_over(struct rcu_head *head)
 {
+	struct retire_batch *b = caa_container_of(head, struct retire_batch, rcu);
+
 	rcu_tsan_reclaim_begin();
-	free_batch(caa_container_of(head, struct retire_batch, rcu));
+	__atomic_store_n(&b->grace_period_over, true, __ATOMIC_RELEASE);
+}
+
+/* Frees the submitted batches whose grace period is over; under the writer lock, or
+ * once no writer is left. All of them after rcu_barrier. */
+static void free_reclaimable(struct maple_tree *mt)
+{
+	struct retire_batch *b;
+
+	while ((b = mt->submitted) &&
+	       __atomic_load_n(&b->grace_period_over, __ATOMIC_ACQUIRE)) {
+		if (!(mt->submitted = b->next))
+			mt->submitted_tail = &mt->submitted;
+		free_batch(b);
+	}
 }
 
 /* --- Writes: under the writer lock, write_begin, the index changes, mk_publish, then
@@ -163,10 +193,14 @@ static void reclaim(struct rcu_head *head)
 /* Hands b to call_rcu; under the writer lock. Every write that retired into b has
  * published: its nodes are out of readers' reach, and the grace period that starts now
  * covers every reader that may still hold one. */
-static void submit_batch(struct retire_batch *b)
+static void submit_batch(struct maple_tree *mt, struct retire_batch *b)
 {
+	b->grace_period_over = false;
+	b->next = NULL;
+	*mt->submitted_tail = b;
+	mt->submitted_tail = &b->next;
 	rcu_tsan_reader_done();	/* the writers' accesses come before the reclaim */
-	urcu_memb_call_rcu(&b->rcu, reclaim);
+	urcu_memb_call_rcu(&b->rcu, grace_period_over);
 }
 
 /* A write's publishing stores lie between these two. The odd value is stored before any
@@ -201,8 +235,9 @@ static int write_begin(struct maple_tree *mt, struct mk_txn *tx, size_t nodes, b
 		fresh->nr = fresh->nr_res = 0;
 		fresh->more = NULL;
 		if (b)
-			submit_batch(b);
+			submit_batch(mt, b);
 		mt->batch = b = fresh;
+		free_reclaimable(mt);
 	}
 	if (mk_reserve(&mt->pool, nodes))
 		return -ENOMEM;
@@ -1031,12 +1066,13 @@ static void ma_quiesce(struct iomem_tree *t)
 	rcu_reader_ensure_registered();
 	lock_write(&mt->writer);
 	if (mt->batch) {
-		submit_batch(mt->batch);
+		submit_batch(mt, mt->batch);
 		mt->batch = NULL;
 	}
 	mk_pool_destroy(&mt->pool);
+	urcu_memb_barrier();	/* every callback has run */
+	free_reclaimable(mt);
 	unlock_write(&mt->writer);
-	urcu_memb_barrier();
 }
 
 static int ma_create(const struct iomem_tree_opts *opts, struct iomem_tree **out)
@@ -1058,6 +1094,7 @@ static int ma_create(const struct iomem_tree_opts *opts, struct iomem_tree **out
 		mt->roots[i] = (struct mnode){ .start = r.start, .end = r.end, .name = r.name,
 					       .flags = r.flags };
 	}
+	mt->submitted_tail = &mt->submitted;
 	*out = &mt->base;
 	return 0;
 }
@@ -1067,7 +1104,8 @@ static void ma_destroy(struct iomem_tree *t)
 	struct maple_tree *mt = MT(t);
 
 	rcu_reader_ensure_registered();
-	urcu_memb_barrier();	/* every batch given to call_rcu is freed */
+	urcu_memb_barrier();	/* every batch given to call_rcu may be freed */
+	free_reclaimable(mt);
 	rcu_tsan_reclaim_begin();
 	if (mt->batch)
 		free_batch(mt->batch);	/* and no reader is left for the last one */
