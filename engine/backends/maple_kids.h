@@ -139,8 +139,9 @@ void *mk_iter_next_leaf(struct mk_iter *it);
 static inline void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root,
 				 resource_size_t addr)
 {
-	/* A family that fits one leaf, as most do, needs no descent and no call. */
-	if (root && root->leaf && root->key[0] <= addr) {
+	/* A family that fits one leaf, as most do, needs no descent and no call (the slot
+	 * search gives 0 for an addr before the first key). */
+	if (root && root->leaf) {
 		it->root = it->leaf = root;
 		it->slot = kids_slot_search(root->key, root->n, addr);
 		return mk_ptrs(root)[it->slot];
@@ -155,6 +156,11 @@ static inline void *mk_iter_next(struct mk_iter *it)
 		return NULL;
 	if (++it->slot < it->leaf->n)
 		return mk_ptrs(it->leaf)[it->slot];
+	/* the end of a family of one leaf: its root is that leaf, which never changes */
+	if (it->leaf == it->root) {
+		it->leaf = NULL;
+		return NULL;
+	}
 	return mk_iter_next_leaf(it);
 }
 
