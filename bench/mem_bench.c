@@ -57,8 +57,9 @@ static void settle(const char *backend)
 }
 
 /* Bytes the fill of t with MEM_N regions left live, or 0 after skip_with_error. A backend
- * whose writes replace nodes (maple) frees the old ones after a grace period; they are
- * gone, not part of the tree, so the fill's own are waited for. */
+ * whose writes replace nodes (maple) frees the old ones after a grace period, and keeps
+ * spare nodes for its next writes; neither is part of the tree, so the tree is quiesced
+ * (iomem_tree_quiesce: what is left allocated is the tree itself). */
 static size_t fill_growth(iomb_state *st, const char *backend, struct iomem_tree *t)
 {
 	char err[128];
@@ -68,6 +69,7 @@ static size_t fill_growth(iomb_state *st, const char *backend, struct iomem_tree
 		iomb_skip_with_error(st, err);
 		return 0;
 	}
+	iomem_tree_quiesce(t);
 	settle(backend);
 	after = iomem_allocated_bytes();
 	if (!before || after <= before) {

@@ -28,7 +28,8 @@
  * marks the batch's grace period as over; the next write frees it, on the writing thread,
  * as the kernel's RCU callbacks run on the CPU that queued them: the nodes go back to
  * the writer's own allocator cache, which hands them to its next writes, instead of
- * crossing to liburcu's callback thread and back. */
+ * crossing to liburcu's callback thread and back. A tree that stops writing keeps the
+ * batches marked since its last write until it writes again, is quiesced or is freed. */
 #define _LGPL_SOURCE
 #include <errno.h>
 #include <stdio.h>
