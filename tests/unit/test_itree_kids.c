@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "random_ops.h"
+
 #include "backends/itree_kids.h"
 
 struct model {
@@ -141,13 +143,13 @@ static void run_random(unsigned range, unsigned ops)
 static void random_ops_small_families(void **state)
 {
 	(void)state;
-	run_random(24, 200000);		/* root leaves growing and shrinking */
+	run_random(24, RANDOM_OPS(200000));		/* root leaves growing and shrinking */
 }
 
 static void random_ops_large_families(void **state)
 {
 	(void)state;
-	run_random(4000, 300000);	/* three levels, splits and merges everywhere */
+	run_random(4000, RANDOM_OPS(300000));	/* three levels, splits and merges everywhere */
 }
 
 /* Removing every key, in random order, empties the index and frees every node. */

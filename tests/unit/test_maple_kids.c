@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "random_ops.h"
+
 #include "backends/maple_kids.h"
 #include "node_alloc.h"
 
@@ -297,13 +299,13 @@ static void run_random(unsigned range, unsigned ops)
 static void random_ops_small_families(void **state)
 {
 	(void)state;
-	run_random(24, 100000);		/* root leaves growing and shrinking */
+	run_random(24, RANDOM_OPS(100000));		/* root leaves growing and shrinking */
 }
 
 static void random_ops_large_families(void **state)
 {
 	(void)state;
-	run_random(4000, 100000);	/* three levels, splits and merges everywhere */
+	run_random(4000, RANDOM_OPS(100000));	/* three levels, splits and merges everywhere */
 }
 
 /* Building a family in ascending order in one transaction, then taking it apart key by
@@ -389,7 +391,7 @@ static void path_finds_leaf_and_next_key(void **state)
 			assert_int_equal(mk_path_height(&p), mk_height(root));
 			assert_int_equal(mk_need_insert_at(&p), mk_need_insert(root));
 			assert_int_equal(mk_need_remove_at(&p), mk_need_remove(root));
-			if (t % 7 == 0 && probe % 0x100) {	/* a key not present: in and out */
+			if (t % 37 == 0 && probe % 0x100) {	/* a key not present: in and out */
 				begin_exact(&w, mk_need_insert_at(&p), t % 2);
 				mk_insert_at(&w.tx, &root, &p, probe, &m.val[0]);
 				end_checked(&w, "an insert at a path");
