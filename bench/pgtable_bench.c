@@ -23,7 +23,9 @@
  *                                        and allocating its replacement (a steady state that
  *                                        keeps every tree large and cold)
  *   pgtable/translate/<level>            lock-free walk of a pte, pmd or pud mapping
- *   pgtable/churn/<policy>/threads:<T>   T threads each keep 16 live mappings of a driver-like
+ *   pgtable/churn/<policy>/threads:<T>   every policy of vmap_policy_names() (the VA-only
+ *                                        families above: global and sharded);
+ *                                        T threads each keep 16 live mappings of a driver-like
  *                                        mix (4K 60%, 16K 20%, 64K 15%, 2M 5%) and replace a
  *                                        random one per op; unmaps_per_purge counts, drains
  *                                        (purges the drain worker ran), pool_hits (% of
@@ -551,11 +553,11 @@ static void register_churn(void)
 {
 	char name[96];
 
-	for (size_t p = 0; p < sizeof(policies) / sizeof(policies[0]); p++) {
+	for (const char *const *p = vmap_policy_names(); *p; p++) {
 		struct churn *c = bench_xcalloc(1, sizeof(*c));
 		iomb_bench *b;
 
-		c->policy = policies[p];
+		c->policy = *p;
 		pthread_mutex_init(&c->lock, NULL);
 		iomb_on_exit(churn_free, c);
 		snprintf(name, sizeof(name), "pgtable/churn/%s", c->policy);

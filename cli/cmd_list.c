@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "iomem/vmap.h"
 #include "locks/lock.h"
 
 static const char *lock_kind(unsigned props)
@@ -31,7 +32,10 @@ int cmd_list(int argc, char **argv)
 	fputs("\nlocks:", stdout);
 	for (const char *const *n = lock_names(); *n; n++)
 		printf(" %s", *n);
-	fputs("\nmuxed-wait: global hashed\nva-policy: global sharded\n\nlock strategies:\n", stdout);
+	fputs("\nmuxed-wait: global hashed\nva-policy:", stdout);
+	for (const char *const *n = vmap_policy_names(); *n; n++)
+		printf(" %s", *n);
+	fputs("\n\nlock strategies:\n", stdout);
 	for (const char *const *n = lock_names(); *n; n++) {
 		const struct lock_ops *l = lock_find(*n);
 

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "options.h"
+#include "iomem/vmap.h"
 #include "locks/lock.h"
 #include "measure/perf_counters.h"
 #include "measure/placement.h"
@@ -24,7 +25,7 @@ static const char usage_options[] =
 	"  --backend NAME|all      a backend, a comma list, or all (default all)\n"
 	"  --lock NAME             tree (and VA allocator) lock strategy (iomem list)\n"
 	"  --muxed-wait global|hashed   MUXED wait queue (default global, the kernel's)\n"
-	"  --va-policy global|sharded   VA allocator locking (default global)\n"
+	"  --va-policy global|sharded|sharded-cpu   VA allocator locking (default global)\n"
 	"  --threads N             N threads dealt round-robin over the roles\n"
 	"  --readers N --claimers N --muxers N --mappers N --walkers N   per-role counts\n"
 	"  --hotpluggers N --procfs-readers N --cxl-builders N --probers N --searchers N\n"
@@ -67,6 +68,14 @@ static void on_sigint(int sig)
 	(void)sig;
 	interrupted = 1;
 	signal(SIGINT, SIG_DFL);	/* a second ^C ends it at once */
+}
+
+static bool known_va_policy(const char *name)
+{
+	for (const char *const *p = vmap_policy_names(); *p; p++)
+		if (!strcmp(name, *p))
+			return true;
+	return false;
 }
 
 static bool number(const char *s, double lo, double hi, double *out)
@@ -211,8 +220,7 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 		c->muxed_wait = arg;
 		break;
 	case O_VA_POLICY:
-		NEED(!strcmp(arg, "global") || !strcmp(arg, "sharded"),
-		     "--va-policy must be global or sharded");
+		NEED(known_va_policy(arg), "--va-policy must be global, sharded or sharded-cpu");
 		c->va_policy = arg;
 		break;
 	case O_THREADS: {

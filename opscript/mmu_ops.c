@@ -183,9 +183,12 @@ static int parse_mmu_word(struct opscript *s, struct op *op, const char *w)
 		return 0;
 	if (strncmp(w, "nodes=", 6) == 0 && parse_count(w + 6, VMAP_MAX_NODES, &ms->opts.nodes))
 		return 0;
-	if (strcmp(w, "va=global") == 0 || strcmp(w, "va=sharded") == 0) {
-		ms->opts.va_policy = w[3] == 'g' ? "global" : "sharded";
-		return 0;
+	if (strncmp(w, "va=", 3) == 0) {
+		for (const char *const *p = vmap_policy_names(); *p; p++)
+			if (strcmp(w + 3, *p) == 0) {
+				ms->opts.va_policy = *p;
+				return 0;
+			}
 	}
 	if (strcmp(w, "nohugeiomap") == 0) {
 		ms->opts.nohugeiomap = true;
@@ -270,7 +273,7 @@ static int ensure_space(struct opscript *s, struct iomem_tree *t, const struct o
 	if (errno == ENOMEM)
 		return -ENOMEM;
 	return opscript_syntax(s, op->lineno, "cannot set up the mapping space: %s",
-			       errno == EINVAL ? "nodes= needs va=sharded" : strerror(errno));
+			       errno == EINVAL ? "nodes= needs va=sharded or va=sharded-cpu" : strerror(errno));
 }
 
 static uint64_t addr_operand(const struct opscript *s, const struct op *op)

@@ -77,15 +77,15 @@ static struct vmap_area *node_alloc(struct vmap_node *vn, uint64_t size, uint64_
 	return pooled;
 }
 
-/* A busy area into its address's node (sharded); tag: the node its lazy list is. */
+/* A busy area into its busy node (sharded); tag: the node its lazy list is. */
 static void busy_insert_sharded(struct vmap_space *vs, struct vmap_area *va, unsigned tag)
 {
-	unsigned busy_node = addr_to_node(vs, va->rb.start);
+	unsigned n = busy_node(vs, va->rb.start, tag);
 
 	va->rb.tag = (uint16_t)tag;
-	vl_lock(&vs->nodes[busy_node].busy.lock);
-	busy_insert(&vs->nodes[busy_node], va);
-	vl_unlock(&vs->nodes[busy_node].busy.lock);
+	vl_lock(&vs->nodes[n].busy.lock);
+	busy_insert(&vs->nodes[n], va);
+	vl_unlock(&vs->nodes[n].busy.lock);
 }
 
 /* The global free tree (sharded: only its lock), for an area not from a pool. */
@@ -187,7 +187,9 @@ int vmap_find(struct vmap_space *vs, uint64_t addr, struct vmap_info *out)
 
 static struct vmap_area *find_unlink(struct vmap_space *vs, uint64_t addr)
 {
-	unsigned first = addr_to_node(vs, addr), i = first;
+	/* under "sharded-cpu", the unmapping CPU's node first: most unmap what they mapped */
+	unsigned first = vs->busy_by_cpu ? vmap_this_cpu() % vs->nr_nodes : addr_to_node(vs, addr);
+	unsigned i = first;
 
 	do {
 		struct vmap_lock *l = busy_lock(vs, i);

@@ -10,6 +10,7 @@
  *   "sharded": vs->lock covers the free tree (free_vmap_area_lock); each node has a busy
  *              lock (its busy tree), a lazy lock (its lazy list) and a pool lock (its
  *              pools), as struct vmap_node has since 6.9.
+ *   "sharded-cpu": the same locks; only the busy node of an area differs (busy_node).
  *   Both: vs->purge_lock (vmap_purge_lock) serialises purges: the drain worker's and the
  *   synchronous ones (an explicit purge, the allocation-failure path).
  * Nesting order: purge_lock, vs->lock, then per node busy, lazy, pool, nodes in index
@@ -100,6 +101,7 @@ struct vmap_space {
 	/* Read-mostly. */
 	struct pgtable *pt;
 	bool sharded;
+	bool busy_by_cpu;	/* "sharded-cpu": busy trees by allocating CPU, not address */
 	unsigned ncpus, nr_nodes;
 	uint64_t lazy_max;			/* pages */
 	struct vmap_node *nodes;
@@ -137,6 +139,13 @@ static inline struct vmap_lock *lazy_lock(struct vmap_space *vs, unsigned n)
 static inline unsigned addr_to_node(const struct vmap_space *vs, uint64_t addr)
 {
 	return (unsigned)((addr / (16 * PAGE_SIZE)) % vs->nr_nodes);
+}
+
+/* The node whose busy tree holds a busy area at start, allocated by a CPU of node tag:
+ * the address's (the kernel's), or under "sharded-cpu" the allocating CPU's. */
+static inline unsigned busy_node(const struct vmap_space *vs, uint64_t start, unsigned tag)
+{
+	return vs->busy_by_cpu ? tag : addr_to_node(vs, start);
 }
 
 /* vmap_free.c (caller holds vs->lock): the lowest fit for size at align, carved out

@@ -303,7 +303,7 @@ static int check_trees(struct vmap_space *vs, char *msg, size_t msglen)
 	return 0;
 }
 
-/* Busy areas live in their address's node; lazy_nr covers every listed lazy page. */
+/* Busy areas live in their busy node; lazy_nr covers every listed lazy page. */
 static int check_placement(struct vmap_space *vs, const struct collect *c, char *msg,
 			   size_t msglen)
 {
@@ -314,7 +314,8 @@ static int check_placement(struct vmap_space *vs, const struct collect *c, char 
 
 		if (r->kind == AREA_LAZY)
 			lazy_pages += va_size(&r->va->rb) >> PAGE_SHIFT;
-		if (r->kind == AREA_BUSY && r->node != addr_to_node(vs, r->va->rb.start)) {
+		if (r->kind == AREA_BUSY &&
+		    r->node != busy_node(vs, r->va->rb.start, r->va->rb.tag)) {
 			snprintf(msg, msglen, "busy area 0x%" PRIx64 " in node %u", r->va->rb.start,
 				 r->node);
 			return -EUCLEAN;

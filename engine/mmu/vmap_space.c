@@ -8,7 +8,7 @@
 #include "iomem/alloc.h"
 #include "vmap_impl.h"
 
-static const char *const policy_names[] = { "global", "sharded", NULL };
+static const char *const policy_names[] = { "global", "sharded", "sharded-cpu", NULL };
 
 const char *const *vmap_policy_names(void)
 {
@@ -69,9 +69,15 @@ static int parse_opts(struct vmap_space *vs, const struct vmap_opts *opts)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (opts->policy && strcmp(opts->policy, "global") && strcmp(opts->policy, "sharded"))
+	const char *policy = opts->policy ? opts->policy : "global";
+	unsigned p = 0;
+
+	while (policy_names[p] && strcmp(policy, policy_names[p]))
+		p++;
+	if (!policy_names[p])
 		return -ENOENT;
-	vs->sharded = opts->policy && strcmp(opts->policy, "sharded") == 0;
+	vs->sharded = p > 0;
+	vs->busy_by_cpu = p == 2;
 	vs->ncpus = opts->ncpus ? opts->ncpus : (online > 0 ? (unsigned)online : 1);
 	if (opts->nodes > VMAP_MAX_NODES || (opts->nodes && !vs->sharded))
 		return -EINVAL;
@@ -170,7 +176,7 @@ uint64_t vmap_lazy_max_pages(const struct vmap_space *vs)
 
 const char *vmap_policy(const struct vmap_space *vs)
 {
-	return vs->sharded ? "sharded" : "global";
+	return policy_names[vs->busy_by_cpu ? 2 : vs->sharded];
 }
 
 const char *vmap_lock_name(const struct vmap_space *vs)

@@ -268,6 +268,12 @@ static void test_churn_sharded(void **state)
 	churn("sharded");
 }
 
+static void test_churn_sharded_cpu(void **state)
+{
+	(void)state;
+	churn("sharded-cpu");
+}
+
 /* --- Two mappers populating the same new tables. */
 
 #define VA0 0xffff800080000000ULL
@@ -501,6 +507,12 @@ static void test_va_concurrent_sharded(void **state)
 	va_concurrent("sharded");
 }
 
+static void test_va_concurrent_sharded_cpu(void **state)
+{
+	(void)state;
+	va_concurrent("sharded-cpu");
+}
+
 /* --- Simulated CPUs. */
 
 #define CPU_THREADS 4
@@ -569,10 +581,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_churn_global),
 		cmocka_unit_test(test_churn_sharded),
+		cmocka_unit_test(test_churn_sharded_cpu),
 		cmocka_unit_test(test_concurrent_table_populate),
 		cmocka_unit_test(test_table_replaced_under_walkers),
 		cmocka_unit_test(test_va_concurrent_global),
 		cmocka_unit_test(test_va_concurrent_sharded),
+		cmocka_unit_test(test_va_concurrent_sharded_cpu),
 		cmocka_unit_test(test_va_drain_global),
 		cmocka_unit_test(test_va_drain_sharded),
 		cmocka_unit_test(test_cpu_numbers),

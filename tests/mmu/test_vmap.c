@@ -3,7 +3,10 @@
  * pages, lowest fit, lazy free and the purge trigger, TLB counts of a purge, exhaustion,
  * the sharded policy's pools, the address order a purge merges in, and the invariants
  * under random use. */
+#include <pthread.h>
+
 #include "mmu_test.h"
+#include "vmap_cpu.h"
 #include "vmap_impl.h"
 
 #define S VMALLOC_START
@@ -337,6 +340,77 @@ static void test_random_use_sharded(void **state)
 	random_use("sharded");
 }
 
+static void test_random_use_sharded_cpu(void **state)
+{
+	(void)state;
+	random_use("sharded-cpu");
+}
+
+/* The node of the busy tree holding the busy area at addr. */
+static unsigned busy_node_holding(struct vmap_space *vs, uint64_t addr)
+{
+	for (unsigned n = 0; n < vs->nr_nodes; n++)
+		if (va_tree_find(vs->nodes[n].busy.root, addr))
+			return n;
+	fail_msg("no busy tree holds %#" PRIx64, addr);
+	return 0;
+}
+
+struct other_cpu {
+	struct fixture *f;
+	uint64_t addr;
+	unsigned node;
+};
+
+static void *alloc_on_other_cpu(void *arg)
+{
+	struct other_cpu *o = arg;
+
+	o->addr = get(o->f, 4 * SZ_4K);
+	o->node = vmap_this_cpu() % o->f->vs->nr_nodes;
+	return NULL;
+}
+
+/* "sharded" files a busy area under its address's 16-page zone, so one thread's areas
+ * spread over the nodes; "sharded-cpu" under the allocating CPU's node, wherever the
+ * address is: another thread's area lands in that thread's node, and any thread finds
+ * and unmaps it. */
+static void test_busy_node_by_policy(void **state)
+{
+	static const char *const policies[] = { "sharded", "sharded-cpu" };
+
+	(void)state;
+	for (int p = 0; p < 2; p++) {
+		struct fixture f = fx_new(policies[p], 2, 2);
+		unsigned here, used[2] = { 0 };
+		struct other_cpu o = { .f = &f };
+		struct vmap_info info;
+		uint64_t a[24];
+		pthread_t th;
+
+		for (int i = 0; i < 24; i++)	/* 5 pages each with the guard: many zones */
+			used[busy_node_holding(f.vs, a[i] = get(&f, 4 * SZ_4K))]++;
+		here = vmap_this_cpu() % f.vs->nr_nodes;
+		if (p == 0) {
+			CHECK_EQ(used[0] > 0 && used[1] > 0, true);
+		} else {
+			CHECK_EQ(used[here], 24);
+			CHECK_EQ(strcmp(vmap_policy(f.vs), "sharded-cpu"), 0);
+		}
+		CHECK_EQ(pthread_create(&th, NULL, alloc_on_other_cpu, &o), 0);
+		CHECK_EQ(pthread_join(th, NULL), 0);
+		if (p == 1)
+			CHECK_EQ(busy_node_holding(f.vs, o.addr), o.node);
+		CHECK_EQ(vmap_find(f.vs, o.addr, &info), 0);
+		CHECK_EQ(info.addr, o.addr);
+		test_vmap_check(f.vs);
+		CHECK_EQ(vmap_remove(f.vs, o.addr, NULL), 0);
+		for (int i = 0; i < 24; i++)
+			CHECK_EQ(vmap_remove(f.vs, a[i], NULL), 0);
+		fx_free(&f);
+	}
+}
+
 /* Every byte accounted for: live, lazy, pooled or free. */
 static void test_accounting(void **state)
 {
@@ -414,6 +488,8 @@ int main(void)
 		cmocka_unit_test(test_sort_by_addr),
 		cmocka_unit_test(test_random_use_global),
 		cmocka_unit_test(test_random_use_sharded),
+		cmocka_unit_test(test_random_use_sharded_cpu),
+		cmocka_unit_test(test_busy_node_by_policy),
 		cmocka_unit_test(test_accounting),
 	};
 

@@ -57,7 +57,7 @@ struct stress_config {
 	const char *backends[STRESS_MAX_BACKENDS + 1];	/* NULL-terminated, run in turn */
 	const char *lock;		/* tree lock strategy (NULL = default) */
 	const char *muxed_wait;		/* "global" or "hashed" */
-	const char *va_policy;		/* mapping space VA allocator: "global" or "sharded" */
+	const char *va_policy;		/* mapping space VA allocator (vmap_policy_names()) */
 	unsigned threads[NR_ROLES];
 	double duration;		/* seconds per backend run (when ops == 0) */
 	uint64_t ops;			/* ops per thread per run (0: by duration) */

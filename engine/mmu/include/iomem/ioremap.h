@@ -34,7 +34,7 @@
 struct iomem_mmu;
 
 struct iomem_mmu_opts {
-	const char *va_policy;	/* vmap policy: "global" (NULL) or "sharded" */
+	const char *va_policy;	/* vmap policy: "global" (NULL), "sharded", "sharded-cpu" */
 	const char *va_lock;	/* lock strategy of the VA allocator; NULL = default */
 	unsigned ncpus;		/* 0 = this machine's online CPUs */
 	unsigned nodes;		/* sharded: vmap nodes; 0 = clamp(ncpus, 1, 128) */

@@ -22,6 +22,9 @@
  *              which keeps its own lock. A purge returns pooled sizes to the pools after
  *              decaying each pool by a quarter; the purge before an allocation fails
  *              empties the pools instead.
+ *   "sharded-cpu" not the kernel's: "sharded" with a busy area in the busy tree of its
+ *              allocating CPU's node instead of its address's, to measure what the
+ *              kernel's choice costs when CPUs map into the same zones.
  * A thread's "CPU" is a number given to it on its first allocation, round-robin.
  *
  * Locks: the free tree's, each node's busy, lazy and pool locks spin (VMAP_LOCK_DEFAULT),
@@ -49,7 +52,7 @@
 struct vmap_space;
 
 struct vmap_opts {
-	const char *policy;	/* "global" (NULL) or "sharded" */
+	const char *policy;	/* "global" (NULL), "sharded" or "sharded-cpu" */
 	const char *lock;	/* lock strategy for every allocator lock; NULL = the
 				 * defaults above */
 	unsigned ncpus;		/* 0 = this machine's online CPUs */
