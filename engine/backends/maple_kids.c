@@ -39,13 +39,16 @@ void *mk_iter_first(struct mk_iter *it, const struct mk_node *root)
 	const struct mk_node *x = root;
 
 	it->root = root;
-	it->slot = 0;
+	it->parent = NULL;
+	it->slot = it->pslot = 0;
 	if (!x) {
 		it->leaf = NULL;
 		return NULL;
 	}
-	while (!x->leaf)
+	while (!x->leaf) {
+		it->parent = x;
 		x = mk_child(x, 0);
+	}
 	it->leaf = x;
 	return mk_ptrs(x)[0];
 }
@@ -58,8 +61,13 @@ void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
 
 	if (!x || x->key[0] > addr)
 		return mk_iter_first(it, root);
-	while (!x->leaf)
-		x = mk_child(x, kids_slot_search(x->key, x->n, addr));
+	it->parent = NULL;
+	it->pslot = 0;
+	while (!x->leaf) {
+		it->parent = x;
+		it->pslot = kids_slot_search(x->key, x->n, addr);
+		x = mk_child(x, it->pslot);
+	}
 	it->root = root;
 	it->leaf = x;
 	it->slot = kids_slot_search(x->key, x->n, addr);
@@ -67,28 +75,52 @@ void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
 }
 
 /* The cursor's leaf is done: the next entry is the first with a key after that leaf's
- * last. It is found by a descent from the cursor's root for that key, and not by stepping
- * to the leaf right of the one the cursor was in, because single changes store in place
- * below the root: the subtree holding the last key may by now be a newer version whose
- * leaf there has more keys after it (a removal that absorbed its right neighbour) or
- * fewer (an insert that split it). Inner keys are never written, so the key after it is
- * in that leaf, or else first in the subtree right of the deepest turn that has one. */
+ * last. It is not simply the first of the leaf right of the one the cursor was in,
+ * because single changes store in place below the root: the subtree holding the last key
+ * may by now be a newer version whose leaf there has more keys after it (a removal that
+ * absorbed its right neighbour) or fewer (an insert that split it). Inner keys are never
+ * written, so the key after it is in the current version of that leaf, or else first in
+ * the subtree right of the deepest turn that has one. The leaf's parent, as the cursor
+ * read it, answers most of the time: its pointer to the leaf gives the current version,
+ * and its next child the subtree right of it. The parent may have been replaced since
+ * (it is then intact, and nothing is stored into it any more): what it still reaches held
+ * every key present when it was replaced, so a key present throughout is not missed, and
+ * every key comes after the last one. Otherwise a descent from the cursor's root finds
+ * the deepest such turn. */
 void *mk_iter_next_leaf(struct mk_iter *it)
 {
 	resource_size_t last = it->leaf->key[it->leaf->n - 1];
-	const struct mk_node *x = it->root, *next = NULL;
-	unsigned i;
+	const struct mk_node *x, *next = NULL, *xp = NULL, *np = NULL;
+	unsigned i, xi = 0, ni = 0;
 
-	while (!x->leaf) {
-		i = kids_slot_search(x->key, x->n, last);
-		if (i + 1u < x->n)
-			next = mk_child(x, i + 1);
-		x = mk_child(x, i);
+	if ((x = it->parent)) {
+		const struct mk_node *now = mk_child(x, it->pslot);
+
+		/* the same leaf has nothing after its last key: a leaf is never written */
+		if (now != it->leaf && (i = kids_slot_search(now->key, now->n, last)) + 1u < now->n) {
+			it->leaf = now;
+			it->slot = i + 1;
+			return mk_ptrs(now)[it->slot];
+		}
+		if (it->pslot + 1u < x->n) {
+			it->leaf = mk_child(x, ++it->pslot);
+			it->slot = 0;
+			return mk_ptrs(it->leaf)[0];
+		}
 	}
-	/* the same leaf has nothing after its last key: a leaf is never written (this is
-	 * all a family of one leaf needs) */
+	for (x = it->root; !x->leaf; xp = x, xi = i, x = mk_child(x, i)) {
+		i = kids_slot_search(x->key, x->n, last);
+		if (i + 1u < x->n) {
+			next = mk_child(x, i + 1);
+			np = x;
+			ni = i + 1;
+		}
+	}
+	/* a family of one leaf ends here */
 	if (x != it->leaf && (i = kids_slot_search(x->key, x->n, last)) + 1u < x->n) {
 		it->leaf = x;
+		it->parent = xp;
+		it->pslot = xi;
 		it->slot = i + 1;
 		return mk_ptrs(x)[it->slot];
 	}
@@ -96,9 +128,14 @@ void *mk_iter_next_leaf(struct mk_iter *it)
 		it->leaf = NULL;
 		return NULL;
 	}
-	while (!next->leaf)
+	while (!next->leaf) {
+		np = next;
+		ni = 0;
 		next = mk_child(next, 0);
+	}
 	it->leaf = next;
+	it->parent = np;
+	it->pslot = ni;
 	it->slot = 0;
 	return mk_ptrs(next)[0];
 }

@@ -27,10 +27,10 @@
  * count and leaf entries never change, and a child pointer they load is either the old
  * version of that subtree or the new one, each complete. A lookup (mk_at_or_before)
  * returns what the family held at the moment it read the last pointer on its way down. A
- * cursor (mk_iter) finds the next leaf by descending again from the root it started
- * from, for keys after the last one it returned: keys come out strictly ascending, each
- * key was in the family when its leaf was read, and a key present throughout is never
- * missed. A walk that crosses leaves while single-entry writes land can meet a newer leaf
+ * cursor (mk_iter) finds the keys after the last one it returned through the parent of
+ * the leaf it was in, as it read that parent, or else by descending again from the root
+ * it started from: keys come out strictly ascending, each key was in the family at some
+ * moment since the cursor started, and a key present throughout is never missed. A walk that crosses leaves while single-entry writes land can meet a newer leaf
  * after an older one (an entry that replaced one it already returned); the caller, which
  * knows what the values are, decides what that means. A transaction's changes never mix
  * that way with what a cursor already read: every node they touch is replaced, so a
@@ -120,12 +120,14 @@ static inline void *mk_at_or_before(const struct mk_node *x, resource_size_t add
 	return mk_ptrs(x)[kids_slot_search(x->key, x->n, addr)];
 }
 
-/* An in-order cursor over a family: the root it started from, and where it is in a leaf.
- * Leaving a leaf finds the next one by a descent from that root, so the cursor needs no
- * stack (what it returns is described at the top of this file). */
+/* An in-order cursor over a family: the root it started from, where it is in a leaf, and
+ * the leaf's parent as it read it (NULL for a family of one leaf) with the slot of the
+ * leaf there. Leaving a leaf finds the next one from that parent, or by a descent from
+ * the root when the parent has nothing right of the leaf, so the cursor needs no stack
+ * (what it returns is described at the top of this file). */
 struct mk_iter {
-	const struct mk_node *root, *leaf;
-	unsigned slot;
+	const struct mk_node *root, *leaf, *parent;
+	unsigned slot, pslot;
 };
 
 /* Positions it at the first entry: its value, or NULL. */
@@ -143,6 +145,7 @@ static inline void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root,
 	 * search gives 0 for an addr before the first key). */
 	if (root && root->leaf) {
 		it->root = it->leaf = root;
+		it->parent = NULL;
 		it->slot = kids_slot_search(root->key, root->n, addr);
 		return mk_ptrs(root)[it->slot];
 	}
