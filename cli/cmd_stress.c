@@ -70,14 +70,6 @@ static void on_sigint(int sig)
 	signal(SIGINT, SIG_DFL);	/* a second ^C ends it at once */
 }
 
-static bool known_va_policy(const char *name)
-{
-	for (const char *const *p = vmap_policy_names(); *p; p++)
-		if (!strcmp(name, *p))
-			return true;
-	return false;
-}
-
 static bool number(const char *s, double lo, double hi, double *out)
 {
 	char *end;
@@ -220,7 +212,7 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 		c->muxed_wait = arg;
 		break;
 	case O_VA_POLICY:
-		NEED(known_va_policy(arg), "--va-policy must be global, sharded or sharded-cpu");
+		NEED(vmap_policy_find(arg), "--va-policy must be global, sharded or sharded-cpu");
 		c->va_policy = arg;
 		break;
 	case O_THREADS: {

@@ -178,17 +178,15 @@ static bool parse_count(const char *text, unsigned max, unsigned *out)
 static int parse_mmu_word(struct opscript *s, struct op *op, const char *w)
 {
 	struct mmu_script *ms = &s->mmu;
+	const char *policy;
 
 	if (strncmp(w, "cpus=", 5) == 0 && parse_count(w + 5, 4096, &ms->opts.ncpus))
 		return 0;
 	if (strncmp(w, "nodes=", 6) == 0 && parse_count(w + 6, VMAP_MAX_NODES, &ms->opts.nodes))
 		return 0;
-	if (strncmp(w, "va=", 3) == 0) {
-		for (const char *const *p = vmap_policy_names(); *p; p++)
-			if (strcmp(w + 3, *p) == 0) {
-				ms->opts.va_policy = *p;
-				return 0;
-			}
+	if (strncmp(w, "va=", 3) == 0 && (policy = vmap_policy_find(w + 3))) {
+		ms->opts.va_policy = policy;
+		return 0;
 	}
 	if (strcmp(w, "nohugeiomap") == 0) {
 		ms->opts.nohugeiomap = true;

@@ -15,6 +15,22 @@ const char *const *vmap_policy_names(void)
 	return policy_names;
 }
 
+/* policy_names' index of name, or -1. */
+static int policy_index(const char *name)
+{
+	for (int p = 0; policy_names[p]; p++)
+		if (strcmp(name, policy_names[p]) == 0)
+			return p;
+	return -1;
+}
+
+const char *vmap_policy_find(const char *name)
+{
+	int p = policy_index(name);
+
+	return p < 0 ? NULL : policy_names[p];
+}
+
 static unsigned fls_u(unsigned x)
 {
 	return x ? 32u - (unsigned)__builtin_clz(x) : 0;
@@ -69,12 +85,9 @@ static int parse_opts(struct vmap_space *vs, const struct vmap_opts *opts)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 
-	const char *policy = opts->policy ? opts->policy : "global";
-	unsigned p = 0;
+	int p = policy_index(opts->policy ? opts->policy : "global");
 
-	while (policy_names[p] && strcmp(policy, policy_names[p]))
-		p++;
-	if (!policy_names[p])
+	if (p < 0)
 		return -ENOENT;
 	vs->sharded = p > 0;
 	vs->busy_by_cpu = p == 2;

@@ -61,6 +61,9 @@ struct vmap_opts {
 
 /* Names of the policies, NULL-terminated. */
 const char *const *vmap_policy_names(void);
+/* The policy called name, as vmap_policy_names() spells it (a string that lives as long
+ * as the program), or NULL when there is none. */
+const char *vmap_policy_find(const char *name);
 
 /* The allocator over [VMALLOC_START, VMALLOC_END), clearing entries in pt on unmap and
  * counting its TLB flushes there. NULL with errno ENOENT (unknown policy or lock),
