@@ -200,7 +200,7 @@ static int parse_mmu_word(struct opscript *s, struct op *op, const char *w)
 		return ms->lock ? 0 : opscript_syntax(s, op->lineno, "out of memory");
 	}
 	return opscript_syntax(s, op->lineno, "bad mmu option '%s': %s", w,
-			       "cpus=1..4096 nodes=1..128 va=global|sharded lock=NAME nohugeiomap");
+			       "cpus=1..4096 nodes=1..128 va=global|sharded|sharded-cpu lock=NAME nohugeiomap");
 }
 
 static int parse_mmu(struct opscript *s, struct op *op, const struct token *tok, int ntok)
