@@ -77,6 +77,12 @@ static struct vmap_area *node_alloc(struct vmap_node *vn, uint64_t size, uint64_
 	return pooled;
 }
 
+/* The node of the calling thread's simulated CPU (sharded). */
+static unsigned this_cpu_node(const struct vmap_space *vs)
+{
+	return vmap_this_cpu() % vs->nr_nodes;
+}
+
 /* A busy area into its busy node (sharded); tag: the node its lazy list is. */
 static void busy_insert_sharded(struct vmap_space *vs, struct vmap_area *va, unsigned tag)
 {
@@ -119,7 +125,7 @@ int vmap_get_area(struct vmap_space *vs, uint64_t size, uint64_t phys, const cha
 	size = (size + PAGE_SIZE - 1) & PAGE_MASK;
 	align = vmap_ioremap_align(size);
 	if (vs->sharded) {
-		cpu_node = vmap_this_cpu() % vs->nr_nodes;
+		cpu_node = this_cpu_node(vs);
 		va = node_alloc(&vs->nodes[cpu_node], size + PAGE_SIZE, align);
 		if (va) {
 			area_set_vm(va, phys, caller);
@@ -188,7 +194,7 @@ int vmap_find(struct vmap_space *vs, uint64_t addr, struct vmap_info *out)
 static struct vmap_area *find_unlink(struct vmap_space *vs, uint64_t addr)
 {
 	/* under "sharded-cpu", the unmapping CPU's node first: most unmap what they mapped */
-	unsigned first = vs->busy_by_cpu ? vmap_this_cpu() % vs->nr_nodes : addr_to_node(vs, addr);
+	unsigned first = vs->busy_by_cpu ? this_cpu_node(vs) : addr_to_node(vs, addr);
 	unsigned i = first;
 
 	do {
