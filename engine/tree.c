@@ -150,10 +150,10 @@ int iomem_walk_res_desc(struct iomem_tree *t, enum iomem_root root, unsigned lon
 	struct resource res;
 	int ret = -EINVAL;
 
-	if (t->ops->walk)
-		return start < end ? t->ops->walk(t, root, start, end, flags, desc, fn, arg) : ret;
 	if (start >= end)
 		return ret;
+	if (t->ops->walk)
+		return t->ops->walk(t, root, start, end, flags, desc, fn, arg);
 	while (!t->ops->find_next(t, root, start, end, flags, desc, &res)) {
 		ret = fn(&res, arg);
 		if (ret || !iomem_walk_advance(res.end, end, &start))
