@@ -74,6 +74,34 @@ void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
 	return mk_ptrs(x)[it->slot];
 }
 
+/* The entry after key last in leaf x, a version of the cursor's leaf under parent p at
+ * slot ps: the cursor moves there. NULL when x has none, as the cursor's own leaf never
+ * has (a leaf is never written). */
+static void *after_in(struct mk_iter *it, const struct mk_node *x, const struct mk_node *p,
+		      unsigned ps, resource_size_t last)
+{
+	unsigned i;
+
+	if (x == it->leaf || (i = kids_slot_search(x->key, x->n, last)) + 1u >= x->n)
+		return NULL;
+	it->leaf = x;
+	it->parent = p;
+	it->pslot = ps;
+	it->slot = i + 1;
+	return mk_ptrs(x)[it->slot];
+}
+
+/* The first entry of leaf x, under parent p at slot ps: the cursor moves there. */
+static void *first_of(struct mk_iter *it, const struct mk_node *x, const struct mk_node *p,
+		      unsigned ps)
+{
+	it->leaf = x;
+	it->parent = p;
+	it->pslot = ps;
+	it->slot = 0;
+	return mk_ptrs(x)[0];
+}
+
 /* The cursor's leaf is done: the next entry is the first with a key after that leaf's
  * last. It is not simply the first of the leaf right of the one the cursor was in,
  * because single changes store in place below the root: the subtree holding the last key
@@ -92,21 +120,13 @@ void *mk_iter_next_leaf(struct mk_iter *it)
 	resource_size_t last = it->leaf->key[it->leaf->n - 1];
 	const struct mk_node *x, *next = NULL, *xp = NULL, *np = NULL;
 	unsigned i, xi = 0, ni = 0;
+	void *v;
 
 	if ((x = it->parent)) {
-		const struct mk_node *now = mk_child(x, it->pslot);
-
-		/* the same leaf has nothing after its last key: a leaf is never written */
-		if (now != it->leaf && (i = kids_slot_search(now->key, now->n, last)) + 1u < now->n) {
-			it->leaf = now;
-			it->slot = i + 1;
-			return mk_ptrs(now)[it->slot];
-		}
-		if (it->pslot + 1u < x->n) {
-			it->leaf = mk_child(x, ++it->pslot);
-			it->slot = 0;
-			return mk_ptrs(it->leaf)[0];
-		}
+		if ((v = after_in(it, mk_child(x, it->pslot), x, it->pslot, last)))
+			return v;
+		if (it->pslot + 1u < x->n)
+			return first_of(it, mk_child(x, it->pslot + 1), x, it->pslot + 1);
 	}
 	for (x = it->root; !x->leaf; xp = x, xi = i, x = mk_child(x, i)) {
 		i = kids_slot_search(x->key, x->n, last);
@@ -117,13 +137,8 @@ void *mk_iter_next_leaf(struct mk_iter *it)
 		}
 	}
 	/* a family of one leaf ends here */
-	if (x != it->leaf && (i = kids_slot_search(x->key, x->n, last)) + 1u < x->n) {
-		it->leaf = x;
-		it->parent = xp;
-		it->pslot = xi;
-		it->slot = i + 1;
-		return mk_ptrs(x)[it->slot];
-	}
+	if ((v = after_in(it, x, xp, xi, last)))
+		return v;
 	if (!next) {
 		it->leaf = NULL;
 		return NULL;
@@ -133,11 +148,7 @@ void *mk_iter_next_leaf(struct mk_iter *it)
 		ni = 0;
 		next = mk_child(next, 0);
 	}
-	it->leaf = next;
-	it->parent = np;
-	it->pslot = ni;
-	it->slot = 0;
-	return mk_ptrs(next)[0];
+	return first_of(it, next, np, ni);
 }
 
 void *mk_first(const struct mk_node *root)
