@@ -7,7 +7,8 @@
  * A resource node never changes once readers can reach it, except for one field: the
  * pointer to its children's index, which a writer replaces with one release store. So
  * every change is one store. A request, release or allocate publishes its parent's new
- * index; an adjust publishes the parent's index with a copy of the resource, its new
+ * index (or stores into it in place: a release clears its slot, and a request whose start
+ * is a cleared key fills that slot, as the maple tree stores over an exact range); an adjust publishes the parent's index with a copy of the resource, its new
  * range, in place of the old one; a change that moves several resources is built
  * privately and appears whole with the one store: an insert builds the new resource's
  * index of the children it adopts and publishes the parent's index with the new resource
@@ -17,9 +18,10 @@
  * writes nothing in them.
  *
  * Readers descend a family's index without a lock or retry: every index node they reach
- * is whole, and the one thing a writer stores into a published index node is a child
- * pointer, replaced by a new version of that child covering the same keys
- * (maple_kids.h), so a descent meets either the old subtree or the new one. What a write
+ * is whole, and the only things a writer stores into a published index node are a child
+ * pointer, replaced by a new version of that child covering the same keys, and a leaf
+ * value cleared or filled in place (maple_kids.h), so a descent meets either the old
+ * subtree or the new one, and a leaf slot either a child or none. What a write
  * replaced stays intact until the grace period after it. Every write reserves the index
  * nodes it may need, and the batch that will carry what it retires, before it changes
  * anything, so it fails with -ENOMEM whole or not at all. What writes replaced collects
@@ -299,6 +301,17 @@ static struct mnode *covering_child(const struct mk_node *fam, resource_size_t s
 	return c && c->end >= end ? c : NULL;
 }
 
+/* The child at slot i of a leaf of an index, or where a write cleared that slot, the
+ * nearest before it (a leaf's first slot is never cleared); writers only. */
+static struct mnode *last_child_from(const struct mk_node *leaf, unsigned i)
+{
+	struct mnode *c;
+
+	while (!(c = mk_ptrs(leaf)[i]))
+		i--;
+	return c;
+}
+
 /* covering_child for a writer: the descent is left in p, for a change at res->start. */
 static struct mnode *covering_child_path(struct mnode *parent, resource_size_t start,
 					 resource_size_t end, struct mk_path *p)
@@ -312,7 +325,7 @@ static struct mnode *covering_child_path(struct mnode *parent, resource_size_t s
 	i = kids_slot_search(leaf->key, leaf->n, start);
 	if (leaf->key[i] > start)
 		return NULL;
-	c = mk_ptrs(leaf)[i];
+	c = last_child_from(leaf, i);
 	return c->end >= end ? c : NULL;
 }
 
@@ -337,7 +350,7 @@ static struct mnode *conflict_of(struct mnode *root, resource_size_t start, reso
 	if (leaf->key[i] > start) {		/* every child starts after start */
 		next = leaf->key[0];
 	} else {
-		struct mnode *c = mk_ptrs(leaf)[i];
+		struct mnode *c = last_child_from(leaf, i);
 
 		if (c->end >= start)
 			return c;
@@ -348,8 +361,8 @@ static struct mnode *conflict_of(struct mnode *root, resource_size_t start, reso
 }
 
 /* Links new (complete, not yet visible) under parent, at the end of p (from conflict_of
- * on parent, since the family's last change): one write, published by the insert.
- * 0 or -ENOMEM. */
+ * on parent, since the family's last change): one write, published by the insert, or
+ * by filling in place the slot a release cleared at new's start. 0 or -ENOMEM. */
 static int link_child(struct maple_tree *mt, struct mnode *parent, struct mnode *new,
 		      const struct mk_path *p)
 {
@@ -358,7 +371,8 @@ static int link_child(struct maple_tree *mt, struct mnode *parent, struct mnode 
 
 	if (err)
 		return err;
-	mk_insert_at(&tx, &parent->kids, p, new->start, new);
+	if (!mk_fill_at(p, new->start, new))
+		mk_insert_at(&tx, &parent->kids, p, new->start, new);
 	write_end(mt, &tx);
 	return 0;
 }
@@ -445,7 +459,8 @@ static int ma_release(struct iomem_tree *t, enum iomem_root root, resource_size_
 		unlock_write(&mt->writer);
 		return -ENOMEM;
 	}
-	mk_remove_at(&tx, &p->kids, &path, start);
+	if (!mk_clear_at(&path, start))
+		mk_remove_at(&tx, &p->kids, &path, start);
 	/* Read now: once the lock is dropped, res may be freed under this thread. */
 	muxed = res->flags & IORESOURCE_MUXED;
 	retire_node(mt, res, FREE_SUBTREE);

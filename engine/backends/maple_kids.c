@@ -50,7 +50,7 @@ void *mk_iter_first(struct mk_iter *it, const struct mk_node *root)
 		x = mk_child(x, 0);
 	}
 	it->leaf = x;
-	return mk_ptrs(x)[0];
+	return mk_value(x, 0);
 }
 
 /* mk_iter_seek's general case. */
@@ -71,24 +71,30 @@ void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
 	it->root = root;
 	it->leaf = x;
 	it->slot = kids_slot_search(x->key, x->n, addr);
-	return mk_ptrs(x)[it->slot];
+	return mk_value_back(x, &it->slot);
 }
 
-/* The entry after key last in leaf x, a version of the cursor's leaf under parent p at
- * slot ps: the cursor moves there. NULL when x has none, as the cursor's own leaf never
- * has (a leaf is never written). */
+/* The first value after key last in leaf x, a version of the cursor's leaf under parent
+ * p at slot ps: the cursor moves there. NULL when x has none, as the cursor's own leaf
+ * never has (it has no key after its last). */
 static void *after_in(struct mk_iter *it, const struct mk_node *x, const struct mk_node *p,
 		      unsigned ps, resource_size_t last)
 {
+	void *v = NULL;
 	unsigned i;
 
-	if (x == it->leaf || (i = kids_slot_search(x->key, x->n, last)) + 1u >= x->n)
+	if (x == it->leaf)
+		return NULL;
+	for (i = kids_slot_search(x->key, x->n, last) + 1; i < x->n; i++)
+		if ((v = mk_value(x, i)))
+			break;
+	if (!v)
 		return NULL;
 	it->leaf = x;
 	it->parent = p;
 	it->pslot = ps;
-	it->slot = i + 1;
-	return mk_ptrs(x)[it->slot];
+	it->slot = i;
+	return v;
 }
 
 /* The first entry of leaf x, under parent p at slot ps: the cursor moves there. */
@@ -99,7 +105,7 @@ static void *first_of(struct mk_iter *it, const struct mk_node *x, const struct 
 	it->parent = p;
 	it->pslot = ps;
 	it->slot = 0;
-	return mk_ptrs(x)[0];
+	return mk_value(x, 0);
 }
 
 /* The cursor's leaf is done: the next entry is the first with a key after that leaf's
@@ -164,7 +170,7 @@ void *mk_last(const struct mk_node *x)
 		return NULL;
 	while (!x->leaf)
 		x = mk_child(x, x->n - 1u);
-	return mk_ptrs(x)[x->n - 1];
+	return mk_value(x, x->n - 1u);	/* a leaf's last slot is never cleared */
 }
 
 unsigned mk_height(const struct mk_node *x)
@@ -386,11 +392,23 @@ static void drop(struct mk_txn *tx, struct mk_node *x)
 	}
 }
 
+/* Appends from's entries to x's but for its cleared slots, which a copy leaves behind. */
+static void append_live(struct mk_node *x, const struct mk_node *from)
+{
+	void **xp = mk_ptrs(x), *const *fp = mk_ptrs(from);
+
+	for (unsigned i = 0; i < from->n; i++) {
+		if (fp[i]) {
+			x->key[x->n] = from->key[i];
+			xp[x->n++] = fp[i];
+		}
+	}
+}
+
 static void copy_entries(struct mk_node *to, const struct mk_node *from)
 {
-	memcpy(to->key, from->key, from->n * sizeof(*to->key));
-	memcpy(mk_ptrs(to), mk_ptrs(from), from->n * sizeof(void *));
-	to->n = from->n;
+	to->n = 0;
+	append_live(to, from);
 }
 
 /* The version of x this transaction may change: x itself if the transaction made it,
@@ -482,9 +500,11 @@ struct mk_node *mk_find_path(struct mk_node *x, resource_size_t key, struct mk_p
 
 bool mk_path_next_key(const struct mk_path *p, unsigned i, resource_size_t *key)
 {
-	if (i + 1u < p->leaf->n) {
-		*key = p->leaf->key[i + 1];
-		return true;
+	while (++i < p->leaf->n) {
+		if (mk_ptrs(p->leaf)[i]) {
+			*key = p->leaf->key[i];
+			return true;
+		}
 	}
 	/* the deepest turn with a subtree to its right: that subtree's minimum is its key */
 	for (unsigned h = p->h; h--;) {
@@ -532,18 +552,21 @@ static void absorb(struct mk_txn *tx, struct mk_node *p, unsigned pi)
 
 	xp = mk_ptrs(x);
 	if (pi > 0 && (y = pp[pi - 1])->n + x->n <= MK_FANOUT) {
-		memmove(&x->key[y->n], x->key, x->n * sizeof(*x->key));
-		memmove(&xp[y->n], xp, x->n * sizeof(*xp));
-		memcpy(x->key, y->key, y->n * sizeof(*x->key));
-		memcpy(xp, mk_ptrs(y), y->n * sizeof(*xp));
-		x->n += y->n;
+		unsigned n = x->n, live = 0;
+
+		for (unsigned i = 0; i < y->n; i++)
+			live += mk_ptrs(y)[i] != NULL;
+		/* y's values before x's: x's move right, then y's come in from slot 0 */
+		memmove(&x->key[live], x->key, n * sizeof(*x->key));
+		memmove(&xp[live], xp, n * sizeof(*xp));
+		x->n = 0;
+		append_live(x, y);
+		x->n = (uint8_t)(n + live);
 		cut(p, pi - 1);
 		p->key[pi - 1] = x->key[0];
 		drop(tx, y);
 	} else if (pi + 1u < p->n && (y = pp[pi + 1])->n + x->n <= MK_FANOUT) {
-		memcpy(&x->key[x->n], y->key, y->n * sizeof(*x->key));
-		memcpy(&xp[x->n], mk_ptrs(y), y->n * sizeof(*xp));
-		x->n += y->n;
+		append_live(x, y);
 		cut(p, pi + 1);
 		drop(tx, y);
 	}
@@ -635,9 +658,10 @@ void mk_insert_at(struct mk_txn *tx, struct mk_node **rootp, const struct mk_pat
 		return;
 	}
 	/* Below the root only a family's smallest key lands first in a leaf: every inner key
-	 * is its subtree's minimum. */
-	pos = key < x->key[0] ? 0 : kids_slot_search(x->key, x->n, key) + 1;
+	 * is its subtree's minimum. The position is taken in the copy, which has left x's
+	 * cleared slots behind (one of them may have had this key). */
 	c = own(tx, x, !p->h);
+	pos = key < c->key[0] ? 0 : kids_slot_search(c->key, c->n, key) + 1;
 	if (c->n < c->cap)
 		place(c, pos, key, val);
 	else
@@ -664,6 +688,44 @@ void mk_remove_at(struct mk_txn *tx, struct mk_node **rootp, const struct mk_pat
 		c = NULL;
 	}
 	propagate(tx, rootp, p, c, NULL);
+}
+
+bool mk_fill_at(const struct mk_path *p, resource_size_t key, void *val)
+{
+	struct mk_node *x = p->leaf;
+	unsigned i;
+
+	if (!x || x->key[0] > key)
+		return false;
+	i = kids_slot_search(x->key, x->n, key);
+	if (x->key[i] != key || mk_ptrs(x)[i])
+		return false;
+	/* Release: the resource val points to is complete before a reader that loads it
+	 * (mk_value, acquire) reads it. */
+	__atomic_store_n(&mk_ptrs(x)[i], val, __ATOMIC_RELEASE);
+	return true;
+}
+
+bool mk_clear_at(const struct mk_path *p, resource_size_t key)
+{
+	struct mk_node *x = p->leaf;
+	unsigned i = kids_slot_search(x->key, x->n, key), cleared = 1;
+
+	/* The first slot stays, so that a search backwards ends in its leaf; the last, so
+	 * that a key moved to a neighbouring leaf's edge never passes a cleared one (a leaf's
+	 * keys lie between its first and last values'). At most half the slots are cleared,
+	 * so the index holds at most twice the keys of the values it has. */
+	if (i == 0 || i + 1u == x->n || x->key[i] != key || !mk_ptrs(x)[i])
+		return false;
+	for (unsigned j = 0; j < x->n; j++)
+		cleared += !mk_ptrs(x)[j];
+	if (2 * cleared > x->n)
+		return false;
+	/* Release, for the writes before it (whose nodes a reader that meets the cleared
+	 * slot may go on to read); a reader that still loads the value reads a child that
+	 * stays whole until a grace period after this write. */
+	__atomic_store_n(&mk_ptrs(x)[i], NULL, __ATOMIC_RELEASE);
+	return true;
 }
 
 void mk_remove(struct mk_txn *tx, struct mk_node **rootp, resource_size_t key)
@@ -747,14 +809,19 @@ static void check_node(const struct mk_node *x, bool is_root, int depth, struct 
 		}
 	*max = x->key[x->n - 1];
 	if (x->leaf) {
+		unsigned cleared = 0;
+
 		if (c->leaf_depth < 0)
 			c->leaf_depth = depth;
 		else if (c->leaf_depth != depth)
 			c->err = "leaves at different depths";
 		for (unsigned i = 0; i < x->n; i++)
-			if (!mk_ptrs(x)[i])
-				c->err = "a NULL value";
-		c->values += x->n;
+			cleared += !mk_ptrs(x)[i];
+		if (!mk_ptrs(x)[0] || !mk_ptrs(x)[x->n - 1u])
+			c->err = "a leaf's first or last slot cleared";
+		else if (2 * cleared > x->n)
+			c->err = "a leaf more than half cleared";
+		c->values += x->n - cleared;
 		return;
 	}
 	for (unsigned i = 0; i < x->n && !c->err; i++) {

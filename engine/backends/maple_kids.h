@@ -13,9 +13,14 @@
  * children gets a small root leaf (room for 1, 3, 7, then MK_FANOUT entries).
  *
  * Writers copy every node whose keys or entries they change; nothing of a published node
- * is ever written but one thing: an inner node's pointer to a child, which a write
- * replaces, with one release store, by a new version of that child covering exactly the
- * same keys (the same minimum, so the inner node's keys stay right). A write that changes
+ * is ever written but two things, each with one release store. An inner node's pointer to
+ * a child, which a write replaces by a new version of that child covering exactly the
+ * same keys (the same minimum, so the inner node's keys stay right). And a leaf's value,
+ * which a write that removes one child may clear in place, and a write that adds one
+ * whose key is a cleared slot's fills in place, as the kernel's maple tree stores over an
+ * exact range in place (mk_clear_at, mk_fill_at): the key stays, with no value. A leaf's
+ * first and last slots are never cleared, nor more than half of its slots, and every
+ * copy a write makes of a leaf leaves its cleared slots behind. A write that changes
  * one entry copies its leaf, and the ancestors whose keys or entries change with it, and
  * publishes with that one store into the first ancestor that keeps its keys, or into the
  * family's root pointer; a write that changes many (a transaction) copies every node it
@@ -23,10 +28,14 @@
  * replaced node stays intact, for the readers still in it, until the caller frees it
  * after a grace period.
  *
- * Readers therefore need no lock and no retry. Every node they reach is whole: its keys,
- * count and leaf entries never change, and a child pointer they load is either the old
- * version of that subtree or the new one, each complete. A lookup (mk_at_or_before)
- * returns what the family held at the moment it read the last pointer on its way down. A
+ * Readers therefore need no lock and no retry. Every node they reach is whole: its keys
+ * and count never change, a child pointer they load is either the old version of that
+ * subtree or the new one, each complete, and a leaf value either a child or NULL, which
+ * they pass over (the first slot never is: a search backwards ends in the leaf). A
+ * lookup (mk_at_or_before) returns a value present when it read it, and only if every
+ * slot it passed over was empty when read; since siblings never overlap, a child that
+ * holds an address is found at a moment it held it, and none is reported only at a
+ * moment none held it (docs/kernel-model.md §5.6 has the argument). A
  * cursor (mk_iter) finds the keys after the last one it returned through the parent of
  * the leaf it was in, as it read that parent, or else by descending again from the root
  * it started from: keys come out strictly ascending, each key was in the family at some
@@ -85,12 +94,13 @@ static inline void **mk_ptrs(const struct mk_node *x)
  *
  * Memory ordering: a writer fills new nodes with plain stores, then makes them reachable
  * with one release store (mk_publish into a root pointer, or into an inner node's child
- * pointer). Readers load every pointer a writer may store that way, root and inner child
- * pointers, with acquire, which pairs with it: the nodes' contents, and the values they
- * point to, are visible to every load after it, on arm64 as on x86 (an acquire orders all
- * later loads after it; a plain load of a pointer does not, on arm64, order loads through
- * what it points to against the writer's stores as C11 sees them). Keys, counts and leaf
- * entries are never written once published, so loads of them are plain. */
+ * pointer, or mk_fill_at into a leaf's value). Readers load every pointer a writer may
+ * store that way, root and inner child pointers and leaf values, with acquire, which
+ * pairs with it: the nodes' contents, and the values they point to, are visible to every
+ * load after it, on arm64 as on x86 (an acquire orders all later loads after it; a plain
+ * load of a pointer does not, on arm64, order loads through what it points to against the
+ * writer's stores as C11 sees them). Keys and counts are never written once published, so
+ * loads of them are plain. */
 
 /* The published root of a family. */
 static inline struct mk_node *mk_load(struct mk_node *const *rootp)
@@ -110,14 +120,35 @@ static inline struct mk_node *mk_child(const struct mk_node *x, unsigned i)
 	return __atomic_load_n((struct mk_node *const *)&mk_ptrs(x)[i], __ATOMIC_ACQUIRE);
 }
 
-/* The value with the greatest key <= addr under root, or NULL. */
+/* Leaf x's value i: a child, or NULL where a write cleared it in place. Acquire: pairs
+ * with the release store of mk_fill_at, so a value filled in place is read whole. */
+static inline void *mk_value(const struct mk_node *x, unsigned i)
+{
+	return __atomic_load_n((void *const *)&mk_ptrs(x)[i], __ATOMIC_ACQUIRE);
+}
+
+/* The value at leaf x's slot *i or, where that is cleared, at the nearest slot before it
+ * (*i moves there). The first slot is never cleared; should it be, the value is NULL. */
+static inline void *mk_value_back(const struct mk_node *x, unsigned *i)
+{
+	void *v;
+
+	while (!(v = mk_value(x, *i)) && *i)
+		--*i;
+	return v;
+}
+
+/* The value of the greatest key <= addr under root that has one, or NULL. */
 static inline void *mk_at_or_before(const struct mk_node *x, resource_size_t addr)
 {
+	unsigned i;
+
 	if (!x || x->key[0] > addr)
 		return NULL;
 	while (!x->leaf)
 		x = mk_child(x, kids_slot_search(x->key, x->n, addr));
-	return mk_ptrs(x)[kids_slot_search(x->key, x->n, addr)];
+	i = kids_slot_search(x->key, x->n, addr);
+	return mk_value_back(x, &i);
 }
 
 /* An in-order cursor over a family: the root it started from, where it is in a leaf, and
@@ -136,8 +167,8 @@ void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
 			   resource_size_t addr);
 void *mk_iter_next_leaf(struct mk_iter *it);
 
-/* Positions it at the greatest key <= addr, or at the first entry when every key is
- * greater. The value there, or NULL for an empty family. */
+/* Positions it at the greatest key <= addr that has a value, or at the first entry when
+ * every key is greater. The value there, or NULL for an empty family. */
 static inline void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root,
 				 resource_size_t addr)
 {
@@ -147,7 +178,7 @@ static inline void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root,
 		it->root = it->leaf = root;
 		it->parent = NULL;
 		it->slot = kids_slot_search(root->key, root->n, addr);
-		return mk_ptrs(root)[it->slot];
+		return mk_value_back(root, &it->slot);
 	}
 	return mk_iter_seek_descend(it, root, addr);
 }
@@ -157,8 +188,12 @@ static inline void *mk_iter_next(struct mk_iter *it)
 {
 	if (!it->leaf)
 		return NULL;
-	if (++it->slot < it->leaf->n)
-		return mk_ptrs(it->leaf)[it->slot];
+	while (++it->slot < it->leaf->n) {
+		void *v = mk_value(it->leaf, it->slot);
+
+		if (v)
+			return v;
+	}
 	/* the end of a family of one leaf: its root is that leaf, which never changes */
 	if (it->leaf == it->root) {
 		it->leaf = NULL;
@@ -201,9 +236,9 @@ static inline unsigned mk_path_height(const struct mk_path *p)
 	return p->leaf ? p->h + 1 : 0;
 }
 
-/* The key after slot i of p's leaf, in this leaf or the next, without reading the next
- * leaf (an inner key is its subtree's minimum). False when slot i holds the family's
- * last key. */
+/* The key of the first value after slot i of p's leaf, in this leaf or the next, without
+ * reading the next leaf (an inner key is its subtree's minimum, and a leaf's first slot
+ * is never cleared). False when slot i holds the family's last value. */
 bool mk_path_next_key(const struct mk_path *p, unsigned i, resource_size_t *key);
 
 /* Spare full-size nodes, reserved by writers before they change anything. An array, so
@@ -287,8 +322,17 @@ void mk_insert_at(struct mk_txn *tx, struct mk_node **rootp, const struct mk_pat
 		  resource_size_t key, void *val);
 void mk_remove_at(struct mk_txn *tx, struct mk_node **rootp, const struct mk_path *p,
 		  resource_size_t key);
+/* The same in place, with no node copied, where they can be, in a transaction of this
+ * one change that publishes itself: an insert whose key is a cleared slot of p's leaf
+ * fills it; a removal clears key's slot unless it is the leaf's first or last, or the
+ * leaf would be more than half cleared. The one release store makes the change visible
+ * (the value's resource is complete before it). False, with nothing changed, where they
+ * cannot: mk_insert_at or mk_remove_at then makes the change. */
+bool mk_fill_at(const struct mk_path *p, resource_size_t key, void *val);
+bool mk_clear_at(const struct mk_path *p, resource_size_t key);
 /* Replaces the entry of key old (present) by new -> val; new must sort between the same
- * neighbours. */
+ * neighbouring values. Cleared keys between them can only be in old's leaf (a leaf's
+ * first and last slots hold values), whose copy leaves them behind. */
 void mk_rekey(struct mk_txn *tx, struct mk_node **rootp, resource_size_t old,
 	      resource_size_t new, void *val);
 /* A private copy of every node of the family at root (the same values): for an owner that
@@ -301,7 +345,8 @@ void mk_free_retired(struct mk_node *list);
 void mk_destroy(struct mk_node *root);
 
 /* Checks the structure (key order, exact minimums, counts, leaf depth, small nodes only
- * as the root leaf) and that it holds exactly n values. NULL, or what is wrong. */
+ * as the root leaf, cleared slots only where mk_clear_at leaves them) and that it holds
+ * exactly n values. NULL, or what is wrong. */
 const char *mk_check(const struct mk_node *root, size_t n);
 
 #endif

@@ -291,6 +291,13 @@ static void *every_change_writer(void *p)
 								  "doomed child", IORESOURCE_MEM,
 								  IORES_DESC_NONE));
 			WRITE_OK(s, iomem_release_region(t, IOMEM, DOOMED, 0x100000));
+		} else if (what == 15 && claimed[g]) {
+			/* a driver unbound and bound again: on maple the release clears the
+			 * gap's slot in place and the request fills it */
+			for (int k = 0; k < 4; k++) {
+				WRITE_OK(s, iomem_release_region(t, IOMEM, gap, DEV));
+				WRITE_OK(s, iomem_request_region(t, IOMEM, gap, DEV, "gap", 0));
+			}
 		}
 	}
 	/* back to the starting tree */

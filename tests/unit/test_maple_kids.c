@@ -4,7 +4,8 @@
  * structure, that a version a reader may hold stays whole (after a write that replaced
  * the root, the old root still answers as before until its retired nodes are freed; a
  * write that stored in place left the root, which answers as after it), that a write
- * copies only what it changes, that every write takes its nodes only from its
+ * copies only what it changes, that a removal and an insert at a cleared key change a
+ * leaf in place where they may, that every write takes its nodes only from its
  * reservation, how tightly ordered fills pack, and that every node is accounted for. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -190,7 +191,8 @@ static void run_random(unsigned range, unsigned ops)
 	struct mk_node *root = NULL;
 	struct model m, old;
 	long long base = iomem_node_bytes();
-	unsigned long long seq = 0;
+	unsigned long long seq = 0, in_place = 0;
+	struct mk_path p;
 
 	/* Keys on the grid of random_key, keys rekeyed off it (one per op at most), and runs
 	 * of up to 40, which are made only while the family is below 2 * range + 100. */
@@ -214,12 +216,28 @@ static void run_random(unsigned range, unsigned ops)
 			void *v = (void *)(uintptr_t)(2 * ++seq + 1);
 
 			begin_exact(&w, mk_need_insert(root), publish);
-			mk_insert(&w.tx, &root, key, v);
+			if (publish && next_rand() % 2) {	/* in place where it can be */
+				mk_find_path(root, key, &p);
+				if (mk_fill_at(&p, key, v))
+					in_place++;
+				else
+					mk_insert_at(&w.tx, &root, &p, key, v);
+			} else {
+				mk_insert(&w.tx, &root, key, v);
+			}
 			end_checked(&w, "an insert");
 			model_insert(&m, key, v);
 		} else if (what < 12 && present) {
 			begin_exact(&w, mk_need_remove(root), publish);
-			mk_remove(&w.tx, &root, key);
+			if (publish && next_rand() % 2) {
+				mk_find_path(root, key, &p);
+				if (mk_clear_at(&p, key))
+					in_place++;
+				else
+					mk_remove_at(&w.tx, &root, &p, key);
+			} else {
+				mk_remove(&w.tx, &root, key);
+			}
 			end_checked(&w, "a removal");
 			model_remove_at(&m, i);
 		} else if (what < 14 && present) {
@@ -289,6 +307,7 @@ static void run_random(unsigned range, unsigned ops)
 			expect_full_walk(root, &m);
 	}
 	expect_full_walk(root, &m);
+	assert_true(in_place > 0);	/* slots were cleared and filled in place */
 	mk_destroy(root);
 	mk_pool_destroy(&w.pool);
 	assert_int_equal(iomem_node_bytes(), base);
@@ -411,6 +430,75 @@ static void path_finds_leaf_and_next_key(void **state)
 		model_free(&m);
 	}
 	assert_null(mk_find_path(NULL, 1, &(struct mk_path){ 0 }));
+	mk_pool_destroy(&w.pool);
+	assert_int_equal(iomem_node_bytes(), base);
+}
+
+/* Values cleared and filled in place: a removal in the middle of a leaf stores NULL into
+ * its slot and copies nothing; readers pass over the slot (a lookup finds the value
+ * before it, a cursor the one after); a leaf's first and last slots, a slot already
+ * cleared, and more than half of a leaf's slots are never cleared; an insert at a cleared
+ * key fills it in place, and only there; the next copy of the leaf leaves its cleared
+ * slots behind. */
+static void clear_and_fill_in_place(void **state)
+{
+	enum { N = 200 };
+	static int vals[N], again;
+	struct writer w = { 0 };
+	struct mk_node *root = NULL, *leaf;
+	long long base = iomem_node_bytes();
+	resource_size_t k1, first;
+	unsigned n, cleared = 0;
+	struct mk_path p;
+	struct mk_iter it;
+	size_t i1, seen = 0;
+
+	(void)state;
+	begin_exact(&w, mk_need_build(N), false);
+	for (size_t i = 0; i < N; i++)
+		mk_insert(&w.tx, &root, 0x1000 * (i + 1), &vals[i]);
+	end_checked(&w, "a build");
+	leaf = mk_find_path(root, 0x1000 * 100, &p);
+	n = leaf->n;
+	first = leaf->key[0];
+	assert_true(n >= 4);
+	assert_false(mk_clear_at(&p, first));
+	assert_false(mk_clear_at(&p, leaf->key[n - 1]));
+
+	k1 = leaf->key[1];
+	i1 = k1 / 0x1000 - 1;
+	assert_true(mk_clear_at(&p, k1));
+	assert_ptr_equal(mk_find_path(root, k1, &p), leaf);	/* nothing was copied */
+	assert_null(mk_check(root, N - 1));
+	assert_ptr_equal(mk_at_or_before(root, k1), &vals[i1 - 1]);
+	assert_ptr_equal(mk_at_or_before(root, k1 + 0x800), &vals[i1 - 1]);
+	assert_ptr_equal(mk_iter_seek(&it, root, k1), &vals[i1 - 1]);
+	assert_ptr_equal(mk_iter_next(&it), &vals[i1 + 1]);
+	assert_false(mk_clear_at(&p, k1));
+
+	assert_false(mk_fill_at(&p, first, &again));		/* a value is there */
+	assert_false(mk_fill_at(&p, k1 + 1, &again));		/* no such key */
+	assert_true(mk_fill_at(&p, k1, &again));
+	assert_ptr_equal(mk_at_or_before(root, k1), &again);
+	assert_null(mk_check(root, N));
+
+	for (unsigned i = 1; i + 1u < n; i++)
+		cleared += mk_clear_at(&p, leaf->key[i]);
+	assert_int_equal(cleared, n / 2);			/* half of the slots, no more */
+	assert_null(mk_check(root, N - cleared));
+	for (void *v = mk_iter_first(&it, root); v; v = mk_iter_next(&it))
+		seen++;
+	assert_int_equal(seen, N - cleared);
+
+	/* an insert copies the leaf, without its cleared slots */
+	begin_exact(&w, mk_need_insert(root), true);
+	mk_insert(&w.tx, &root, first + 0x800, &again);
+	end_checked(&w, "an insert");
+	mk_free_retired(w.tx.retired);
+	leaf = mk_find_path(root, first, &p);
+	assert_int_equal(leaf->n, n - cleared + 1);
+	assert_null(mk_check(root, N - cleared + 1));
+	mk_destroy(root);
 	mk_pool_destroy(&w.pool);
 	assert_int_equal(iomem_node_bytes(), base);
 }
@@ -587,6 +675,7 @@ int main(void)
 		cmocka_unit_test(writes_copy_only_what_changes),
 		cmocka_unit_test(cursor_keeps_keys_present_throughout),
 		cmocka_unit_test(path_finds_leaf_and_next_key),
+		cmocka_unit_test(clear_and_fill_in_place),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
