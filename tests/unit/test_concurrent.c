@@ -161,9 +161,10 @@ static void test_readers_and_writers(void **state)
  * grows to hundreds of entries and shrinks: index nodes split and join), requests half a
  * gap and adjusts it to the whole one, inserts a container over a run of devices
  * (adopting them and any claimed gap among them) and removes it again (they move back
- * up), adjusts the container's end, allocates under the root and releases it, and
- * releases a busy region together with the children inserted into it. Readers, until the
- * writer is done: every pre-order visit is well formed and meets every device exactly
+ * up), adjusts the container's end, allocates under the root and releases it, releases
+ * a busy region together with the children inserted into it, and releases and requests
+ * one gap again several times (on maple: a slot cleared and filled in place). Readers,
+ * until the writer is done: every pre-order visit is well formed and meets every device exactly
  * once (a container seen with only some of its children, or children seen in two places,
  * breaks that), a walk by desc reports every device once, a lookup of a device finds it,
  * System RAM stays System RAM. */
