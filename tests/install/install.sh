@@ -26,6 +26,9 @@ if "$prefix/bin/iomem" script --backend itree-planted /dev/null > /dev/null 2>&1
 	fail "the installed iomem has the planted backend"
 fi
 "$prefix/bin/iomem-compare" --help > "$tmp/help" 2>&1 || fail "iomem-compare --help: exit $?"
+grep -q '^usage: iomem-compare ' "$tmp/help" || fail "iomem-compare --help: $(head -1 "$tmp/help")"
+"$prefix/bin/iomem-sweep" --no-such-option > "$tmp/usage" 2>&1 && fail "iomem-sweep took a bad option"
+grep -q '^usage: iomem-sweep ' "$tmp/usage" || fail "iomem-sweep usage: $(head -1 "$tmp/usage")"
 warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$prefix/share/man/man1/iomem.1" 2>&1 >/dev/null)
 [ -z "$warnings" ] || fail "man -l iomem.1 warns: $warnings"
 

@@ -289,7 +289,8 @@ class Installed(TmpCase):
         r = self.run_tool("ab", "HEAD~1", "HEAD", "--dry-run")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn("is not an iomembench source tree", r.stderr)
-        self.assertIn("usage: scripts/ab", r.stderr)
+        self.assertIn("usage: iomem-ab", r.stderr)     # the installed command's name
+        self.assertIn("iomem-ab: error:", r.stderr)
         r = self.run_tool("ab", "A", "B", "--build-a", self.bin, "--build-b", self.bin,
                           "--suite", "smoke", "--dry-run", "--seed", "1")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -297,6 +298,7 @@ class Installed(TmpCase):
         r = self.run_tool("ci-perf", "--base", "HEAD")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn("is not an iomembench source tree", r.stderr)
+        self.assertTrue(r.stderr.startswith("iomem-ci-perf: "), r.stderr)
         r = self.run_tool("ci-perf", "--help")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
@@ -304,7 +306,7 @@ class Installed(TmpCase):
         for args in (["--wait"], ["--wait", "spin"], ["0"], ["x"], ["--help"]):
             r = self.run_tool("lock-ranking", *args)
             self.assertEqual(r.returncode, 2, args)
-            self.assertEqual(r.stderr, "usage: scripts/lock-ranking [--wait yield|park|"
+            self.assertEqual(r.stderr, "usage: iomem-lock-ranking [--wait yield|park|"
                              "pure-spin] [REPETITIONS]\n", args)
 
 

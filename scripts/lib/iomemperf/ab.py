@@ -13,18 +13,20 @@ from typing import NoReturn, TextIO
 from . import mdsummary
 from . import suites as suites_mod
 from .common import (EXIT_FAIL, EXIT_INFRA, EXIT_OK, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
-                     InputError, entry_point, git, not_a_source_tree, save_json)
+                     InputError, entry_point, git, not_a_source_tree, save_json, tool_name)
 from .compare import compare_docs, summary_lines
 from .verdict import FAILING, BenchResult, Options, fmt_value
 from .metrics import HIGHER
 from .runner import Build, Side, cmake_source_dir, execute, sweep_context
+
+PROG = tool_name("ab")
 
 WORKTREE = "WORKTREE"
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/ab",
+        prog=PROG,
         description="Build two revisions (git worktrees under build-ab/) and run a suite on "
         "both, interleaved in one run: every repetition runs each unit on A and on B back to "
         "back, alternating which goes first (A B, B A, ...), so load and drift hit both "
@@ -182,22 +184,22 @@ def main(argv: list[str] | None = None) -> int:
     log = sys.stderr
     if args.repetitions is not None and args.repetitions < 1:
         p.print_usage(log)
-        print("scripts/ab: error: --repetitions must be >= 1", file=log)
+        print(f"{PROG}: error: --repetitions must be >= 1", file=log)
         return EXIT_USAGE
     if not 0 < args.alpha < 1 or args.threshold < 0:
         p.print_usage(log)
-        print("scripts/ab: error: --alpha must be in (0, 1) and --threshold >= 0", file=log)
+        print(f"{PROG}: error: --alpha must be in (0, 1) and --threshold >= 0", file=log)
         return EXIT_USAGE
     all_suites = suites_mod.load(args.suites)
     if args.suite not in all_suites:
         p.print_usage(log)
-        print(f"scripts/ab: error: unknown suite '{args.suite}' ({', '.join(all_suites)})",
+        print(f"{PROG}: error: unknown suite '{args.suite}' ({', '.join(all_suites)})",
               file=log)
         return EXIT_USAGE
     repo = SOURCE_DIR
     if repo is None and not (args.build_a and args.build_b):
         p.print_usage(log)
-        print(f"scripts/ab: error: {not_a_source_tree()}; building revisions needs a git "
+        print(f"{PROG}: error: {not_a_source_tree()}; building revisions needs a git "
               "checkout of iomembench: run its scripts/ab, or pass --build-a DIR and "
               "--build-b DIR to run two existing builds", file=log)
         return EXIT_USAGE
@@ -206,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         sha_a = args.rev_a if args.build_a else resolve(args.rev_a, _checkout(repo))
         sha_b = args.rev_b if args.build_b else resolve(args.rev_b, _checkout(repo))
     except InputError as e:
-        print(f"scripts/ab: {e}", file=log)
+        print(f"{PROG}: {e}", file=log)
         return EXIT_USAGE
     try:
         ba = Build(args.build_a, src=repo or cmake_source_dir(args.build_a)) \
@@ -215,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.build_b else prepare_build(sha_b, args, log, _checkout(repo)) \
             if sha_b != sha_a else ba
     except BuildFailed as e:
-        print(f"scripts/ab: error: {e}", file=log)
+        print(f"{PROG}: error: {e}", file=log)
         return EXIT_INFRA
     for b in (ba, bb):
         err = b.check()
@@ -240,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     if not units:
         for n in notes:
             print(f"ab: {n}", file=log)
-        print("scripts/ab: error: nothing to run", file=log)
+        print(f"{PROG}: error: nothing to run", file=log)
         return EXIT_USAGE
     seed = args.seed if args.seed is not None else int(time.time()) % 100000
     plan = interleave(suites_mod.plan(units, reps, seed))
@@ -298,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
                  f"machine {ctx.get('machine_fingerprint', '?')}"]
         mdsummary.write(args.markdown, mdsummary.render(
             results, opts, mdsummary.Heading(f"A = {label['A']}", f"B = {label['B']}", facts,
-                                             "scripts/ab"),
+                                             PROG),
             [f"WARNING: a benchmark run failed: {f}" for f in failures] + lines))
     bad = [r for r in results if r["verdict"] in FAILING]
     for r in bad:

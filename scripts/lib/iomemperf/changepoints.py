@@ -57,9 +57,11 @@ from typing import NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, InputError, die, entry_point
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, InputError, die, entry_point, tool_name
 from .metrics import HIGHER, direction, primary_throughput
 from .runs import Run, expand_inputs, load_runs
+
+PROG = tool_name("changepoints")
 
 Vec = npt.NDArray[np.float64]
 
@@ -312,7 +314,7 @@ def format_change(c: Change) -> str:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/changepoints",
+        prog=PROG,
         description="Find the revisions at which each benchmark's level changed over a "
         "history of results (E-Divisive means with a permutation test).",
         epilog="Exit status: 0 no change point at the newest run, 1 one at the newest run, "
@@ -351,15 +353,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ChangepointsArgs(ns.inputs, ns.suite, ns.json, ns.pvalue, ns.permutations,
                             ns.min_size, ns.seed, ns.raw)
     if not 0 < args.pvalue < 1 or args.permutations < 1 or args.min_size < 1:
-        die("scripts/changepoints", "--pvalue must be in (0, 1), --permutations and "
+        die(PROG, "--pvalue must be in (0, 1), --permutations and "
             "--min-size at least 1")
     try:
         paths = expand_inputs(args.inputs)
         runs = [r for r in load_runs(paths) if not args.suite or r.suite == args.suite]
     except (OSError, ValueError, InputError) as e:
-        die("scripts/changepoints", e)
+        die(PROG, e)
     if len(runs) < 2:
-        die("scripts/changepoints", f"need at least 2 results, got {len(runs)}"
+        die(PROG, f"need at least 2 results, got {len(runs)}"
             + (f" of suite {args.suite}" if args.suite else ""))
     changes = find_changes(runs, args.pvalue, args.permutations, args.min_size, args.seed,
                            args.raw)

@@ -67,6 +67,14 @@ class InputError(Exception):
         return f"{self.path}: error: {msg}" if self.path else f"error: {msg}"
 
 
+def tool_name(tool: str) -> str:
+    """What a tool calls itself in usage and error messages: the installed command
+    (iomem-TOOL) when run as one, else scripts/TOOL. The launchers in scripts/ pass the
+    name they were started by in IOMEM_TOOL_NAME."""
+    started_as = os.path.basename(os.environ.get("IOMEM_TOOL_NAME", ""))
+    return started_as if started_as == f"iomem-{tool}" else f"scripts/{tool}"
+
+
 def die(prog: str, err: str | Exception, code: int = EXIT_USAGE) -> NoReturn:
     print(f"{prog}: {err}" if not isinstance(err, InputError) or not err.path else str(err),
           file=sys.stderr)

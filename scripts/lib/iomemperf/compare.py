@@ -12,12 +12,15 @@ from statistics import median
 from typing import NoReturn, TextIO, TypedDict
 
 from . import fingerprint, stats
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, Doc, InputError, entry_point, load_json
+from .common import (EXIT_FAIL, EXIT_OK, EXIT_USAGE, Doc, InputError, entry_point, load_json,
+                     tool_name)
 from .mdsummary import Heading, render, write
 from .metrics import HIGHER, INFO, LOWER, Bench, TimeMode, collect, direction, is_tail
 from .runs import expand_inputs, is_result_name
 from .verdict import (FAILING, RANK, BenchResult, Correction, MetricResult, Options, Verdict,
                       fmt_pct, fmt_value)
+
+PROG = tool_name("compare")
 
 
 # {benchmark: {metric: (SD of the log of each run's median, runs)}}
@@ -532,7 +535,7 @@ def summary_lines(results: list[BenchResult], opts: Options) -> list[str]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/compare",
+        prog=PROG,
         description="Compare two Google Benchmark JSON results (iomem-bench, iomem stress, "
         "scripts/sweep or scripts/ab output): per benchmark the change of each gated "
         "metric (its time; for a time-boxed run, its throughput) with its confidence "
@@ -611,7 +614,7 @@ def parser() -> argparse.ArgumentParser:
 
 def usage_error(p: argparse.ArgumentParser, msg: str) -> int:
     p.print_usage(sys.stderr)
-    print(f"scripts/compare: error: {msg}", file=sys.stderr)
+    print(f"{PROG}: error: {msg}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -640,7 +643,7 @@ def run_compare(args: "CompareArgs", p: argparse.ArgumentParser,
     ca, cb = base.get("context", {}), cont.get("context", {})
     same, mdesc = machine_check(ca, cb)
     if not same and not args.force:
-        print(f"scripts/compare: error: {mdesc}: timings from different machines do not "
+        print(f"{PROG}: error: {mdesc}: timings from different machines do not "
               "compare; --force to compare anyway", file=sys.stderr)
         return EXIT_USAGE
     drift: DriftTable | None = None
@@ -667,7 +670,7 @@ def run_compare(args: "CompareArgs", p: argparse.ArgumentParser,
         family_shifts(collect(base), collect(cont), opts,
                       [r["name"] for r in results]) if not interleaved else {}
     if not any(r["verdict"] not in (Verdict.NEW, Verdict.GONE) for r in results):
-        print(f"scripts/compare: error: no benchmarks in common between {args.baseline} and "
+        print(f"{PROG}: error: no benchmarks in common between {args.baseline} and "
               f"{args.contender}", file=sys.stderr)
         return EXIT_USAGE
     header = [f"baseline:  {args.baseline}  ({describe(ca, base)})",
@@ -762,7 +765,7 @@ def history_docs(args: "CompareArgs", ca: Doc, base: Doc) -> tuple[list[Doc] | N
         except InputError as e:
             if os.path.realpath(pth) in named:
                 raise
-            print(f"scripts/compare: note: history: skipped {pth}: {e.args[0]}",
+            print(f"{PROG}: note: history: skipped {pth}: {e.args[0]}",
                   file=sys.stderr)
             continue
         c = doc.get("context", {})

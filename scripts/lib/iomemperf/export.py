@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from statistics import median
 from typing import NoReturn, TypedDict
 
-from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json
+from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json, tool_name
 from .compare import gated_metrics
 from .metrics import INFO, Bench, collect, direction, primary_throughput
 from .verdict import Options
 
-PROG = "scripts/export"
+PROG = tool_name("export")
 LATENCY = "latency"           # Bencher's built-in measures: nanoseconds,
 THROUGHPUT = "throughput"     # and operations per second
 MEASURE_MAX = 64

@@ -28,9 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
-from .common import EXIT_USAGE, SOURCE_DIR, Doc, Entry, default_build_dir, entry_point
+from .common import EXIT_USAGE, SOURCE_DIR, Doc, Entry, default_build_dir, entry_point, tool_name
 
-USAGE = "usage: scripts/lock-ranking [--wait yield|park|pure-spin] [REPETITIONS]"
+PROG = tool_name("lock-ranking")
+
+USAGE = f"usage: {PROG} [--wait yield|park|pure-spin] [REPETITIONS]"
 MIXES = ("read-only", "read-mostly", "write-heavy")
 NAME_RE = re.compile(r"lock/([^/]+)/([^/]+)/threads:(\d+)(/park|/pure-spin)?/")
 
@@ -70,7 +72,7 @@ def ensure_built(bench: str) -> int:
     if os.access(bench, os.X_OK):
         return 0
     if SOURCE_DIR is None:
-        print(f"scripts/lock-ranking: error: no iomem-bench at {bench}", file=sys.stderr)
+        print(f"{PROG}: error: no iomem-bench at {bench}", file=sys.stderr)
         return EXIT_USAGE
     jobs = str(len(os.sched_getaffinity(0)))
     for cmd, quiet in ((["scripts/setup"], False),

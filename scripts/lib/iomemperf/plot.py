@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import NoReturn, TextIO, TypedDict
 
-from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point
+from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, tool_name
 from .compare import gated_metrics
 from .metrics import (HIGHER, Bench, direction, parse_name, percentiles, primary_throughput,
                       thread_count)
 from .runs import Run, expand_inputs, latest_benches, load_runs
 from .verdict import Options
+
+PROG = tool_name("plot")
 
 GNUPLOT = "gnuplot"
 SIZE = (900, 540)
@@ -537,7 +539,7 @@ def make_plots(runs: list[Run], out: str, log: TextIO | None = sys.stderr,
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/plot",
+        prog=PROG,
         description="Plot Google Benchmark JSON results with gnuplot, as PNG and SVG: "
         "throughput vs threads per backend/lock, latency percentile curves, time per op vs "
         "tree size, the distribution over the repetitions of every benchmark none of those "
@@ -564,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = expand_inputs(args.results)
     if not paths:
         p.print_usage(sys.stderr)
-        print("scripts/plot: error: no result files", file=sys.stderr)
+        print(f"{PROG}: error: no result files", file=sys.stderr)
         return EXIT_USAGE
     try:
         runs = load_runs(paths)
@@ -572,12 +574,12 @@ def main(argv: list[str] | None = None) -> int:
         print(str(e), file=sys.stderr)
         return EXIT_USAGE
     if not latest_benches(runs):
-        print("scripts/plot: error: nothing to plot: no benchmark in "
+        print(f"{PROG}: error: nothing to plot: no benchmark in "
               f"{', '.join(args.results)} has a repetition that ran (empty, or every run "
               "failed)", file=sys.stderr)
         return EXIT_USAGE
     if not make_plots(runs, args.out):
-        print("scripts/plot: error: nothing to plot: no benchmark has a value of the "
+        print(f"{PROG}: error: nothing to plot: no benchmark has a value of the "
               "metric that decides it", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK

@@ -10,13 +10,15 @@ from statistics import median
 from typing import NoReturn, TextIO
 
 from . import changepoints, stats
-from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json
+from .common import EXIT_OK, EXIT_USAGE, InputError, entry_point, load_json, tool_name
 from .compare import compare_docs, drift_from_history, machine_check, summary_lines
 from .fingerprint import FINGERPRINT_KEYS, same_machine
 from .metrics import INFO, direction, primary_throughput
 from .plot import HistoryMark, Latest, make_plots
 from .runs import Run, expand_inputs, latest_benches, load_runs
 from .verdict import Options, Verdict, fmt_pct, fmt_value
+
+PROG = tool_name("report")
 
 E = html.escape
 
@@ -277,7 +279,7 @@ def build_report(runs: list[Run], out: str, baseline: str | None = None,
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/report",
+        prog=PROG,
         description="Write a static HTML report of results: runs, machine, a comparison of "
         "the latest run with a baseline (--baseline, else the previous run of the same suite "
         "on the same machine among the inputs), the plots of scripts/plot with the change "
@@ -317,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = expand_inputs(args.results)
     if not paths:
         p.print_usage(sys.stderr)
-        print("scripts/report: error: no result files", file=sys.stderr)
+        print(f"{PROG}: error: no result files", file=sys.stderr)
         return EXIT_USAGE
     try:
         runs = load_runs(paths)

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from . import fingerprint
-from .common import EXIT_FAIL, EXIT_OK, InputError, die, entry_point, load_json
+from .common import EXIT_FAIL, EXIT_OK, InputError, die, entry_point, load_json, tool_name
 
 BEGIN = "<!-- scenario-table: begin (scripts/scenario-table writes this block) -->"
 END = "<!-- scenario-table: end -->"
-PROG = "scripts/scenario-table"
+PROG = tool_name("scenario-table")
 
 
 @dataclass

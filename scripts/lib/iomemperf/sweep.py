@@ -12,16 +12,17 @@ from typing import NoReturn, TextIO
 from . import fingerprint, preflight
 from . import suites as suites_mod
 from .common import (EXIT_FAIL, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, SOURCE_DIR, SUITES_FILE, Doc,
-                     InputError, default_build_dir, default_results_dir, entry_point, save_json)
+                     InputError, default_build_dir, default_results_dir, entry_point, save_json,
+                     tool_name)
 from .runner import Build, PlanStep, cmake_source_dir, execute, sweep_context
 from .suites import Suite, Unit
 
-PROG = "sweep"
+PROG = tool_name("sweep")
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/sweep",
+        prog=PROG,
         description="Run a benchmark suite (scripts/lib/suites.toml) over backends x locks x "
         "threads x tree sizes, repetitions interleaved round-robin, and write one Google "
         "Benchmark JSON result to results/<machine-fingerprint>/<rev>-<suite>-<time>.json.",
@@ -83,7 +84,7 @@ def prepare(args: "SweepArgs", p: argparse.ArgumentParser,
     all_suites = suites_mod.load(args.suites)
     if args.suite not in all_suites:
         p.print_usage(sys.stderr)
-        print(f"scripts/sweep: error: unknown suite '{args.suite}' (suites: "
+        print(f"{PROG}: error: unknown suite '{args.suite}' (suites: "
               f"{', '.join(all_suites)})", file=sys.stderr)
         sys.exit(EXIT_USAGE)
     suite = all_suites[args.suite]
@@ -145,12 +146,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if not args.suite:
         p.print_usage(sys.stderr)
-        print("scripts/sweep: error: a SUITE is required (quick, default, full)",
+        print(f"{PROG}: error: a SUITE is required (quick, default, full)",
               file=sys.stderr)
         return EXIT_USAGE
     if args.repetitions is not None and args.repetitions < 1:
         p.print_usage(sys.stderr)
-        print("scripts/sweep: error: --repetitions must be >= 1", file=sys.stderr)
+        print(f"{PROG}: error: --repetitions must be >= 1", file=sys.stderr)
         return EXIT_USAGE
     build = Build(args.build_dir, src=cmake_source_dir(args.build_dir) or SOURCE_DIR)
     err = build.check()
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if not units:
         for n in notes:
             print(f"sweep: {n}", file=sys.stderr)
-        print("scripts/sweep: error: nothing to run", file=sys.stderr)
+        print(f"{PROG}: error: nothing to run", file=sys.stderr)
         return EXIT_USAGE
     seed = args.seed if args.seed is not None else int(time.time()) % 100000
     plan: list[PlanStep] = [(r, u, None) for r, u in suites_mod.plan(units, reps, seed)]

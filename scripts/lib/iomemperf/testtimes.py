@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, SOURCE_DIR, entry_point
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, SOURCE_DIR, entry_point, tool_name
+
+PROG = tool_name("test-times")
 
 
 @dataclass
@@ -73,7 +75,7 @@ class TestTimesArgs:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="test-times", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", type=Path,
                     default=Path(SOURCE_DIR) / "build" if SOURCE_DIR else Path("build"),
                     help="the build tree (default: build"
