@@ -281,13 +281,16 @@ static void write_end(struct maple_tree *mt, struct mk_txn *tx)
 
 /* The child of the family fam with the largest start <= addr if it ends at or after addr,
  * else the first one after addr: the first child ending at or after addr. The cursor is
- * left on it. */
+ * left on it. A loop, not one step: where the seek passed over cleared slots back to an
+ * earlier child, the next step reads those slots again, and one a request has filled
+ * since may hold a child that still ends before addr (the kernel's loop skips such a
+ * child the same way). */
 static struct mnode *first_ending_from(struct mk_iter *it, const struct mk_node *fam,
 				       resource_size_t addr)
 {
 	struct mnode *c = mk_iter_seek(it, fam, addr);
 
-	if (c && c->start <= addr && c->end < addr)
+	while (c && c->end < addr)
 		c = mk_iter_next(it);
 	return c;
 }
@@ -726,12 +729,12 @@ static int ma_allocate(struct iomem_tree *t, enum iomem_root root, resource_size
 
 /* --- Readers: inside one read-side section each, without any lock or retry.
  *
- * Every resource node and index node a reader reaches is whole, and what it says about
- * one family is what the family held at one moment (maple_kids.h). A walk through the
- * siblings of one family that crosses index leaves while writers change single children
- * can still meet a sibling that replaced one it already returned (a region released and
- * another requested over part of it, an adjusted one under its new start); such a
- * sibling starts inside the last one returned. Skipping it keeps every walk sorted and
+ * Every resource node and index node a reader reaches is whole, and a lookup in one
+ * family answers with a state the family was in while it ran (maple_kids.h). A walk
+ * through the siblings of one family while writers change single children (in place, or
+ * by copying a leaf) can meet a sibling that replaced one it already returned (a region
+ * released and another requested over part of it, an adjusted one under its new start);
+ * such a sibling starts inside the last one returned. Skipping it keeps every walk sorted and
  * disjoint, as the kernel's readers see siblings, and loses nothing that was there all
  * along: a sibling present throughout overlaps none that was ever beside it. A change of
  * several children never shows half-done: the index copies every node it touches up to

@@ -39,11 +39,14 @@
  * cursor (mk_iter) finds the keys after the last one it returned through the parent of
  * the leaf it was in, as it read that parent, or else by descending again from the root
  * it started from: keys come out strictly ascending, each key was in the family at some
- * moment since the cursor started, and a key present throughout is never missed. A walk that crosses leaves while single-entry writes land can meet a newer leaf
- * after an older one (an entry that replaced one it already returned); the caller, which
- * knows what the values are, decides what that means. A transaction's changes never mix
- * that way with what a cursor already read: every node they touch is replaced, so a
- * cursor that started from the old root stays in the old version of all of them.
+ * moment since the cursor started, and a key present throughout is never missed. While
+ * single-entry writes land, a cursor can meet, in a newer leaf or in a slot filled in
+ * place since it read past it (a seek that passed over cleared slots reads them again on
+ * its next step), an entry that replaced one it already returned, or one that lies before
+ * the address it sought; the caller, which knows what the values are, decides what that
+ * means. A transaction's changes never mix that way with what a cursor already read:
+ * every node they touch is replaced, so a cursor that started from the old root stays in
+ * the old version of all of them.
  *
  * Writers are serialized by the caller and work in transactions (struct mk_txn): a node
  * made in the current transaction is private (no reader can reach it yet) and is changed
@@ -194,7 +197,7 @@ static inline void *mk_iter_next(struct mk_iter *it)
 		if (v)
 			return v;
 	}
-	/* the end of a family of one leaf: its root is that leaf, which never changes */
+	/* the end of a family of one leaf: its root is that leaf, whose keys never change */
 	if (it->leaf == it->root) {
 		it->leaf = NULL;
 		return NULL;

@@ -194,6 +194,7 @@ struct every_change {
 	atomic_int failures;
 	atomic_ulong reads;
 	atomic_uint started;	/* readers that finished their first read */
+	atomic_uint hot;	/* 1 + the gap the writer rebinds, 0 before the first */
 	char why[200];
 };
 
@@ -292,12 +293,17 @@ static void *every_change_writer(void *p)
 								  "doomed child", IORESOURCE_MEM,
 								  IORES_DESC_NONE));
 			WRITE_OK(s, iomem_release_region(t, IOMEM, DOOMED, 0x100000));
-		} else if (what == 15 && claimed[g]) {
-			/* a driver unbound and bound again: on maple the release clears the
-			 * gap's slot in place and the request fills it */
-			for (int k = 0; k < 4; k++) {
+		} else if (what == 15 && claimed[g] && !(mid && g >= a && g <= b)) {
+			/* a driver unbound and bound again, to half the gap at first: on maple
+			 * the release clears the gap's slot in place and the request fills it
+			 * with a region ending before the gap's upper half, where readers walk
+			 * from (the gap is announced in hot) */
+			atomic_store(&s->hot, g + 1);
+			for (int k = 0; k < 8; k++) {
 				WRITE_OK(s, iomem_release_region(t, IOMEM, gap, DEV));
-				WRITE_OK(s, iomem_request_region(t, IOMEM, gap, DEV, "gap", 0));
+				WRITE_OK(s, iomem_request_region(t, IOMEM, gap, DEV / 2, "gap", 0));
+				WRITE_OK(s, iomem_adjust_resource(t, IOMEM, gap, gap + DEV / 2 - 1,
+								  gap, DEV));
 			}
 		}
 	}
@@ -345,6 +351,25 @@ static int count_dev(const struct resource *r, void *arg)
 	return 0;
 }
 
+/* A walk's regions must each lie in [lo, hi], in ascending order without overlap. */
+struct in_range {
+	resource_size_t lo, hi, next, bad_start, bad_end;
+	bool bad;
+};
+
+static int walked_in_range(const struct resource *r, void *arg)
+{
+	struct in_range *w = arg;
+
+	if (r->start > r->end || r->start < w->next || r->end > w->hi) {
+		if (!w->bad)
+			w->bad_start = r->start, w->bad_end = r->end;
+		w->bad = true;
+	}
+	w->next = r->end + 1;
+	return 0;
+}
+
 static void every_change_read(struct every_change *s, uint64_t *rng)
 {
 	struct dev_visit *v = calloc(1, sizeof(*v));
@@ -383,6 +408,25 @@ static void every_change_read(struct every_change *s, uint64_t *rng)
 	if (iomem_region_intersects(s->t, IOMEM, 0x100000, 0x1000000, IORESOURCE_SYSTEM_RAM,
 				    IORES_DESC_NONE) != REGION_INTERSECTS)
 		change_failed(s, "System RAM stopped intersecting");
+	/* Walks of busy regions from inside a gap's upper half (mostly the gap being
+	 * rebound), where a claimed half gap ends before the start: whatever they meet, each
+	 * region lies in the range, after the one before. */
+	for (int k = 0; k < 64; k++) {
+		unsigned hot = atomic_load(&s->hot), g;
+		struct in_range w;
+
+		*rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17;
+		g = hot && *rng % 4 ? hot - 1 : (unsigned)(*rng >> 8) % DEVS;
+		w = (struct in_range){ .lo = dev_start(g) + DEV + 3 * DEV / 4 };
+		w.hi = w.lo + 4 * STRIDE - 1;
+		w.next = w.lo;
+		iomem_walk_res_desc(s->t, IOMEM, IORES_DESC_NONE, IORESOURCE_MEM | IORESOURCE_BUSY,
+				    w.lo, w.hi, walked_in_range, &w);
+		if (w.bad)
+			change_failed(s, "a walk from %#llx reported %#llx-%#llx",
+				      (unsigned long long)w.lo, (unsigned long long)w.bad_start,
+				      (unsigned long long)w.bad_end);
+	}
 }
 
 static void *every_change_reader(void *p)
