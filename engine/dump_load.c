@@ -134,7 +134,8 @@ static bool contains(const struct line *outer, const struct line *inner)
  * resource at or below the cap that contains it. */
 static int nest(struct loader *l, const struct resource *root)
 {
-	long *open = iomem_alloc(IOMEM_ALLOC_OTHER, (l->n + 1) * sizeof(*open)); /* open[d] = line at depth d */
+	/* open[d] = line at depth d */
+	long *open = iomem_alloc(IOMEM_ALLOC_OTHER, (l->n + 1) * sizeof(*open));
 	int top = -1, ret = 0;
 
 	if (!open)

@@ -8,8 +8,9 @@
  * pointer to its children's index, which a writer replaces with one release store. So
  * every change is one store. A request, release or allocate publishes its parent's new
  * index (or stores into it in place: a release clears its slot, and a request whose start
- * is a cleared key fills that slot, as the maple tree stores over an exact range); an adjust publishes the parent's index with a copy of the resource, its new
- * range, in place of the old one; a change that moves several resources is built
+ * is a cleared key fills that slot, as the maple tree stores over an exact range); an
+ * adjust publishes the parent's index with a copy of the resource, its new range, in
+ * place of the old one; a change that moves several resources is built
  * privately and appears whole with the one store: an insert builds the new resource's
  * index of the children it adopts and publishes the parent's index with the new resource
  * in place of those children; a remove publishes the parent's index with the children in
