@@ -305,17 +305,6 @@ static struct mnode *covering_child(const struct mk_node *fam, resource_size_t s
 	return c && c->end >= end ? c : NULL;
 }
 
-/* The child at slot i of a leaf of an index, or where a write cleared that slot, the
- * nearest before it (a leaf's first slot is never cleared); writers only. */
-static struct mnode *last_child_from(const struct mk_node *leaf, unsigned i)
-{
-	struct mnode *c;
-
-	while (!(c = mk_ptrs(leaf)[i]))
-		i--;
-	return c;
-}
-
 /* covering_child for a writer: the descent is left in p, for a change at res->start. */
 static struct mnode *covering_child_path(struct mnode *parent, resource_size_t start,
 					 resource_size_t end, struct mk_path *p)
@@ -329,7 +318,7 @@ static struct mnode *covering_child_path(struct mnode *parent, resource_size_t s
 	i = kids_slot_search(leaf->key, leaf->n, start);
 	if (leaf->key[i] > start)
 		return NULL;
-	c = last_child_from(leaf, i);
+	c = mk_value_back(leaf, &i);	/* back over cleared slots */
 	return c->end >= end ? c : NULL;
 }
 
@@ -354,7 +343,8 @@ static struct mnode *conflict_of(struct mnode *root, resource_size_t start, reso
 	if (leaf->key[i] > start) {		/* every child starts after start */
 		next = leaf->key[0];
 	} else {
-		struct mnode *c = last_child_from(leaf, i);
+		unsigned at = i;	/* i stays: the next key is the one after the slot found */
+		struct mnode *c = mk_value_back(leaf, &at);
 
 		if (c->end >= start)
 			return c;

@@ -80,15 +80,13 @@ void *mk_iter_seek_descend(struct mk_iter *it, const struct mk_node *root,
 static void *after_in(struct mk_iter *it, const struct mk_node *x, const struct mk_node *p,
 		      unsigned ps, resource_size_t last)
 {
-	void *v = NULL;
 	unsigned i;
+	void *v;
 
 	if (x == it->leaf)
 		return NULL;
-	for (i = kids_slot_search(x->key, x->n, last) + 1; i < x->n; i++)
-		if ((v = mk_value(x, i)))
-			break;
-	if (!v)
+	i = kids_slot_search(x->key, x->n, last) + 1;
+	if (!(v = mk_value_fwd(x, &i)))
 		return NULL;
 	it->leaf = x;
 	it->parent = p;
@@ -392,6 +390,16 @@ static void drop(struct mk_txn *tx, struct mk_node *x)
 	}
 }
 
+/* Leaf x's cleared slots (an inner node has none). */
+static unsigned cleared_in(const struct mk_node *x)
+{
+	unsigned cleared = 0;
+
+	for (unsigned i = 0; i < x->n; i++)
+		cleared += !mk_ptrs(x)[i];
+	return cleared;
+}
+
 /* Appends from's entries to x's but for its cleared slots, which a copy leaves behind. */
 static void append_live(struct mk_node *x, const struct mk_node *from)
 {
@@ -500,11 +508,10 @@ struct mk_node *mk_find_path(struct mk_node *x, resource_size_t key, struct mk_p
 
 bool mk_path_next_key(const struct mk_path *p, unsigned i, resource_size_t *key)
 {
-	while (++i < p->leaf->n) {
-		if (mk_ptrs(p->leaf)[i]) {
-			*key = p->leaf->key[i];
-			return true;
-		}
+	i++;
+	if (mk_value_fwd(p->leaf, &i)) {
+		*key = p->leaf->key[i];
+		return true;
 	}
 	/* the deepest turn with a subtree to its right: that subtree's minimum is its key */
 	for (unsigned h = p->h; h--;) {
@@ -552,10 +559,8 @@ static void absorb(struct mk_txn *tx, struct mk_node *p, unsigned pi)
 
 	xp = mk_ptrs(x);
 	if (pi > 0 && (y = pp[pi - 1])->n + x->n <= MK_FANOUT) {
-		unsigned n = x->n, live = 0;
+		unsigned n = x->n, live = y->n - cleared_in(y);
 
-		for (unsigned i = 0; i < y->n; i++)
-			live += mk_ptrs(y)[i] != NULL;
 		/* y's values before x's: x's move right, then y's come in from slot 0 */
 		memmove(&x->key[live], x->key, n * sizeof(*x->key));
 		memmove(&xp[live], xp, n * sizeof(*xp));
@@ -709,7 +714,7 @@ bool mk_fill_at(const struct mk_path *p, resource_size_t key, void *val)
 bool mk_clear_at(const struct mk_path *p, resource_size_t key)
 {
 	struct mk_node *x = p->leaf;
-	unsigned i = kids_slot_search(x->key, x->n, key), cleared = 1;
+	unsigned i = kids_slot_search(x->key, x->n, key);
 
 	/* The first slot stays, so that a search backwards ends in its leaf; the last, so
 	 * that a key moved to a neighbouring leaf's edge never passes a cleared one (a leaf's
@@ -717,9 +722,7 @@ bool mk_clear_at(const struct mk_path *p, resource_size_t key)
 	 * so the index holds at most twice the keys of the values it has. */
 	if (i == 0 || i + 1u == x->n || x->key[i] != key || !mk_ptrs(x)[i])
 		return false;
-	for (unsigned j = 0; j < x->n; j++)
-		cleared += !mk_ptrs(x)[j];
-	if (2 * cleared > x->n)
+	if (2 * (cleared_in(x) + 1) > x->n)
 		return false;
 	/* Release, for the writes before it (whose nodes a reader that meets the cleared
 	 * slot may go on to read); a reader that still loads the value reads a child that
@@ -809,14 +812,12 @@ static void check_node(const struct mk_node *x, bool is_root, int depth, struct 
 		}
 	*max = x->key[x->n - 1];
 	if (x->leaf) {
-		unsigned cleared = 0;
+		unsigned cleared = cleared_in(x);
 
 		if (c->leaf_depth < 0)
 			c->leaf_depth = depth;
 		else if (c->leaf_depth != depth)
 			c->err = "leaves at different depths";
-		for (unsigned i = 0; i < x->n; i++)
-			cleared += !mk_ptrs(x)[i];
 		if (!mk_ptrs(x)[0] || !mk_ptrs(x)[x->n - 1u])
 			c->err = "a leaf's first or last slot cleared";
 		else if (2 * cleared > x->n)

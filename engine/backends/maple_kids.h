@@ -141,6 +141,19 @@ static inline void *mk_value_back(const struct mk_node *x, unsigned *i)
 	return v;
 }
 
+/* The first value at leaf x's slot *i or after it (*i moves there), or NULL when the leaf
+ * has none (*i is then its count). */
+static inline void *mk_value_fwd(const struct mk_node *x, unsigned *i)
+{
+	for (; *i < x->n; ++*i) {
+		void *v = mk_value(x, *i);
+
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
 /* The value of the greatest key <= addr under root that has one, or NULL. */
 static inline void *mk_at_or_before(const struct mk_node *x, resource_size_t addr)
 {
@@ -189,14 +202,13 @@ static inline void *mk_iter_seek(struct mk_iter *it, const struct mk_node *root,
 /* The value after the cursor's, or NULL at the end (where it stays). */
 static inline void *mk_iter_next(struct mk_iter *it)
 {
+	void *v;
+
 	if (!it->leaf)
 		return NULL;
-	while (++it->slot < it->leaf->n) {
-		void *v = mk_value(it->leaf, it->slot);
-
-		if (v)
-			return v;
-	}
+	it->slot++;
+	if ((v = mk_value_fwd(it->leaf, &it->slot)))
+		return v;
 	/* the end of a family of one leaf: its root is that leaf, whose keys never change */
 	if (it->leaf == it->root) {
 		it->leaf = NULL;
