@@ -19,12 +19,16 @@
  *
  * Layout: every group a different thread writes on the hot path has a cache line of its
  * own (the free tree with its lock, lazy_nr, each node's busy, lazy and pool groups); the
- * counters of a group are written under its lock, next to what that lock guards.
+ * counters of a group are written under its lock, next to what that lock guards. The
+ * spinning locks' words are inline (vmap_lock.h), so a group's lock, data and counters
+ * are one line: a CPU that takes a busy lock another CPU held last moves one line, as
+ * with the kernel's vmap_node, not two.
  */
 #ifndef IOMEM_MMU_VMAP_IMPL_H
 #define IOMEM_MMU_VMAP_IMPL_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include "iomem/vmap.h"
 #include "va_tree.h"
@@ -96,6 +100,11 @@ struct vmap_node {
 		struct va_pool pool[MAX_VA_SIZE_PAGES];
 	} pools __attribute__((aligned(CACHELINE)));
 } __attribute__((aligned(CACHELINE)));
+
+_Static_assert(offsetof(struct vmap_node, busy.frees) + sizeof(uint64_t) <= CACHELINE,
+	       "a busy lock, its tree and its counters are one cache line");
+_Static_assert(offsetof(struct vmap_node, lazy.head) + sizeof(void *) <= 2 * CACHELINE,
+	       "a lazy lock and its list are one cache line");
 
 struct vmap_space {
 	/* Read-mostly. */

@@ -21,20 +21,24 @@
 #include <stdint.h>
 
 #include "locks/lock.h"
+#include "vmap_spinlock.h"
 
+/* 40 bytes: with what it guards it fits the line the kernel's lock would share with it
+ * (vmap_impl.h). The default strategy's word is inline; any other strategy of the
+ * registry is reached through other. */
 struct vmap_lock {
-	struct lock l;
-	_Atomic uint64_t acquired, contended, wait_ns;
+	_Atomic uint32_t word;		/* vmap-spin (vmap_spinlock.h), when other is NULL */
 	_Atomic uint32_t waiting;	/* threads in the contended path now */
+	_Atomic uint64_t acquired, contended, wait_ns;
+	struct lock *other;		/* a registry strategy, or NULL */
 };
 
-/* vmap_spinlock.c: "vmap-spin", the default of the spinning locks. */
-extern const struct lock_ops vmap_spin_ops;
-
-/* strategy: a registry name, or VMAP_LOCK_DEFAULT for vmap_spin_ops. 0, -ENOENT (unknown
- * strategy) or -ENOMEM. */
+/* strategy: a registry name, or VMAP_LOCK_DEFAULT for the inline vmap-spin word. 0,
+ * -ENOENT (unknown strategy) or -ENOMEM. */
 int vmap_lock_init(struct vmap_lock *vl, const char *strategy);
 void vmap_lock_destroy(struct vmap_lock *vl);
+/* The strategy's name. */
+const char *vmap_lock_strategy(const struct vmap_lock *vl);
 
 /* The contended path: times a blocking acquisition. */
 void vmap_lock_write_slow(struct vmap_lock *vl);
@@ -48,14 +52,17 @@ static inline void vmap_count(_Atomic uint64_t *c, uint64_t n)
 
 static inline void vl_lock(struct vmap_lock *vl)
 {
-	if (!trylock_write(&vl->l))
+	if (!(vl->other ? trylock_write(vl->other) : vspin_trylock(&vl->word)))
 		vmap_lock_write_slow(vl);
 	vmap_count(&vl->acquired, 1);
 }
 
 static inline void vl_unlock(struct vmap_lock *vl)
 {
-	unlock_write(&vl->l);
+	if (vl->other)
+		unlock_write(vl->other);
+	else
+		vspin_unlock(&vl->word);
 }
 
 /* spin_needbreak: does anyone wait for the lock the caller holds? */
@@ -68,16 +75,20 @@ static inline bool vl_needbreak(struct vmap_lock *vl)
  * (or a while has passed), then takes it again. */
 void vl_cond_break(struct vmap_lock *vl);
 
+/* vmap-spin has no shared mode: a read acquisition of it is exclusive. */
 static inline void vl_lock_read(struct vmap_lock *vl)
 {
-	if (!trylock_read(&vl->l))
+	if (!(vl->other ? trylock_read(vl->other) : vspin_trylock(&vl->word)))
 		vmap_lock_read_slow(vl);
 	atomic_fetch_add_explicit(&vl->acquired, 1, memory_order_relaxed);
 }
 
 static inline void vl_unlock_read(struct vmap_lock *vl)
 {
-	unlock_read(&vl->l);
+	if (vl->other)
+		unlock_read(vl->other);
+	else
+		vspin_unlock(&vl->word);
 }
 
 #endif

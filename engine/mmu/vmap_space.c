@@ -194,7 +194,7 @@ const char *vmap_policy(const struct vmap_space *vs)
 
 const char *vmap_lock_name(const struct vmap_space *vs)
 {
-	return lock_name(&vs->lock.l);
+	return vmap_lock_strategy(&vs->lock);
 }
 
 void vmap_settle(struct vmap_space *vs)
