@@ -30,4 +30,8 @@ void lock_bench_register(void);
  * timed, with its figures of merit as counters. */
 void scenario_bench_register(void);
 
+/* machine/...: the latency of a cache line passed between two CPUs, and the scaling an
+ * op of one churn op's length gets with and without one shared atomic add. */
+void machine_bench_register(void);
+
 #endif

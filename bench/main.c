@@ -22,5 +22,6 @@ int main(int argc, char **argv)
 	pgtable_bench_register();
 	lock_bench_register();
 	scenario_bench_register();
+	machine_bench_register();
 	return iomb_main(argc, argv);
 }
