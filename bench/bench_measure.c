@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "measure/line_latency.h"
 #include "measure/placement.h"
 
 static struct {
@@ -74,6 +75,30 @@ static int check_whole_map(const char *placement)
 	return rc;
 }
 
+/* Whether the command line only lists the benchmarks (then nothing is measured). */
+static bool only_listing(char **argv, int argc)
+{
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--benchmark_list_tests", 22) == 0)
+			return strcmp(argv[i] + 22, "=false") != 0;
+	return false;
+}
+
+/* line_latency_ns and line_latency_cpus: on a virtual machine the latency changes with
+ * where the virtual CPUs run, and every threaded figure with it (line_latency.h). */
+static void record_line_latency(void)
+{
+	struct line_latency l;
+	char buf[64];
+
+	if (line_latency_measure(LINE_LATENCY_MS, &l))
+		return;		/* one CPU, or no pinning: nothing to pass between */
+	snprintf(buf, sizeof(buf), "%.1f", l.ns);
+	iomb_add_context("line_latency_ns", buf);
+	snprintf(buf, sizeof(buf), "%d,%d", l.cpu[0], l.cpu[1]);
+	iomb_add_context("line_latency_cpus", buf);
+}
+
 int bench_measure_init(int *argc, char **argv)
 {
 	const char *counters = NULL, *placement = NULL, *desc = NULL;
@@ -114,6 +139,8 @@ int bench_measure_init(int *argc, char **argv)
 	iomb_add_context("topology_source",
 			 placement_topology_is_synthetic(bm.topology) ? "synthetic" : "machine");
 	iomb_add_context("placement", placement_policy_name(bm.policy));
+	if (!only_listing(argv, *argc))
+		record_line_latency();
 	if (!counters)
 		return 0;
 	if (perf_event_list_parse(&bm.events, counters, err, sizeof(err))) {

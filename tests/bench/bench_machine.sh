@@ -3,7 +3,8 @@
 # The machine/ family (bench/machine_bench.c) runs to the end and reports every entry, also
 # with its threads pinned to one CPU (placement compact on a one-CPU topology), where the
 # line handoff only finishes if a waiter yields its CPU to the thread whose turn it is;
-# both handoff threads run as many passes (the turn's parity is back at the start).
+# both handoff threads run as many passes (the turn's parity is back at the start). The
+# context records the cache-line latency measured before the run.
 # usage: bench_machine.sh IOMEM_BENCH PYTHON
 set -u
 bench=$1 python=$2
@@ -19,8 +20,17 @@ for placement in none compact; do
 		--benchmark_format=json > "$tmp/$placement.json" 2> "$tmp/err" ||
 		{ fail "placement $placement: exit $?"; cat "$tmp/err"; continue; }
 	"$python" - "$tmp/$placement.json" <<'PY' || fail "placement $placement: the JSON"
-import json, sys
-entries = {e["name"]: e for e in json.load(open(sys.argv[1]))["benchmarks"]}
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+entries = {e["name"]: e for e in doc["benchmarks"]}
+# The cache-line latency measured before the run, between two CPUs this process may use.
+ctx = doc["context"]
+if len(os.sched_getaffinity(0)) >= 2:
+    assert 0 < float(ctx["line_latency_ns"]) < 1e7, ctx
+    cpus = [int(c) for c in ctx["line_latency_cpus"].split(",")]
+    assert len(cpus) == 2 and cpus[0] != cpus[1] and set(cpus) <= os.sched_getaffinity(0)
+else:
+    assert "line_latency_ns" not in ctx, ctx
 want = ["machine/line_handoff/real_time/threads:2"] + [
     f"machine/{k}/real_time/threads:{t}" for k in ("private_work", "shared_add")
     for t in (1, 2, 4)]

@@ -236,6 +236,23 @@ class CompareCli(TmpCase):
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn("WARNING (--force)", r.stdout)
 
+    def test_cache_line_latency(self):
+        # iomem-bench records the latency of a line between two CPUs; on a virtual machine
+        # it can change between runs, and threaded results with it: said, not refused.
+        fast, slow = dict(FP_CTX, line_latency_ns="75.2"), dict(FP_CTX, line_latency_ns="284")
+        a, b = self.files(doc(BASE, ctx=slow), doc(BASE, ctx=fast, seed=2))
+        r = run("compare", a, b)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("cache line 284 ns", r.stdout)
+        self.assertIn("WARNING: the CPUs passed a cache line in 284 ns for the baseline and "
+                      "75 ns for the contender", r.stdout)
+        near = dict(FP_CTX, line_latency_ns="90")
+        for ctx_b in (near, FP_CTX, dict(FP_CTX, line_latency_ns="not a number")):
+            a, b = self.files(doc(BASE, ctx=fast), doc(BASE, ctx=ctx_b, seed=2))
+            r = run("compare", a, b)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertNotIn("passed a cache line", r.stdout)
+
     def test_topology_in_the_fingerprint(self):
         # A result filed before the topology was recorded keeps its fingerprint (the hash
         # of the other keys, byte for byte as it was computed then) and compares with one

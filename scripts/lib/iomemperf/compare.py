@@ -423,6 +423,29 @@ def machine_check(ca: Doc, cb: Doc) -> tuple[bool, str]:
         " (plain Google Benchmark output); host and CPU count match"
 
 
+# Two runs whose CPUs passed a cache line at latencies further apart than this do not
+# compare where threads share lines (iomem-bench's line_latency_ns context).
+LINE_LATENCY_RATIO = 1.5
+
+
+def line_latency_ns(ctx: Doc) -> float | None:
+    try:
+        v = float(ctx["line_latency_ns"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return v if v > 0 else None
+
+
+def line_latency_warning(ca: Doc, cb: Doc) -> str | None:
+    """A WARNING line when the two runs' cache-line latencies differ past the ratio."""
+    a, b = line_latency_ns(ca), line_latency_ns(cb)
+    if a is None or b is None or max(a, b) / min(a, b) <= LINE_LATENCY_RATIO:
+        return None
+    return (f"WARNING: the CPUs passed a cache line in {a:.0f} ns for the baseline and "
+            f"{b:.0f} ns for the contender (more than {LINE_LATENCY_RATIO:g}x apart): "
+            "results of threads that share data do not compare")
+
+
 def _strong(ctx: Doc) -> str | None:
     if all(k in ctx for k in fingerprint.keys_of(ctx)):
         return fingerprint.fingerprint_id(dict(ctx, arch=ctx.get("arch", "")))
@@ -692,6 +715,9 @@ def run_compare(args: "CompareArgs", p: argparse.ArgumentParser,
         header.append(f"paired: repetition i of both sides ran back to back, so the test is "
                       f"Yuen's {PAIRED_TRIM:.0%}-trimmed t test on the pair ratios (change = "
                       "trimmed mean ratio, CI from it); 'p' is that test's")
+    line_warning = line_latency_warning(ca, cb)
+    if line_warning:
+        header.append(line_warning)
     if ca.get("build_type") and cb.get("build_type") and ca["build_type"] != cb["build_type"]:
         header.append(f"WARNING: build types differ: {ca['build_type']} vs {cb['build_type']}")
     if not args.quiet:
@@ -797,6 +823,9 @@ def describe(ctx: Doc, doc: Doc) -> str:
     la = ctx.get("load_avg_start") or ctx.get("load_avg")
     if isinstance(la, list) and la:
         bits.append(f"load {la[0]:.1f}")
+    line = line_latency_ns(ctx)
+    if line is not None:
+        bits.append(f"cache line {line:.0f} ns")
     if ctx.get("date"):
         bits.append(str(ctx.get("started") or ctx["date"]))
     return ", ".join(bits)
