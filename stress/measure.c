@@ -78,6 +78,7 @@ int stress_measure_prepare(struct stress_config *c, struct stress_measure *m)
 	rc = prepare_placement(c, m);
 	if (rc)
 		return rc;
+	m->line_measured = line_latency_measure(LINE_LATENCY_MS, &m->line) == 0;
 	c->events = NULL;
 	if (!c->counters)
 		return 0;
@@ -168,6 +169,12 @@ int stress_measure_json_context(struct bench_json *bj, const struct stress_confi
 		rc |= bench_json_set_str(bj, "counters", buf);
 		perf_event_list_describe(c->events, false, buf, sizeof(buf));
 		rc |= bench_json_set_str(bj, "counters_unavailable", buf);
+	}
+	if (m->line_measured) {	/* as iomem-bench records it (bench/bench_measure.c) */
+		snprintf(buf, sizeof(buf), "%.1f", m->line.ns);
+		rc |= bench_json_set_str(bj, "line_latency_ns", buf);
+		snprintf(buf, sizeof(buf), "%d,%d", m->line.cpu[0], m->line.cpu[1]);
+		rc |= bench_json_set_str(bj, "line_latency_cpus", buf);
 	}
 	if (m->preflight_ran) {
 		preflight_summary(&m->preflight, buf, sizeof(buf));

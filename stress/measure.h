@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "measure/perf_counters.h"
+#include "measure/line_latency.h"
 #include "measure/preflight.h"
 #include "stress/stress.h"
 
@@ -23,9 +24,12 @@ struct stress_measure {
 	char topology[96];		/* the summary of the topology placement used */
 	const char *topology_source;	/* "machine" or "synthetic" */
 	char placement_map[1024];	/* "0,1,..." of one period, or "none" */
+	bool line_measured;		/* line: at least two CPUs could be pinned */
+	struct line_latency line;
 };
 
-/* Runs the preflight, prepares the counters and the placement, writing c->events and the
+/* Runs the preflight, measures the cache-line latency between two CPUs (line_latency.h),
+ * prepares the counters and the placement, writing c->events and the
  * --placement CPU map into c->cpus. Messages go to stderr. 0; 2 on bad input (an event or
  * a topology that cannot be used, a map onto CPUs this process may not run on); 3 when
  * --strict and the preflight found something. */
@@ -38,7 +42,8 @@ void stress_counters_mark(struct run *r);
 /* After the workers were joined: their counts since the mark, added per role to fig. */
 void stress_counters_collect(struct run *r, struct run_figures *fig);
 
-/* The context keys (counters, topology, placement, preflight). 0 or -ENOMEM. */
+/* The context keys (counters, topology, placement, preflight, line latency). 0 or
+ * -ENOMEM. */
 int stress_measure_json_context(struct bench_json *bj, const struct stress_config *c,
 				const struct stress_measure *m);
 /* The per-op counters of role on JSON entry i: its counts over its ops. 0 or -ENOMEM. */

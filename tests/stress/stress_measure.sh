@@ -76,7 +76,8 @@ assert ctx["topology_source"] == "synthetic", ctx
 assert ctx["placement"] == "compact" and ctx["placement_map"] == "0", ctx
 assert "counters" not in ctx, ctx       # not asked for
 PY
-# This machine's topology is in every result's context, and the preflight's findings.
+# This machine's topology is in every result's context, the preflight's findings and the
+# cache-line latency.
 # shellcheck disable=SC2086
 "$iomem" stress $muxers --json "$tmp/m.json" > "$tmp/out" 2>&1 || fail "a plain run: exit $?"
 grep -q '^iomem stress: preflight: ' "$tmp/out" || fail "a plain run: no preflight"
@@ -88,6 +89,13 @@ assert ctx["placement"] == "none", ctx
 assert ctx["preflight"] == "clean" or set(ctx["preflight"].split(",")) <= \
     {"governor", "frequency", "load", "busy", "vm"}, ctx
 assert (ctx["preflight"] == "clean") == (ctx["preflight_findings"] == ""), ctx
+import os
+if len(os.sched_getaffinity(0)) >= 2:   # the cache-line latency between two allowed CPUs
+    assert 0 < float(ctx["line_latency_ns"]) < 1e7, ctx
+    cpus = [int(x) for x in ctx["line_latency_cpus"].split(",")]
+    assert len(cpus) == 2 and cpus[0] != cpus[1] and set(cpus) <= os.sched_getaffinity(0)
+else:
+    assert "line_latency_ns" not in ctx, ctx
 PY
 
 # More CPUs than this machine has: refused before anything runs.
