@@ -75,12 +75,19 @@ static int check_whole_map(const char *placement)
 	return rc;
 }
 
-/* Whether the command line only lists the benchmarks (then nothing is measured). */
+/* Whether the command line only lists the benchmarks (then nothing is measured): the last
+ * --benchmark_list_tests decides, as Google Benchmark reads it (bare, =true, =1, =yes). */
 static bool only_listing(char **argv, int argc)
 {
+	static const char *const yes[] = { "", "=true", "=1", "=yes" };
+	const char *last = NULL;
+
 	for (int i = 1; i < argc; i++)
 		if (strncmp(argv[i], "--benchmark_list_tests", 22) == 0)
-			return strcmp(argv[i] + 22, "=false") != 0;
+			last = argv[i] + 22;
+	for (unsigned k = 0; last && k < sizeof(yes) / sizeof(yes[0]); k++)
+		if (strcmp(last, yes[k]) == 0)
+			return true;
 	return false;
 }
 

@@ -5,9 +5,10 @@
  *   --placement P        pins the benchmark's threads: compact, scatter or none
  *   --topology DESC      an hwloc synthetic topology for the placement
  *
- * (also as --opt=value), and the calls the lock/, tree_rw/, tree_lock/ and pgtable/churn/
- * families make. Results go through Google Benchmark's own mechanisms: user counters
- * ("ctx_switches_per_op", ...) and the custom context ("counters", "topology", ...).
+ * (also as --opt=value), and the calls the lock/, tree_rw/, tree_lock/, pgtable/churn/ and
+ * machine/ families make. Results go through Google Benchmark's own mechanisms: user
+ * counters ("ctx_switches_per_op", ...) and the custom context ("counters", "topology",
+ * "line_latency_ns", ...).
  * Google Benchmark's --benchmark_perf_counters is not used: Debian's libbenchmark is built
  * without libpfm4, and it counts only the thread that runs the benchmark loop, not the
  * threads our families start themselves. */

@@ -53,9 +53,10 @@ static void bm_line_handoff(iomb_state *st, void *arg)
 
 	(void)arg;
 	bench_thread_enter(st, &tc);
-	/* The turn's parity says whose it is. Both threads run as many iterations, so a run
-	 * ends with the parity back at thread 0's. Acquire on the load, release on the
-	 * store: each pass publishes the line to the other thread (arm64: LDAR/STLR). */
+	/* The turn's parity says whose it is; Google Benchmark runs both threads for as many
+	 * iterations, so neither waits for a pass the other will not make. Acquire on the
+	 * load, release on the store: each pass publishes the line to the other thread
+	 * (arm64: LDAR/STLR). */
 	while (iomb_keep_running(st)) {
 		uint64_t t;
 		unsigned spins = 0;

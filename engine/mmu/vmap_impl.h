@@ -20,9 +20,10 @@
  * Layout: every group a different thread writes on the hot path has a cache line of its
  * own (the free tree with its lock, lazy_nr, each node's busy, lazy and pool groups); the
  * counters of a group are written under its lock, next to what that lock guards. The
- * spinning locks' words are inline (vmap_lock.h), so a group's lock, data and counters
- * are one line: a CPU that takes a busy lock another CPU held last moves one line, as
- * with the kernel's vmap_node, not two.
+ * spinning locks' words are inline (vmap_lock.h), so the free tree's, a busy and a lazy
+ * group's lock, data and counters are one line (asserted below): a CPU that takes a busy
+ * lock another CPU held last moves one line, as with the kernel's vmap_node, not two. A
+ * pool group is larger: its lock and a size's pool may be two lines.
  */
 #ifndef IOMEM_MMU_VMAP_IMPL_H
 #define IOMEM_MMU_VMAP_IMPL_H
@@ -103,7 +104,8 @@ struct vmap_node {
 
 _Static_assert(offsetof(struct vmap_node, busy.frees) + sizeof(uint64_t) <= CACHELINE,
 	       "a busy lock, its tree and its counters are one cache line");
-_Static_assert(offsetof(struct vmap_node, lazy.head) + sizeof(void *) <= 2 * CACHELINE,
+_Static_assert(offsetof(struct vmap_node, lazy.head) + sizeof(void *) -
+	       offsetof(struct vmap_node, lazy) <= CACHELINE,
 	       "a lazy lock and its list are one cache line");
 
 struct vmap_space {
@@ -132,6 +134,10 @@ struct vmap_space {
 	_Atomic uint64_t alloc_failures;
 	struct vmap_drain drain;
 };
+
+_Static_assert(offsetof(struct vmap_space, nr_spare) + sizeof(unsigned) -
+	       offsetof(struct vmap_space, lock) <= CACHELINE,
+	       "the free tree's lock, root and node cache are one cache line");
 
 /* The locks that guard node n's busy tree, lazy list and pools. */
 static inline struct vmap_lock *busy_lock(struct vmap_space *vs, unsigned n)

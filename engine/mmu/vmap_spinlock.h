@@ -14,8 +14,9 @@
  * waiter holds nobody up. There is no shared mode (the kernel's locks here are plain
  * spinlocks).
  *
- * The word: 0 free, 1 held, 2 held and a waiter may be parked (Drepper's "Futexes Are
- * Tricky", mutex 2).
+ * The word: 0 free, 1 held, 2 held and a waiter may be parked, as in Drepper's "Futexes
+ * Are Tricky" (its third mutex's locking by exchange; unlocked by exchange, as glibc's
+ * low-level lock is).
  */
 #ifndef IOMEM_MMU_VMAP_SPINLOCK_H
 #define IOMEM_MMU_VMAP_SPINLOCK_H

@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The machine/ family (bench/machine_bench.c) runs to the end and reports every entry, also
 # with its threads pinned to one CPU (placement compact on a one-CPU topology), where the
-# line handoff only finishes if a waiter yields its CPU to the thread whose turn it is;
-# both handoff threads run as many passes (the turn's parity is back at the start). The
-# context records the cache-line latency measured before the run.
+# handoff's two threads take turns on that CPU. The context records the cache-line
+# latency measured before the run.
 # usage: bench_machine.sh IOMEM_BENCH PYTHON
 set -u
 bench=$1 python=$2
@@ -39,8 +38,6 @@ for name, e in entries.items():
     assert not e.get("error_occurred"), e
     assert e["iterations"] > 0 and e["items_per_second"] > 0, e
     assert e["real_time"] > 0, e
-handoff = entries["machine/line_handoff/real_time/threads:2"]
-assert handoff["iterations"] % 2 == 0, handoff
 PY
 done
 exit $status

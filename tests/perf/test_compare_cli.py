@@ -252,6 +252,14 @@ class CompareCli(TmpCase):
             r = run("compare", a, b)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertNotIn("passed a cache line", r.stdout)
+        # A sweep's result keeps the range its processes saw: a wide one is said too.
+        mixed = dict(fast, line_latency_ns_range=[70.0, 290.0])
+        a, b = self.files(doc(BASE, ctx=fast), doc(BASE, ctx=mixed, seed=2))
+        r = run("compare", a, b)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("WARNING: during the contender's run the CPUs passed a cache line in "
+                      "70 to 290 ns", r.stdout)
+        self.assertNotIn("for the baseline and", r.stdout)
 
     def test_topology_in_the_fingerprint(self):
         # A result filed before the topology was recorded keeps its fingerprint (the hash

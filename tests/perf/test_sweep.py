@@ -225,6 +225,11 @@ class SweepCli(TmpCase):
         # The preflight ran first: said on stderr, recorded in the context.
         self.assertRegex(r.stderr, r"(?m)^sweep: preflight: (clean|[a-z]+: .+)$")
         self.assertEqual(ctx["preflight"] == "clean", ctx["preflight_findings"] == "")
+        # Each process measured the cache-line latency: the median, and the range they saw.
+        if len(os.sched_getaffinity(0)) >= 2:
+            lo, hi = ctx["line_latency_ns_range"]
+            self.assertTrue(0 < lo <= float(ctx["line_latency_ns"]) <= hi, ctx)
+            self.assertNotIn("line_latency_cpus", ctx)
         # The run order recorded alternates the units within each repetition.
         self.assertEqual(len(ctx["run_order"]), 6)
         self.assertEqual([o.split(":")[0] for o in ctx["run_order"]], list("112233"))

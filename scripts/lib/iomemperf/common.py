@@ -209,6 +209,16 @@ def save_json(doc: Doc, path: str) -> None:
     os.replace(tmp, path)
 
 
+def line_latency_of(ctx: Doc) -> float | None:
+    """The cache-line latency between two CPUs a result's context records (line_latency_ns,
+    written by iomem-bench and iomem stress as text), or None."""
+    try:
+        v = float(ctx["line_latency_ns"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return v if v > 0 and math.isfinite(v) else None
+
+
 def counters_of(entry: Entry) -> dict[str, float]:
     """The flat numeric counters of a benchmark entry."""
     return {k: v for k, v in entry.items()

@@ -12,8 +12,8 @@ from statistics import median
 from typing import NoReturn, TextIO, TypedDict
 
 from . import fingerprint, stats
-from .common import (EXIT_FAIL, EXIT_OK, EXIT_USAGE, Doc, InputError, entry_point, load_json,
-                     tool_name)
+from .common import (EXIT_FAIL, EXIT_OK, EXIT_USAGE, Doc, InputError, entry_point,
+                     line_latency_of, load_json, tool_name)
 from .mdsummary import Heading, render, write
 from .metrics import HIGHER, INFO, LOWER, Bench, TimeMode, collect, direction, is_tail
 from .runs import expand_inputs, is_result_name
@@ -424,26 +424,29 @@ def machine_check(ca: Doc, cb: Doc) -> tuple[bool, str]:
 
 
 # Two runs whose CPUs passed a cache line at latencies further apart than this do not
-# compare where threads share lines (iomem-bench's line_latency_ns context).
+# compare where threads share lines (line_latency_ns, recorded by iomem-bench and iomem
+# stress; a sweep's or A/B run's result also keeps the range its processes saw).
 LINE_LATENCY_RATIO = 1.5
 
 
-def line_latency_ns(ctx: Doc) -> float | None:
-    try:
-        v = float(ctx["line_latency_ns"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    return v if v > 0 else None
-
-
-def line_latency_warning(ca: Doc, cb: Doc) -> str | None:
-    """A WARNING line when the two runs' cache-line latencies differ past the ratio."""
-    a, b = line_latency_ns(ca), line_latency_ns(cb)
-    if a is None or b is None or max(a, b) / min(a, b) <= LINE_LATENCY_RATIO:
-        return None
-    return (f"WARNING: the CPUs passed a cache line in {a:.0f} ns for the baseline and "
-            f"{b:.0f} ns for the contender (more than {LINE_LATENCY_RATIO:g}x apart): "
-            "results of threads that share data do not compare")
+def line_latency_warnings(ca: Doc, cb: Doc) -> list[str]:
+    """WARNING lines: a result whose own processes saw latencies further apart than the
+    ratio (a sweep or A/B run records their range), and two results apart by more."""
+    out = []
+    for side, ctx in (("baseline", ca), ("contender", cb)):
+        rng = ctx.get("line_latency_ns_range")
+        if isinstance(rng, list) and len(rng) == 2 and all(
+                isinstance(v, (int, float)) and v > 0 for v in rng) and \
+                rng[1] / rng[0] > LINE_LATENCY_RATIO:
+            out.append(f"WARNING: during the {side}'s run the CPUs passed a cache line in "
+                       f"{rng[0]:.0f} to {rng[1]:.0f} ns: its threaded results mix two "
+                       "machines' worth of sharing costs")
+    a, b = line_latency_of(ca), line_latency_of(cb)
+    if a is not None and b is not None and max(a, b) / min(a, b) > LINE_LATENCY_RATIO:
+        out.append(f"WARNING: the CPUs passed a cache line in {a:.0f} ns for the baseline "
+                   f"and {b:.0f} ns for the contender (more than {LINE_LATENCY_RATIO:g}x "
+                   "apart): results of threads that share data do not compare")
+    return out
 
 
 def _strong(ctx: Doc) -> str | None:
@@ -715,9 +718,7 @@ def run_compare(args: "CompareArgs", p: argparse.ArgumentParser,
         header.append(f"paired: repetition i of both sides ran back to back, so the test is "
                       f"Yuen's {PAIRED_TRIM:.0%}-trimmed t test on the pair ratios (change = "
                       "trimmed mean ratio, CI from it); 'p' is that test's")
-    line_warning = line_latency_warning(ca, cb)
-    if line_warning:
-        header.append(line_warning)
+    header.extend(line_latency_warnings(ca, cb))
     if ca.get("build_type") and cb.get("build_type") and ca["build_type"] != cb["build_type"]:
         header.append(f"WARNING: build types differ: {ca['build_type']} vs {cb['build_type']}")
     if not args.quiet:
@@ -823,7 +824,7 @@ def describe(ctx: Doc, doc: Doc) -> str:
     la = ctx.get("load_avg_start") or ctx.get("load_avg")
     if isinstance(la, list) and la:
         bits.append(f"load {la[0]:.1f}")
-    line = line_latency_ns(ctx)
+    line = line_latency_of(ctx)
     if line is not None:
         bits.append(f"cache line {line:.0f} ns")
     if ctx.get("date"):

@@ -4,6 +4,7 @@ merges everything into Google Benchmark JSON documents."""
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from . import fingerprint
-from .common import SOURCE_DIR, Doc, Entry, git_revision
+from .common import SOURCE_DIR, Doc, Entry, git_revision, line_latency_of
 from .metrics import DEFAULT_BACKENDS, DEFAULT_LOCKS
 from .suites import Dims, Unit, iomem_lists, list_benchmarks, stress_available
 
@@ -193,12 +194,16 @@ class Merge:
     failures: list[str] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
     foreign: list[float] = field(default_factory=list)
+    line_latencies: list[float] = field(default_factory=list)
 
     def add(self, rep: int, unit: Unit, entries: list[Entry], ctx: Doc | None,
             err: str | None, seq: int) -> None:
         self.order.append(f"{rep + 1}:{unit.id}")
         if ctx and self.context is None and unit.tool == "iomem-bench":
             self.context = ctx
+        line = line_latency_of(ctx or {})
+        if line is not None:        # every process measured it before it ran
+            self.line_latencies.append(line)
         if err:
             self.failures.append(f"rep {rep + 1} {unit.id}: {err}")
         for e in entries:
@@ -231,6 +236,11 @@ class Merge:
         ctx.update(extra_context)
         if self.foreign:
             ctx["foreign_cpus_mean"] = round(sum(self.foreign) / len(self.foreign), 3)
+        ctx.pop("line_latency_ns", None)    # the first process's, replaced by all of them
+        ctx.pop("line_latency_cpus", None)
+        if self.line_latencies:
+            ctx["line_latency_ns"] = f"{statistics.median(self.line_latencies):.1f}"
+            ctx["line_latency_ns_range"] = [min(self.line_latencies), max(self.line_latencies)]
         ctx["run_order"] = self.order
         ctx["failures"] = self.failures
         return {"context": ctx, "benchmarks": benchmarks}
