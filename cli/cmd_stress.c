@@ -128,7 +128,8 @@ enum {
 	O_BACKEND = 256, O_LOCK, O_MUXED_WAIT, O_VA_POLICY, O_THREADS, O_READERS, O_CLAIMERS,
 	O_MUXERS, O_MAPPERS, O_WALKERS, O_DURATION, O_OPS, O_WARMUP, O_REPETITIONS, O_MIX,
 	O_TREE_FROM, O_REGIONS, O_DEPTH, O_DIST, O_SEED, O_CPUS, O_RATE, O_MUXED_REGIONS,
-	O_HOLD_NS, O_HOLD_SLEEP, O_LIVE_MAPS, O_DELAY_NS, O_LONG_HOLD_MS, O_STUTTER, O_LIN_EVERY, O_NO_CHECKS, O_PROGRESS,
+	O_HOLD_NS, O_HOLD_SLEEP, O_LIVE_MAPS, O_DELAY_NS, O_LONG_HOLD_MS, O_STUTTER, O_LIN_EVERY,
+	O_NO_CHECKS, O_PROGRESS,
 	O_NO_PROGRESS, O_JSON, O_HGRM, O_FAILURE_DIR, O_COUNTERS, O_PLACEMENT, O_TOPOLOGY, O_STRICT,
 	O_NO_PREFLIGHT,
 	O_SCENARIO, O_HOTPLUGGERS, O_PROCFS_READERS, O_CXL_BUILDERS, O_PROBERS, O_SEARCHERS,
@@ -196,7 +197,13 @@ static int apply(struct stress_config *c, int opt, char *arg, char *err, size_t 
 	unsigned long long u;
 	double d;
 
-#define NEED(cond, ...) do { if (!(cond)) { snprintf(err, errlen, __VA_ARGS__); return -1; } } while (0)
+#define NEED(cond, ...)                                     \
+	do {                                                \
+		if (!(cond)) {                              \
+			snprintf(err, errlen, __VA_ARGS__); \
+			return -1;                          \
+		}                                           \
+	} while (0)
 	switch (opt) {
 	case O_BACKEND:
 		NEED(set_backends(c, arg) == 0, "--backend: '%s' is not 'all' or a list of backends "

@@ -224,7 +224,8 @@ static int describe(const void *impl, char *buf, unsigned long len)
 
 const struct lock_ops lock_brlock = {
 	.name = "brlock",
-	.description = "big-reader lock (Concurrency Kit): a reader slot per thread, writers scan them all; not fair",
+	.description = "big-reader lock (Concurrency Kit): a reader slot per thread, writers "
+		       "scan them all; not fair",
 	.props = LOCK_PROP_SPINNING | LOCK_PROP_SHARED_READS,
 	.init = init,
 	.destroy = destroy,

@@ -254,7 +254,8 @@ static int describe(const void *impl, char *buf, unsigned long len)
 
 const struct lock_ops lock_pflock = {
 	.name = "pflock",
-	.description = "phase-fair rwlock (Concurrency Kit): read and write phases alternate, writers FIFO",
+	.description = "phase-fair rwlock (Concurrency Kit): read and write phases alternate, "
+		       "writers FIFO",
 	.props = LOCK_PROP_FAIR | LOCK_PROP_SPINNING | LOCK_PROP_SHARED_READS,
 	.init = init,
 	.destroy = destroy,

@@ -218,7 +218,8 @@ static int describe(const void *impl, char *buf, unsigned long len)
 
 const struct lock_ops lock_qrwlock = {
 	.name = "qrwlock",
-	.description = "the kernel's queued rwlock: shared reads, FIFO wait queue, a queued writer blocks new readers",
+	.description = "the kernel's queued rwlock: shared reads, FIFO wait queue, a queued "
+		       "writer blocks new readers",
 	.props = LOCK_PROP_FAIR | LOCK_PROP_SPINNING | LOCK_PROP_SHARED_READS,
 	.init = init,
 	.destroy = destroy,

@@ -57,7 +57,7 @@ from typing import NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, InputError, die, entry_point, tool_name
+from .common import EXIT_FAIL, EXIT_OK, InputError, die, entry_point, tool_name
 from .metrics import HIGHER, direction, primary_throughput
 from .runs import Run, expand_inputs, load_runs
 

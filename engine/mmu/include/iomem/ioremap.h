@@ -52,9 +52,12 @@ struct vmap_space *iomem_mmu_vmap(struct iomem_mmu *m);
  *   -EINVAL  refused: size 0, phys+size wraps, the last byte beyond PHYS_MASK, or the
  *            first page is RAM (arm64 checks only the first page);
  *   -ENOMEM  no virtual space left (after a purge) or no memory for page tables. */
-int iomem_ioremap(struct iomem_mmu *m, uint64_t phys, uint64_t size, uint64_t *va);	/* Device-nGnRE */
-int iomem_ioremap_np(struct iomem_mmu *m, uint64_t phys, uint64_t size, uint64_t *va);	/* Device-nGnRnE */
-int iomem_ioremap_wc(struct iomem_mmu *m, uint64_t phys, uint64_t size, uint64_t *va);	/* Normal-NC */
+/* Device-nGnRE */
+int iomem_ioremap(struct iomem_mmu *m, uint64_t phys, uint64_t size, uint64_t *va);
+/* Device-nGnRnE */
+int iomem_ioremap_np(struct iomem_mmu *m, uint64_t phys, uint64_t size, uint64_t *va);
+/* Normal-NC */
+int iomem_ioremap_wc(struct iomem_mmu *m, uint64_t phys, uint64_t size, uint64_t *va);
 /* asm-generic's ioremap_wt is ioremap: Device-nGnRE. */
 int iomem_ioremap_wt(struct iomem_mmu *m, uint64_t phys, uint64_t size, uint64_t *va);
 /* RAM (first page): the linear-map address, no new mapping, no size check. Else Normal. */
