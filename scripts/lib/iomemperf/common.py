@@ -27,7 +27,7 @@ SCRIPTS_DIR = os.path.dirname(LIB_DIR)
 TOP = os.path.dirname(SCRIPTS_DIR)
 SOURCE_DIR: str | None = TOP if os.path.isfile(os.path.join(TOP, "CMakeLists.txt")) else None
 INSTALL_BIN_DIR = os.path.normpath(os.path.join(TOP, "..", "..", "bin"))
-SUITES_FILE = os.path.join(LIB_DIR, "suites.toml")
+SUITES_FILE = os.path.join(PACKAGE_DIR, "suites.toml")
 GBENCH_DIR = "/usr/share/benchmark"
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Suites (scripts/lib/suites.toml) -> units -> a round-robin run plan."""
+"""Suites (scripts/lib/iomemperf/suites.toml) -> units -> a round-robin run plan."""
 import os
 import random
 import re

@@ -23,7 +23,7 @@ PROG = tool_name("sweep")
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
-        description="Run a benchmark suite (scripts/lib/suites.toml) over backends x locks x "
+        description="Run a benchmark suite (scripts/lib/iomemperf/suites.toml) over backends x locks x "
         "threads x tree sizes, repetitions interleaved round-robin, and write one Google "
         "Benchmark JSON result to results/<machine-fingerprint>/<rev>-<suite>-<time>.json.",
         epilog="The result's git_revision (and -dirty) is that of the source tree the build "
