@@ -294,7 +294,8 @@ static void run_threads(const char *backend, unsigned nthreads, struct tally *ta
 	pthread_barrier_init(&sh->start, NULL, nthreads + 1);
 	pthread_barrier_init(&sh->end, NULL, nthreads + 1);
 	for (unsigned i = 0; i < nthreads; i++) {
-		sh->w[i] = (struct worker){ .sh = sh, .id = i, .rng = 0x9e3779b97f4a7c15ULL * (i + 1) ^ nthreads };
+		sh->w[i] = (struct worker){ .sh = sh, .id = i,
+					    .rng = 0x9e3779b97f4a7c15ULL * (i + 1) ^ nthreads };
 		assert_int_equal(lin_ring_init(&sh->w[i].ring, i, 64), 0);
 		assert_int_equal(pthread_create(&tid[i], NULL, worker_main, &sh->w[i]), 0);
 	}

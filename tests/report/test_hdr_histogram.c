@@ -284,7 +284,8 @@ static void test_hdrhistogram_reference_data(void **state)
 {
 	struct hdr_histogram *raw = hdr_new(), *cor = hdr_new();
 	double raw_mean = (10000.0 * 1000 + 100000000.0) / 10001, cor_mean = (1000.0 + 50000000.0) / 2;
-	double raw_sd = sqrt((10000.0 * pow(1000.0 - raw_mean, 2) + pow(100000000.0 - raw_mean, 2)) / 10001);
+	double raw_sd = sqrt((10000.0 * pow(1000.0 - raw_mean, 2) +
+			      pow(100000000.0 - raw_mean, 2)) / 10001);
 	double cor_sd = 0;
 
 	(void)state;
