@@ -310,12 +310,18 @@ void perf_reading_per_op(const struct perf_event_list *l, const struct perf_read
 {
 	char name[80];
 
+	unsigned lost = 0;
+
 	if (!(ops > 0))
 		return;
 	for (unsigned i = 0; i < r->n && i < l->n; i++) {
-		if (!r->counted[i])
+		if (!r->counted[i]) {
+			lost += l->ev[i].available;
 			continue;
+		}
 		snprintf(name, sizeof(name), "%s_per_op", l->ev[i].key);
 		emit(arg, name, r->value[i] / ops);
 	}
+	if (lost)
+		emit(arg, "uncounted_events", lost);
 }

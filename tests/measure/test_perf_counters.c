@@ -147,6 +147,13 @@ static void test_per_op_leaves_out_uncounted(void **state)
 	e.n = 0;
 	perf_reading_per_op(&l, &r, 0, collect, &e);
 	assert_int_equal(e.n, 0);
+	/* Events the probe found countable that still went uncounted: said by their number. */
+	l.ev[PERF_EV_CPU_MIGRATIONS].available = true;
+	l.ev[PERF_NR_SOFTWARE].available = true;
+	perf_reading_per_op(&l, &r, 10, collect, &e);
+	assert_int_equal(e.n, 4);
+	assert_string_equal(e.names[3], "uncounted_events");
+	assert_true(e.values[3] == 2);
 }
 
 static double delta(const struct perf_reading *a, const struct perf_reading *b, int ev)

@@ -96,7 +96,10 @@ void perf_reading_sub(struct perf_reading *out, const struct perf_reading *after
 void perf_reading_add(struct perf_reading *sum, const struct perf_reading *r);
 
 /* Calls emit(arg, "<key>_per_op", value / ops) for every counted event of r, in list
- * order; nothing at all when ops is 0. An event that was not counted is left out. */
+ * order; nothing at all when ops is 0. An event that was not counted is left out; when
+ * any of them was available (perf_event_list_probe found it countable, so the context
+ * lists it as counted), emit(arg, "uncounted_events", how many) follows, so a run that
+ * lost a counter on the way says so. */
 void perf_reading_per_op(const struct perf_event_list *l, const struct perf_reading *r,
 			 double ops, void (*emit)(void *arg, const char *name, double value),
 			 void *arg);
