@@ -96,14 +96,13 @@ static bool only_listing(char **argv, int argc)
 static void record_line_latency(void)
 {
 	struct line_latency l;
-	char buf[64];
+	char ns[32], cpus[32];
 
 	if (line_latency_measure(LINE_LATENCY_MS, &l))
 		return;		/* one CPU, or no pinning: nothing to pass between */
-	snprintf(buf, sizeof(buf), "%.1f", l.ns);
-	iomb_add_context("line_latency_ns", buf);
-	snprintf(buf, sizeof(buf), "%d,%d", l.cpu[0], l.cpu[1]);
-	iomb_add_context("line_latency_cpus", buf);
+	line_latency_format(&l, ns, sizeof(ns), cpus, sizeof(cpus));
+	iomb_add_context("line_latency_ns", ns);
+	iomb_add_context("line_latency_cpus", cpus);
 }
 
 int bench_measure_init(int *argc, char **argv)

@@ -23,12 +23,12 @@
 #include "families.h"
 #include "gbench.h"
 
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "measure/line_latency.h"
+
 #define WORK_STEPS	96	/* about 250 ns on the machine of docs/results */
-#define SPINS		1024	/* a waiter yields after this many reads (threads > CPUs) */
 
 /* The shared lines, each alone in its cache line. */
 static struct {
@@ -48,24 +48,15 @@ static uint64_t private_op(uint64_t x)
 
 static void bm_line_handoff(iomb_state *st, void *arg)
 {
-	uint64_t me = (uint64_t)iomb_thread_index(st);
+	bool me = iomb_thread_index(st) == 1;	/* the odd side */
 	struct bench_thread_counters tc;
 
 	(void)arg;
 	bench_thread_enter(st, &tc);
-	/* The turn's parity says whose it is; Google Benchmark runs both threads for as many
-	 * iterations, so neither waits for a pass the other will not make. Acquire on the
-	 * load, release on the store: each pass publishes the line to the other thread
-	 * (arm64: LDAR/STLR). */
-	while (iomb_keep_running(st)) {
-		uint64_t t;
-		unsigned spins = 0;
-
-		while (((t = atomic_load_explicit(&turn.v, memory_order_acquire)) & 1) != me)
-			if (++spins % SPINS == 0)
-				sched_yield();
-		atomic_store_explicit(&turn.v, t + 1, memory_order_release);
-	}
+	/* The pass of measure/line_latency.h. Google Benchmark runs both threads for as many
+	 * iterations, so neither waits for a pass the other will not make. */
+	while (iomb_keep_running(st))
+		line_turn_pass(&turn.v, line_turn_wait(&turn.v, me));
 	bench_thread_leave(st, &tc, iomb_iterations(st));
 	iomb_set_items_processed(st, (int64_t)iomb_iterations(st));
 }

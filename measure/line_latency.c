@@ -5,16 +5,16 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "measure/line_latency.h"
 
-#define STOP		UINT64_MAX
-#define SPINS		1024	/* reads before a waiter yields (its CPU may be shared) */
 #define CHECK_EVERY	256	/* passes between two reads of the clock */
 
 struct pass_line {
-	/* Even: the measuring thread's turn; odd: the partner's; STOP ends the partner. */
+	/* Even: the measuring thread's turn; odd: the partner's; LINE_TURN_STOP ends the
+	 * partner. */
 	_Atomic uint64_t turn __attribute__((aligned(64)));
 	int cpu;
 	bool pinned;		/* written by the partner before its first pass */
@@ -37,21 +37,6 @@ static int pin(pthread_t t, int cpu)
 	return pthread_setaffinity_np(t, sizeof(set), &set);
 }
 
-/* Waits until the turn satisfies mine(turn), yielding now and then; returns it. */
-static uint64_t wait_turn(struct pass_line *l, bool odd)
-{
-	unsigned spins = 0;
-	uint64_t t;
-
-	/* Acquire: pairs with the other thread's release store of the turn (below), so the
-	 * line arrives with the write that passed it; on arm64 LDAR against STLR. */
-	while (t = atomic_load_explicit(&l->turn, memory_order_acquire),
-	       t != STOP && (bool)(t & 1) != odd)
-		if (++spins % SPINS == 0)
-			sched_yield();
-	return t;
-}
-
 static void *partner(void *arg)
 {
 	struct pass_line *l = arg;
@@ -60,8 +45,8 @@ static void *partner(void *arg)
 	l->pinned = pin(pthread_self(), l->cpu) == 0;
 	/* Release: publishes pinned with the first pass back (read after the join, too). */
 	atomic_store_explicit(&l->turn, 2, memory_order_release);
-	while ((t = wait_turn(l, true)) != STOP)
-		atomic_store_explicit(&l->turn, t + 1, memory_order_release);
+	while ((t = line_turn_wait(&l->turn, true)) != LINE_TURN_STOP)
+		line_turn_pass(&l->turn, t);
 	return NULL;
 }
 
@@ -94,19 +79,19 @@ int line_latency_measure(unsigned ms, struct line_latency *out)
 		pthread_setaffinity_np(self, sizeof(saved), &saved);
 		return -1;
 	}
-	wait_turn(&l, false);
+	line_turn_wait(&l.turn, false);
 	start = now_ns();
 	do {
 		for (unsigned i = 0; i < CHECK_EVERY; i++) {
-			t = wait_turn(&l, false);
-			atomic_store_explicit(&l.turn, t + 1, memory_order_release);
+			t = line_turn_wait(&l.turn, false);
+			line_turn_pass(&l.turn, t);
 		}
 		passes += 2 * CHECK_EVERY;	/* each round is there and back */
 		elapsed = now_ns() - start;
 	} while (elapsed < (uint64_t)ms * 1000000u);
-	wait_turn(&l, false);		/* the partner's last pass back */
+	line_turn_wait(&l.turn, false);	/* the partner's last pass back */
 	elapsed = now_ns() - start;
-	atomic_store_explicit(&l.turn, STOP, memory_order_release);
+	atomic_store_explicit(&l.turn, LINE_TURN_STOP, memory_order_release);
 	pthread_join(th, NULL);
 	pthread_setaffinity_np(self, sizeof(saved), &saved);
 	if (l.pinned) {
@@ -117,4 +102,11 @@ int line_latency_measure(unsigned ms, struct line_latency *out)
 		rc = 0;
 	}
 	return rc;
+}
+
+void line_latency_format(const struct line_latency *l, char *ns, size_t nslen, char *cpus,
+			 size_t cpuslen)
+{
+	snprintf(ns, nslen, "%.1f", l->ns);
+	snprintf(cpus, cpuslen, "%d,%d", l->cpu[0], l->cpu[1]);
 }

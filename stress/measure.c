@@ -170,11 +170,12 @@ int stress_measure_json_context(struct bench_json *bj, const struct stress_confi
 		perf_event_list_describe(c->events, false, buf, sizeof(buf));
 		rc |= bench_json_set_str(bj, "counters_unavailable", buf);
 	}
-	if (m->line_measured) {	/* as iomem-bench records it (bench/bench_measure.c) */
-		snprintf(buf, sizeof(buf), "%.1f", m->line.ns);
+	if (m->line_measured) {
+		char cpus[32];
+
+		line_latency_format(&m->line, buf, sizeof(buf), cpus, sizeof(cpus));
 		rc |= bench_json_set_str(bj, "line_latency_ns", buf);
-		snprintf(buf, sizeof(buf), "%d,%d", m->line.cpu[0], m->line.cpu[1]);
-		rc |= bench_json_set_str(bj, "line_latency_cpus", buf);
+		rc |= bench_json_set_str(bj, "line_latency_cpus", cpus);
 	}
 	if (m->preflight_ran) {
 		preflight_summary(&m->preflight, buf, sizeof(buf));
